@@ -1,0 +1,257 @@
+/**
+ * THE contract between the window (renderer) and the shell (Electron main, or the
+ * browser-fallback control server). Both sides import their types from here, and the
+ * shell validates every incoming payload with {@link invokeValidators} before calling a
+ * service function.
+ *
+ * Runs in: imported by main, preload, the web fallback and the renderer. It has no
+ * imports from 'electron' or 'node:*' (types from server/ only), so it is safe everywhere.
+ *
+ * Channels are named `domain:action`. Expected failures come back as
+ * `{ ok: false, code, message }` values, never as thrown errors: Electron's
+ * `ipcMain.handle` forwards only an error's message.
+ */
+import type { RequestLogEntry } from '../server/log.js';
+import type {
+  ProtocolVersion,
+  ServeErrorCode,
+  SettingsField,
+  ShareUrl,
+} from '../server/host/protocol.js';
+
+export type { RequestLogEntry, ProtocolVersion, ServeErrorCode, SettingsField, ShareUrl };
+
+// ---------------------------------------------------------------------------------------
+// Payload types
+
+/** What the user chose; persisted as JSON in the user-data folder. */
+export interface Settings {
+  /** Absolute path of the folder to share; '' until the user picks one. */
+  readonly directory: string;
+  /** 1–65535. */
+  readonly port: number;
+  /** '' = all interfaces (IPv4 + IPv6); '127.0.0.1' = this computer only; or an address. */
+  readonly bind: string;
+  readonly protocolVersion: ProtocolVersion;
+  readonly cgi: boolean;
+  /** URL paths such as '/cgi-bin'. */
+  readonly cgiDirectories: readonly string[];
+  /** Follow links that leave the shared folder (off by default in the app). */
+  readonly followSymlinks: boolean;
+  /** Most recent first, at most 8. */
+  readonly recentFolders: readonly string[];
+}
+
+/** A partial update; only the listed fields change. */
+export type SettingsPatch = Partial<Omit<Settings, 'recentFolders'>>;
+
+/** Why something failed, in plain words, optionally tied to one field. */
+export interface Failure {
+  readonly ok: false;
+  readonly code: ServeErrorCode | AppErrorCode;
+  readonly message: string;
+  readonly field?: SettingsField;
+  /** For SRV_ERR_PORT_IN_USE: a port that was free a moment ago. */
+  readonly suggestedPort?: number;
+}
+
+export type AppErrorCode =
+  | 'APP_ERR_INVALID_PAYLOAD'
+  | 'APP_ERR_UNSUPPORTED'
+  | 'APP_ERR_URL_NOT_ALLOWED'
+  | 'APP_ERR_HOST_CRASHED'
+  | 'APP_ERR_NO_FOLDER';
+
+export type Result<T> = { readonly ok: true; readonly value: T } | Failure;
+
+export type ServerStatus =
+  | { readonly state: 'stopped' }
+  | { readonly state: 'starting'; readonly settings: Settings }
+  | {
+      readonly state: 'running';
+      readonly settings: Settings;
+      readonly port: number;
+      /** Reachable URLs, LAN first. */
+      readonly urls: readonly ShareUrl[];
+      readonly since: number;
+    }
+  /** Start failed: the error belongs next to a field. */
+  | { readonly state: 'failed'; readonly error: Failure }
+  /** The utility process died while sharing; the window offers Restart. */
+  | { readonly state: 'crashed'; readonly message: string; readonly exitCode: number | null };
+
+/** A bind-address choice for the Share panel. */
+export interface NetInterface {
+  /** Interface name ('eth0', 'Wi-Fi'), or '' for the two special choices. */
+  readonly name: string;
+  readonly address: string;
+  readonly family: 'IPv4' | 'IPv6';
+  readonly internal: boolean;
+  /** Plain label: "All network interfaces", "This computer only", "eth0 — 192.168.1.5". */
+  readonly label: string;
+}
+
+/** Checked folder, for the path field and drag-and-drop. */
+export interface FolderInfo {
+  readonly path: string;
+  /** Entries directly inside, for "12 items" feedback. */
+  readonly entries: number;
+}
+
+export interface LogBatch {
+  readonly entries: readonly RequestLogEntry[];
+  /** Entries dropped before reaching the window (host or shell could not keep up). */
+  readonly dropped: number;
+}
+
+/** How this window is hosted; the renderer adapts (no native folder picker in the browser). */
+export interface AppInfo {
+  readonly transport: 'electron' | 'web';
+  readonly version: string;
+  readonly platform: string;
+  /** Folder the app suggests when none is chosen (the user's home or Public folder). */
+  readonly suggestedFolder: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Channels
+
+/** Request/response channels: renderer → shell. */
+export interface InvokeChannels {
+  /** Static facts about the app and its transport. */
+  'app:info': () => Promise<AppInfo>;
+  /**
+   * The renderer is mounted and subscribed: the shell flushes log batches it queued
+   * and sends the current status.
+   */
+  'app:ready': () => Promise<ServerStatus>;
+  /** Current settings (defaults when none were saved). */
+  'settings:get': () => Promise<Settings>;
+  /** Validate and persist a change. While sharing, the server restarts with it. */
+  'settings:update': (patch: SettingsPatch) => Promise<Result<Settings>>;
+  /** Start sharing with the saved settings. */
+  'server:start': () => Promise<Result<ServerStatus>>;
+  'server:stop': () => Promise<ServerStatus>;
+  'server:status': () => Promise<ServerStatus>;
+  /** Bind-address choices, the two special ones first. */
+  'net:interfaces': () => Promise<readonly NetInterface[]>;
+  /** A port that is free right now on the chosen bind address. */
+  'net:free-port': () => Promise<number>;
+  /** Native folder picker; `{ok:true, value:null}` when cancelled; APP_ERR_UNSUPPORTED in the browser. */
+  'dialog:choose-folder': () => Promise<Result<string | null>>;
+  /** Check that a typed or dropped path is a readable folder. */
+  'folder:check': (path: string) => Promise<Result<FolderInfo>>;
+  /** Open one of our own server's http(s) URLs in the default browser. */
+  'shell:open-url': (url: string) => Promise<Result<null>>;
+}
+
+/** Push channels: shell → renderer. */
+export interface EventChannels {
+  'log:batch': (batch: LogBatch) => void;
+  'server:status': (status: ServerStatus) => void;
+}
+
+export type InvokeChannel = keyof InvokeChannels;
+export type EventChannel = keyof EventChannels;
+
+// ---------------------------------------------------------------------------------------
+// Runtime validation: one guard per invoke channel. The mapped type makes the compiler
+// refuse a channel without a validator.
+
+type ArgsGuard<K extends InvokeChannel> = (args: readonly unknown[]) => args is Parameters<InvokeChannels[K]>;
+
+const noArgs = (args: readonly unknown[]): args is [] => args.length === 0;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+/** Longest path or URL we accept over IPC; anything longer is not a real path. */
+export const MAX_PATH_LENGTH = 4096;
+
+const isPathString = (v: unknown): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= MAX_PATH_LENGTH && !v.includes('\0');
+
+export const isPort = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+
+const BIND_RE = /^(?:|[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9_.-]{1,64})?)$/;
+export const isBindAddress = (v: unknown): v is string => typeof v === 'string' && BIND_RE.test(v);
+
+const CGI_DIR_RE = /^\/[^\0\\?#]{1,255}$/;
+export const isCgiDirectories = (v: unknown): v is readonly string[] =>
+  Array.isArray(v) &&
+  v.length >= 1 &&
+  v.length <= 16 &&
+  v.every((d) => typeof d === 'string' && CGI_DIR_RE.test(d) && !d.endsWith('/'));
+
+const settingsFieldGuards: { readonly [K in keyof Required<SettingsPatch>]: (v: unknown) => boolean } = {
+  directory: (v) => v === '' || isPathString(v),
+  port: isPort,
+  bind: isBindAddress,
+  protocolVersion: (v) => v === 'HTTP/1.0' || v === 'HTTP/1.1',
+  cgi: (v) => typeof v === 'boolean',
+  cgiDirectories: isCgiDirectories,
+  followSymlinks: (v) => typeof v === 'boolean',
+};
+
+export function isSettingsPatch(v: unknown): v is SettingsPatch {
+  if (!isPlainObject(v)) return false;
+  const keys = Object.keys(v);
+  if (keys.length === 0) return false;
+  return keys.every(
+    (k) => Object.hasOwn(settingsFieldGuards, k) && settingsFieldGuards[k as keyof SettingsPatch](v[k]),
+  );
+}
+
+/** Full settings as read back from disk. */
+export function isSettings(v: unknown): v is Settings {
+  if (!isPlainObject(v)) return false;
+  const { recentFolders, ...rest } = v;
+  return (
+    Array.isArray(recentFolders) &&
+    recentFolders.length <= 8 &&
+    recentFolders.every(isPathString) &&
+    Object.keys(settingsFieldGuards).every((k) => k in rest) &&
+    isSettingsPatch(rest)
+  );
+}
+
+export const invokeValidators: { readonly [K in InvokeChannel]: ArgsGuard<K> } = {
+  'app:info': noArgs,
+  'app:ready': noArgs,
+  'settings:get': noArgs,
+  'settings:update': (args): args is [SettingsPatch] => args.length === 1 && isSettingsPatch(args[0]),
+  'server:start': noArgs,
+  'server:stop': noArgs,
+  'server:status': noArgs,
+  'net:interfaces': noArgs,
+  'net:free-port': noArgs,
+  'dialog:choose-folder': noArgs,
+  'folder:check': (args): args is [string] => args.length === 1 && isPathString(args[0]),
+  'shell:open-url': (args): args is [string] =>
+    args.length === 1 && typeof args[0] === 'string' && args[0].length <= MAX_PATH_LENGTH,
+};
+
+export const INVOKE_CHANNELS = Object.keys(invokeValidators) as readonly InvokeChannel[];
+export const EVENT_CHANNELS: readonly EventChannel[] = ['log:batch', 'server:status'];
+
+// ---------------------------------------------------------------------------------------
+// The API the renderer sees (window.servedir in Electron; an HTTP client in the browser).
+
+type Unsubscribe = () => void;
+
+export type InvokeApi = { readonly [K in InvokeChannel]: InvokeChannels[K] };
+
+export interface ServedirApi {
+  readonly invoke: InvokeApi;
+  /** Subscribe to a push channel; returns a function that unsubscribes. */
+  on<K extends EventChannel>(channel: K, listener: EventChannels[K]): Unsubscribe;
+  /**
+   * The absolute path of a File dropped on the window, or null where the transport
+   * cannot know it (the browser fallback). Electron: `webUtils.getPathForFile`.
+   */
+  pathForFile(file: File): string | null;
+}
+
+/** Name of the global the preload exposes with contextBridge. */
+export const API_GLOBAL = 'servedir';

@@ -1,0 +1,59 @@
+/**
+ * Structured request log for the engine.
+ *
+ * CPython's `log_request` / `log_error` / `log_message` write one NCSA-style line to
+ * stderr. Here every such call becomes a {@link RequestLogEntry} handed to a sink
+ * callback; the CLI's stderr text is one formatter of it (byte for byte CPython's line)
+ * and the desktop window's live log is another consumer.
+ *
+ * The sink is called synchronously on the serving path, so it must be cheap and must
+ * never throw or block: consumers batch (the utility host sends batches at most every
+ * ~50 ms) and never do I/O per entry.
+ */
+
+/** What produced the entry. */
+export type LogKind =
+  /** `log_request`: one per answered request, emitted when the response is complete. */
+  | 'request'
+  /** `log_error`: e.g. `code 404, message File not found`, `CGI script exit code 1`. */
+  | 'error'
+  /** A CGI script's stderr output (one entry per line, bounded). */
+  | 'cgi-stderr'
+  /** Any other `log_message` call. */
+  | 'message';
+
+export interface RequestLogEntry {
+  /** Increases by one per entry within one server run; stable id for list rendering. */
+  readonly id: number;
+  readonly kind: LogKind;
+  /** Milliseconds since the epoch when CPython would have written the line. */
+  readonly time: number;
+  /** Identifies the connection, so errors and requests of one exchange can be grouped. */
+  readonly connectionId: number;
+  /** Client address as `address_string()` gives it (IPv4-mapped IPv6 unwrapped). */
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  /** Parsed request method, or null when the request line never parsed. */
+  readonly method: string | null;
+  /** Raw request path as sent (percent-encoded, with query), or null. */
+  readonly path: string | null;
+  /** Request version (`HTTP/1.1`, `HTTP/0.9`), or null. */
+  readonly protocol: string | null;
+  /** The status sent, or null for entries that are not tied to a response. */
+  readonly status: number | null;
+  /** Bytes of the response written to the socket (headers and body), 0 when none. */
+  readonly bytesSent: number;
+  /** From the first byte of the request line to the end of the response, or null. */
+  readonly durationMs: number | null;
+  readonly userAgent: string | null;
+  readonly referer: string | null;
+  /**
+   * The message CPython formats before escaping, e.g. `"GET / HTTP/1.1" 200 -` or
+   * `code 404, message File not found`. Unescaped: every text sink must escape control
+   * characters itself (see the formatter).
+   */
+  readonly message: string;
+}
+
+/** The sink the engine calls for every entry. Must not throw; must not block. */
+export type LogSink = (entry: RequestLogEntry) => void;
