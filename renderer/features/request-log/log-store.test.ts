@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { LogStore, type LogSnapshot } from './log-store';
+import { EMPTY_FILTER } from './filters';
+import { entry } from './test-entries';
+import type { RequestLogEntry } from '../../../server/log';
+
+/** A store whose frames are stepped by hand. */
+function setup(capacity = 5) {
+  const frames: Array<() => void> = [];
+  const store = new LogStore({ capacity, schedule: (cb) => frames.push(cb) });
+  let publishes = 0;
+  store.subscribe(() => publishes++);
+  const frame = () => frames.splice(0).forEach((f) => f());
+  return { store, frame, publishes: () => publishes };
+}
+
+const rows = (s: LogSnapshot): Array<RequestLogEntry | undefined> =>
+  Array.from({ length: s.count }, (_, i) => s.entryAt(i));
+
+describe('LogStore', () => {
+  it('publishes at most once per frame however many batches arrive', () => {
+    const { store, frame, publishes } = setup(100);
+    const before = store.getSnapshot();
+    for (let i = 0; i < 10; i++) store.append({ entries: [entry(), entry()], dropped: 0 });
+    expect(store.getSnapshot()).toBe(before); // nothing published yet
+    frame();
+    expect(publishes()).toBe(1);
+    expect(store.getSnapshot().count).toBe(20);
+    frame();
+    expect(publishes()).toBe(1); // no change, no publish
+  });
+
+  it('caps the rows, reports dropped older rows and not-received entries separately', () => {
+    const { store, frame } = setup(5);
+    const es = Array.from({ length: 8 }, () => entry());
+    store.append({ entries: es, dropped: 3 });
+    frame();
+    const s = store.getSnapshot();
+    expect(s.count).toBe(5);
+    expect(s.held).toBe(5);
+    expect(s.droppedOld).toBe(3);
+    expect(s.notReceived).toBe(3);
+    expect(rows(s)).toEqual(es.slice(3));
+    expect(s.counters.requests).toBe(8); // counters survive the cap
+  });
+
+  it('gives rows stable seqs as keys while older rows are dropped', () => {
+    const { store, frame } = setup(3);
+    store.append({ entries: [entry(), entry(), entry()], dropped: 0 });
+    frame();
+    const s1 = store.getSnapshot();
+    expect([s1.seqAt(0), s1.seqAt(1), s1.seqAt(2)]).toEqual([0, 1, 2]);
+    store.append({ entries: [entry()], dropped: 0 });
+    // The old snapshot must not silently shift: its dropped first row reads as undefined.
+    expect(s1.entryAt(0)).toBeUndefined();
+    frame();
+    const s2 = store.getSnapshot();
+    expect([s2.seqAt(0), s2.seqAt(1), s2.seqAt(2)]).toEqual([1, 2, 3]);
+  });
+
+  it('filters new rows incrementally and re-filters held rows on change', () => {
+    const { store, frame } = setup(10);
+    store.setFilter({ ...EMPTY_FILTER, statusClasses: [4] });
+    store.append({ entries: [entry({ status: 200 }), entry({ status: 404 }), entry({ status: 403 })], dropped: 0 });
+    frame();
+    expect(rows(store.getSnapshot()).map((e) => e?.status)).toEqual([404, 403]);
+    store.setFilter(EMPTY_FILTER);
+    frame();
+    expect(rows(store.getSnapshot()).map((e) => e?.status)).toEqual([200, 404, 403]);
+    expect(store.getSnapshot().filter).toBe(EMPTY_FILTER);
+  });
+
+  it('counts requests, errors (4xx/5xx) and bytes, ignoring message entries', () => {
+    const { store, frame } = setup(10);
+    store.append({
+      entries: [
+        entry({ status: 200, bytesSent: 1000 }),
+        entry({ kind: 'error', status: null, bytesSent: 0, message: 'code 404, message File not found' }),
+        entry({ status: 404, bytesSent: 300 }),
+        entry({ status: 500, bytesSent: 200 }),
+      ],
+      dropped: 0,
+    });
+    frame();
+    expect(store.getSnapshot().counters).toEqual({ requests: 3, errors: 2, bytesSent: 1500 });
+    expect(store.getSnapshot().count).toBe(3); // message row hidden by default
+  });
+
+  it('pause freezes the view, keeps buffering, and counts what arrived', () => {
+    const { store, frame } = setup(4);
+    const first = [entry(), entry()];
+    store.append({ entries: first, dropped: 0 });
+    store.pause();
+    store.append({ entries: [entry(), entry(), entry(), entry()], dropped: 0 }); // evicts both shown rows
+    frame();
+    const s = store.getSnapshot();
+    expect(s.paused).toBe(true);
+    expect(s.arrivedWhilePaused).toBe(4);
+    expect(rows(s)).toEqual(first); // still readable although the ring dropped them
+    store.resume();
+    frame();
+    expect(store.getSnapshot().paused).toBe(false);
+    expect(store.getSnapshot().count).toBe(4);
+  });
+
+  it('clear empties rows and counters but keeps seqs unique', () => {
+    const { store, frame } = setup(4);
+    store.append({ entries: [entry(), entry()], dropped: 1 });
+    store.clear();
+    store.append({ entries: [entry()], dropped: 0 });
+    frame();
+    const s = store.getSnapshot();
+    expect(s.count).toBe(1);
+    expect(s.seqAt(0)).toBe(2);
+    expect(s.counters.requests).toBe(1);
+    expect(s.notReceived).toBe(0);
+  });
+
+  it('details group the entries of the same connection', () => {
+    const { store, frame } = setup(10);
+    const err = entry({ kind: 'error', connectionId: 77, clientPort: 5, status: null, message: 'code 404, message File not found' });
+    const req = entry({ connectionId: 77, clientPort: 5, status: 404 });
+    const other = entry({ connectionId: 78, clientPort: 6 });
+    const stderr = entry({ kind: 'cgi-stderr', connectionId: 77, clientPort: 5, message: 'Traceback' });
+    store.append({ entries: [err, req, other, stderr], dropped: 0 });
+    frame();
+    const seq = store.getSnapshot().seqAt(0)!; // row 0 is `req` (err hidden)
+    const d = store.details(seq)!;
+    expect(d.entry).toBe(req);
+    expect(d.connection).toEqual([err, req, stderr]);
+  });
+
+  it('stays flat: 1,000,000 entries through a 100,000-row store', () => {
+    const store = new LogStore({ schedule: () => {} });
+    const batch = Array.from({ length: 1000 }, () => entry());
+    for (let i = 0; i < 1000; i++) store.append({ entries: batch, dropped: 0 });
+    store.flush();
+    const s = store.getSnapshot();
+    expect(s.held).toBe(100_000);
+    expect(s.count).toBe(100_000);
+    expect(s.droppedOld).toBe(900_000);
+    expect(s.seqAt(99_999)).toBe(999_999);
+  });
+});
