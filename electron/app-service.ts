@@ -1,0 +1,298 @@
+/**
+ * The shell's service layer: one plain function per invoke channel of the IPC contract,
+ * shared by Electron (through electron/ipc.ts) and the browser fallback (through
+ * electron/web/control-server.ts). Holds the server status and queues log batches until
+ * the window says it is ready.
+ *
+ * Runs in: the Electron main process and the browser-fallback control server. No Electron
+ * import: the folder dialog, the browser opener and the event sender are injected.
+ */
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import type {
+  AppInfo,
+  EventChannel,
+  EventChannels,
+  Failure,
+  FolderInfo,
+  InvokeChannel,
+  InvokeChannels,
+  LogBatch,
+  NetInterface,
+  RequestLogEntry,
+  Result,
+  ServerStatus,
+  Settings,
+  SettingsPatch,
+} from './ipc-contract';
+import type { ServeFailure, ServeSettings } from '../server/host/protocol';
+import type { SettingsStore } from './settings-store';
+import type { LogBatchFromHost, ServerHost } from './server-host';
+
+/** Sends a push event to the window(s). */
+export type EmitFn = <K extends EventChannel>(channel: K, payload: Parameters<EventChannels[K]>[0]) => void;
+
+export interface AppServiceDeps {
+  readonly store: SettingsStore;
+  /** Created with `onLog: service.acceptLog` and `onUnexpectedExit: service.hostExited`. */
+  readonly host: ServerHost;
+  readonly emit: EmitFn;
+  readonly info: AppInfo;
+  /** The native folder picker; absent in the browser fallback. */
+  readonly chooseFolder?: () => Promise<string | null>;
+  /** Opens a URL in the user's default browser. */
+  readonly openExternal: (url: string) => Promise<void>;
+  readonly listInterfaces: () => readonly NetInterface[];
+  /** A free port on `bind`, preferably close to `near`. */
+  readonly suggestPort: (bind: string, near: number) => Promise<number>;
+  readonly now?: () => number;
+  /** Log entries held while no window is ready; oldest dropped beyond this. */
+  readonly maxQueuedLogEntries?: number;
+}
+
+export type InvokeHandlers = { readonly [K in InvokeChannel]: InvokeChannels[K] };
+
+export interface AppService {
+  readonly handlers: InvokeHandlers;
+  /** Feed for ServerHost `onLog`. */
+  acceptLog(batch: LogBatchFromHost): void;
+  /** Feed for ServerHost `onUnexpectedExit`. */
+  hostExited(exitCode: number | null): void;
+  /** The window went away (closed or reloading): queue logs again until `app:ready`. */
+  rendererGone(): void;
+  /** Stops the server and the host process; for app quit. */
+  shutdown(): Promise<void>;
+  status(): ServerStatus;
+}
+
+const fail = (code: Failure['code'], message: string, extra: Partial<Failure> = {}): Failure => ({
+  ok: false,
+  code,
+  message,
+  ...extra,
+});
+
+function toServeSettings(s: Settings): ServeSettings {
+  return {
+    directory: s.directory,
+    port: s.port,
+    bind: s.bind,
+    protocolVersion: s.protocolVersion,
+    cgi: s.cgi,
+    cgiDirectories: s.cgiDirectories,
+    followSymlinks: s.followSymlinks,
+  };
+}
+
+/** Checks that `p` is an absolute path to a folder we can list. */
+export async function checkFolder(p: string): Promise<Result<FolderInfo>> {
+  if (!path.isAbsolute(p)) {
+    return fail('SRV_ERR_DIRECTORY_MISSING', 'Type the full path of the folder, or choose it with Browse.', {
+      field: 'directory',
+    });
+  }
+  try {
+    const st = await fsp.stat(p);
+    if (!st.isDirectory()) {
+      return fail('SRV_ERR_DIRECTORY_NOT_A_DIRECTORY', 'That is a file, not a folder. Choose a folder to share.', {
+        field: 'directory',
+      });
+    }
+    const entries = await fsp.readdir(p);
+    return { ok: true, value: { path: p, entries: entries.length } };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return fail('SRV_ERR_DIRECTORY_MISSING', 'That folder does not exist. It may have been moved or deleted.', {
+        field: 'directory',
+      });
+    }
+    return fail('SRV_ERR_DIRECTORY_UNREADABLE', 'Servedir is not allowed to open that folder. Choose another folder.', {
+      field: 'directory',
+    });
+  }
+}
+
+/** Hosts that always mean "this computer" in a URL (WHATWG URL keeps IPv6 in brackets). */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+export function createAppService(deps: AppServiceDeps): AppService {
+  const now = deps.now ?? Date.now;
+  const maxQueued = deps.maxQueuedLogEntries ?? 10_000;
+  let status: ServerStatus = { state: 'stopped' };
+  let rendererReady = false;
+  let queued: RequestLogEntry[] = [];
+  let queuedDropped = 0;
+  /** Bumped on each start/stop so a late answer of an older request cannot win. */
+  let generation = 0;
+
+  const setStatus = (s: ServerStatus): ServerStatus => {
+    status = s;
+    deps.emit('server:status', s);
+    return s;
+  };
+
+  const startWith = async (settings: Settings): Promise<Result<ServerStatus>> => {
+    const gen = ++generation;
+    if (settings.directory === '') {
+      const f = fail('APP_ERR_NO_FOLDER', 'Choose a folder to share first.', { field: 'directory' });
+      setStatus({ state: 'failed', error: f });
+      return f;
+    }
+    setStatus({ state: 'starting', settings });
+    const outcome = await deps.host.start(toServeSettings(settings));
+    if (gen !== generation) return { ok: true, value: status };
+    if (outcome.ok) {
+      const running = setStatus({
+        state: 'running',
+        settings,
+        port: outcome.port,
+        urls: outcome.urls,
+        since: now(),
+      });
+      try {
+        await deps.store.addRecentFolder(settings.directory);
+      } catch {
+        // Sharing works; only the recent list could not be saved. Not worth an error.
+      }
+      return { ok: true, value: running };
+    }
+    const f = outcome.hostDied
+      ? fail('APP_ERR_HOST_CRASHED', outcome.failure.message)
+      : await toFailure(outcome.failure, settings);
+    if (gen !== generation) return f;
+    setStatus({ state: 'failed', error: f });
+    return f;
+  };
+
+  const toFailure = async (sf: ServeFailure, settings: Settings): Promise<Failure> => {
+    const base = fail(sf.code, sf.message, sf.field ? { field: sf.field } : {});
+    if (sf.code !== 'SRV_ERR_PORT_IN_USE') return base;
+    try {
+      const suggestedPort = await deps.suggestPort(settings.bind, settings.port);
+      return { ...base, suggestedPort };
+    } catch {
+      return base;
+    }
+  };
+
+  const isOurUrl = (raw: string): boolean => {
+    if (status.state !== 'running') return false;
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      return false;
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+    if (u.username || u.password) return false;
+    const port = u.port === '' ? (u.protocol === 'http:' ? 80 : 443) : Number(u.port);
+    if (port !== status.port) return false;
+    if (LOOPBACK_HOSTS.has(u.hostname)) return true;
+    return status.urls.some((s) => {
+      try {
+        return new URL(s.url).hostname === u.hostname;
+      } catch {
+        return false;
+      }
+    });
+  };
+
+  const handlers: InvokeHandlers = {
+    'app:info': async () => deps.info,
+    'app:ready': async () => {
+      rendererReady = true;
+      if (queued.length > 0 || queuedDropped > 0) {
+        const batch: LogBatch = { entries: queued, dropped: queuedDropped };
+        queued = [];
+        queuedDropped = 0;
+        deps.emit('log:batch', batch);
+      }
+      return status;
+    },
+    'settings:get': async () => deps.store.get(),
+    'settings:update': async (patch: SettingsPatch) => {
+      if (patch.directory !== undefined && patch.directory !== '' && !path.isAbsolute(patch.directory)) {
+        return fail('SRV_ERR_DIRECTORY_MISSING', 'Type the full path of the folder, or choose it with Browse.', {
+          field: 'directory',
+        });
+      }
+      let saved: Settings;
+      try {
+        saved = await deps.store.update(patch);
+      } catch {
+        return fail('SRV_ERR_INTERNAL', 'Servedir could not save your settings. Check that your disk is not full.');
+      }
+      if (status.state === 'running' || status.state === 'starting') {
+        // The change applies at once; the outcome reaches the window as a status event.
+        void startWith(saved);
+      }
+      return { ok: true, value: saved };
+    },
+    'server:start': async () => startWith(deps.store.get()),
+    'server:stop': async () => {
+      ++generation;
+      await deps.host.stop();
+      return setStatus({ state: 'stopped' });
+    },
+    'server:status': async () => status,
+    'net:interfaces': async () => deps.listInterfaces(),
+    'net:free-port': async () => {
+      const s = deps.store.get();
+      return deps.suggestPort(s.bind, s.port);
+    },
+    'dialog:choose-folder': async () => {
+      if (!deps.chooseFolder) {
+        return fail('APP_ERR_UNSUPPORTED', 'The browser cannot open a folder picker. Type the folder path instead.', {
+          field: 'directory',
+        });
+      }
+      return { ok: true, value: await deps.chooseFolder() };
+    },
+    'folder:check': async (p: string) => checkFolder(p),
+    'shell:open-url': async (url: string) => {
+      if (!isOurUrl(url)) {
+        return fail('APP_ERR_URL_NOT_ALLOWED', 'Servedir only opens the addresses of the folder it is sharing.');
+      }
+      await deps.openExternal(url);
+      return { ok: true, value: null };
+    },
+  };
+
+  return {
+    handlers,
+    status: () => status,
+    acceptLog(batch) {
+      if (rendererReady) {
+        deps.emit('log:batch', { entries: batch.entries, dropped: batch.dropped });
+        return;
+      }
+      queued.push(...batch.entries);
+      queuedDropped += batch.dropped;
+      if (queued.length > maxQueued) {
+        const excess = queued.length - maxQueued;
+        queued.splice(0, excess);
+        queuedDropped += excess;
+      }
+    },
+    hostExited(exitCode) {
+      // A death during 'starting' is reported by the pending start itself (hostDied).
+      if (status.state === 'running') {
+        ++generation;
+        setStatus({
+          state: 'crashed',
+          message: 'The server stopped unexpectedly. Press Restart to share the folder again.',
+          exitCode,
+        });
+      }
+    },
+    rendererGone() {
+      rendererReady = false;
+    },
+    async shutdown() {
+      ++generation;
+      await deps.host.shutdown();
+      status = { state: 'stopped' };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Electron entry point (out/main/main.cjs).
+ *
+ * Runs in: the Electron main process, with full Node and Electron access. A thin adapter
+ * only: it hands Electron's objects to modules that hold the logic (compose.ts,
+ * app-service.ts, server-host.ts, window.ts, ipc.ts) and wires the app lifecycle.
+ */
+import { app, BrowserWindow, dialog, shell, utilityProcess } from 'electron';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { composeShell, type Shell } from './compose';
+import { registerIpc } from './ipc';
+import { createMainWindow } from './window';
+
+const HOST_ENTRY = path.join(__dirname, 'host.cjs');
+const PRELOAD = path.join(__dirname, '../preload/preload.cjs');
+const RENDERER = path.join(__dirname, '../renderer/index.html');
+
+let win: BrowserWindow | null = null;
+let shellApp: Shell | null = null;
+
+async function onReady(): Promise<void> {
+  shellApp = await composeShell({
+    userDataDir: app.getPath('userData'),
+    fork: (entry) => utilityProcess.fork(entry, [], { serviceName: 'Servedir server', stdio: 'inherit' }),
+    hostEntry: HOST_ENTRY,
+    emit: (channel, payload) => {
+      if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
+    },
+    transport: 'electron',
+    version: app.getVersion(),
+    chooseFolder: async () => {
+      const options = { properties: ['openDirectory', 'createDirectory'] } as Electron.OpenDialogOptions;
+      const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    openExternal: (url) => shell.openExternal(url),
+  });
+  const { service } = shellApp;
+  // Handlers first, so the page's first call never races the registration.
+  registerIpc(service.handlers, () => win, pathToFileURL(RENDERER).href);
+  win = createMainWindow(BrowserWindow, { preloadPath: PRELOAD, rendererFile: RENDERER });
+  win.webContents.on('did-start-loading', () => service.rendererGone());
+  win.on('closed', () => {
+    win = null;
+    service.rendererGone();
+  });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  // Sharing belongs to the window: closing it stops sharing, on every platform.
+  app.on('window-all-closed', () => app.quit());
+  let stopped = false;
+  app.on('before-quit', (event) => {
+    if (stopped || !shellApp) return;
+    event.preventDefault();
+    void shellApp.service.shutdown().finally(() => {
+      stopped = true;
+      app.quit();
+    });
+  });
+  app
+    .whenReady()
+    .then(onReady)
+    .catch((err: unknown) => {
+      dialog.showErrorBox('Servedir could not start', err instanceof Error ? err.message : String(err));
+      app.quit();
+    });
+}

@@ -1,0 +1,69 @@
+/**
+ * Creates the main window with the security settings the app relies on.
+ *
+ * Runs in: the Electron main process. Takes the `BrowserWindow` class as a parameter
+ * (main.ts passes Electron's), so this module has no runtime Electron import.
+ */
+import type { BrowserWindow, BrowserWindowConstructorOptions, WebPreferences } from 'electron';
+
+/** Sent as a response header for every page load (the renderer also has a meta tag). */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
+
+/** The window's web preferences: the page gets no Node, and only the preload's API. */
+export function secureWebPreferences(preloadPath: string): WebPreferences {
+  return {
+    preload: preloadPath,
+    sandbox: true,
+    contextIsolation: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: false,
+  };
+}
+
+export interface MainWindowOptions {
+  readonly preloadPath: string;
+  /** Absolute path of out/renderer/index.html. */
+  readonly rendererFile: string;
+}
+
+type BrowserWindowClass = new (options: BrowserWindowConstructorOptions) => BrowserWindow;
+
+/**
+ * Opens the window, locked down: CSP header, no navigation away, no new windows, no
+ * permission prompts (camera, notifications, ...), no <webview>.
+ */
+export function createMainWindow(BrowserWindowCtor: BrowserWindowClass, opts: MainWindowOptions): BrowserWindow {
+  const win = new BrowserWindowCtor({
+    width: 1040,
+    height: 760,
+    minWidth: 640,
+    minHeight: 480,
+    title: 'Servedir',
+    show: false,
+    webPreferences: secureWebPreferences(opts.preloadPath),
+  });
+  const contents = win.webContents;
+  const ses = contents.session;
+  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
+  });
+  // The window only ever shows our own page; links to the shared folder open in the
+  // user's browser through shell:open-url instead.
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  win.once('ready-to-show', () => win.show());
+  void win.loadFile(opts.rendererFile);
+  return win;
+}

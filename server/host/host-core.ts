@@ -1,0 +1,333 @@
+/**
+ * The logic of the utility host: message channel detection, the start/stop/shutdown
+ * protocol, log batching and mapping of engine errors to plain sentences.
+ *
+ * Runs in: the utility host process (Electron `utilityProcess` or Node
+ * `child_process.fork`), and in-process under tests. Pure Node: the only file that
+ * touches `process.parentPort` for real is utility-entry.ts, which passes `process` in.
+ * Everything process-global (`exit`, `serve`) is injected so tests can drive it.
+ */
+import type { LogSink, RequestLogEntry } from '../log.js';
+import type { HostToMain, MainToHost, ServeFailure, ServeSettings, SettingsField } from './protocol.js';
+import { shareUrlsFor } from './net-info.js';
+
+// ---------------------------------------------------------------------------------------
+// Channel
+
+/** A bidirectional message channel to the shell, whichever API carries it. */
+export interface HostChannel {
+  readonly kind: 'parentPort' | 'fork';
+  send(message: HostToMain): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Called when the shell went away (Node fork only; Electron kills us instead). */
+  onDisconnect(listener: () => void): void;
+}
+
+/** Electron's `process.parentPort`, structurally (server/ has no Electron types). */
+export interface ParentPortLike {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown; ports: readonly unknown[] }) => void): unknown;
+}
+
+/** The parts of `process` the channel detection looks at. */
+export interface ProcessLike {
+  parentPort?: ParentPortLike;
+  send?: (message: unknown) => boolean;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  on(event: 'disconnect', listener: () => void): unknown;
+}
+
+/**
+ * Picks Electron's `parentPort` when present, else Node's fork IPC.
+ * @throws when the script was started with neither (e.g. `node host.cjs` by hand).
+ */
+export function detectChannel(proc: ProcessLike): HostChannel {
+  const port = proc.parentPort;
+  if (port) {
+    return {
+      kind: 'parentPort',
+      send: (m) => port.postMessage(m),
+      // Electron wraps each message in { data, ports }; ports are never used (protocol.ts).
+      onMessage: (l) => void port.on('message', (e) => l(e.data)),
+      onDisconnect: () => {},
+    };
+  }
+  const send = proc.send;
+  if (typeof send === 'function') {
+    return {
+      kind: 'fork',
+      send: (m) => void send.call(proc, m),
+      onMessage: (l) => void proc.on('message', l),
+      onDisconnect: (l) => void proc.on('disconnect', l),
+    };
+  }
+  throw new Error(
+    'The Servedir server host must be started by the app (Electron utilityProcess or Node child_process.fork); it has no channel to talk to.',
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Error mapping
+
+function errnoOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Turns whatever the engine threw into a {@link ServeFailure}. The engine's own
+ * `ServeError` (code `SRV_ERR_*`, plain message, field) passes through; raw Node errors
+ * (errno codes) are translated here so no errno ever reaches a user.
+ */
+export function toServeFailure(err: unknown, settings: ServeSettings): ServeFailure {
+  const code = errnoOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  if (code?.startsWith('SRV_ERR_') && message) {
+    const field = (err as { field?: SettingsField }).field;
+    return { code: code as ServeFailure['code'], message, ...(field ? { field } : {}) };
+  }
+  const where = settings.bind === '' ? 'this computer' : settings.bind;
+  switch (code) {
+    case 'EADDRINUSE':
+      return {
+        code: 'SRV_ERR_PORT_IN_USE',
+        message: `Another program is already using port ${settings.port}. Pick a different port.`,
+        field: 'port',
+      };
+    case 'EACCES':
+    case 'EPERM':
+      if (settings.port > 0 && settings.port < 1024) {
+        return {
+          code: 'SRV_ERR_PORT_PRIVILEGED',
+          message: `Port ${settings.port} needs administrator rights on this computer. Pick a port of 1024 or higher, such as 8000.`,
+          field: 'port',
+        };
+      }
+      return {
+        code: 'SRV_ERR_DIRECTORY_UNREADABLE',
+        message: 'This computer does not allow Servedir to open that folder. Choose another folder.',
+        field: 'directory',
+      };
+    case 'EADDRNOTAVAIL':
+      return {
+        code: 'SRV_ERR_ADDRESS_UNAVAILABLE',
+        message: `The address ${where} does not belong to this computer (any more). Choose another network.`,
+        field: 'bind',
+      };
+    case 'ENOENT':
+      return {
+        code: 'SRV_ERR_DIRECTORY_MISSING',
+        message: 'The folder to share does not exist. It may have been moved or deleted. Choose another folder.',
+        field: 'directory',
+      };
+    case 'ENOTDIR':
+      return {
+        code: 'SRV_ERR_DIRECTORY_NOT_A_DIRECTORY',
+        message: 'That is a file, not a folder. Choose a folder to share.',
+        field: 'directory',
+      };
+    case 'EINVAL':
+    case 'ENOTFOUND':
+    case 'EAFNOSUPPORT':
+      return {
+        code: 'SRV_ERR_ADDRESS_INVALID',
+        message: `Servedir cannot listen on ${where}. Choose another network.`,
+        field: 'bind',
+      };
+    default:
+      return { code: 'SRV_ERR_INTERNAL', message: 'The server could not start because of an unexpected problem.' };
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Log batching
+
+/** Options of {@link createLogBatcher}. */
+export interface LogBatcherOptions {
+  /** Longest time an entry waits before it is sent. */
+  readonly intervalMs?: number;
+  /** Entries kept while waiting; the oldest are dropped (and counted) beyond this. */
+  readonly maxQueued?: number;
+  readonly setTimer?: (fn: () => void, ms: number) => unknown;
+  readonly clearTimer?: (handle: unknown) => void;
+}
+
+/** Collects log entries and sends them as one `log` message at most every interval. */
+export interface LogBatcher {
+  readonly sink: LogSink;
+  /** Send whatever is queued now (before `stopped`, so the last requests arrive first). */
+  flush(): void;
+  dispose(): void;
+}
+
+export function createLogBatcher(send: (m: HostToMain) => void, opts: LogBatcherOptions = {}): LogBatcher {
+  const intervalMs = opts.intervalMs ?? 50;
+  const maxQueued = opts.maxQueued ?? 5000;
+  const setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+  const clearTimer = opts.clearTimer ?? ((h) => clearTimeout(h as NodeJS.Timeout));
+  let queue: RequestLogEntry[] = [];
+  let dropped = 0;
+  let timer: unknown = null;
+
+  const flush = (): void => {
+    if (timer !== null) {
+      clearTimer(timer);
+      timer = null;
+    }
+    if (queue.length === 0 && dropped === 0) return;
+    const entries = queue;
+    const d = dropped;
+    queue = [];
+    dropped = 0;
+    send({ type: 'log', entries, dropped: d });
+  };
+
+  const sink: LogSink = (entry) => {
+    queue.push(entry);
+    if (queue.length > maxQueued) {
+      // Keep the newest: the window shows the live tail, the count says what was lost.
+      const excess = queue.length - maxQueued;
+      queue.splice(0, excess);
+      dropped += excess;
+    }
+    if (timer === null) timer = setTimer(flush, intervalMs);
+  };
+
+  return {
+    sink,
+    flush,
+    dispose: () => {
+      if (timer !== null) clearTimer(timer);
+      timer = null;
+      queue = [];
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The host loop
+
+/** What `serve()` resolves to (server/serve.ts). */
+export interface RunningServerLike {
+  readonly port: number;
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+export type ServeFn = (settings: ServeSettings, options: { onLog: LogSink }) => Promise<RunningServerLike>;
+
+export interface HostDeps {
+  readonly serve: ServeFn;
+  /** Ends the process; injected so tests of the parentPort path stay in-process. */
+  readonly exit: (code: number) => void;
+  readonly pid?: number;
+  readonly batcher?: LogBatcherOptions;
+  /** For the URL list; defaults to the machine's interfaces. */
+  readonly shareUrls?: typeof shareUrlsFor;
+}
+
+/** A handle for tests: resolves when every message received so far has been handled. */
+export interface HostHandle {
+  idle(): Promise<void>;
+}
+
+function isMainToHost(m: unknown): m is MainToHost {
+  const t = (m as { type?: unknown } | null)?.type;
+  if (t === 'stop' || t === 'shutdown') return true;
+  if (t !== 'start') return false;
+  const s = (m as { settings?: unknown }).settings as Partial<ServeSettings> | undefined;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.directory === 'string' &&
+    typeof s.port === 'number' &&
+    typeof s.bind === 'string' &&
+    Array.isArray(s.cgiDirectories)
+  );
+}
+
+/**
+ * Serves the protocol of protocol.ts over `channel`: sends `ready`, then handles
+ * messages one at a time, in order (a `start` while serving closes the old server first,
+ * then starts with the new settings).
+ */
+export function runHost(channel: HostChannel, deps: HostDeps): HostHandle {
+  const batcher = createLogBatcher((m) => channel.send(m), deps.batcher);
+  const urls = deps.shareUrls ?? shareUrlsFor;
+  let server: RunningServerLike | null = null;
+  let chain: Promise<void> = Promise.resolve();
+  let exiting = false;
+
+  const closeServer = async (): Promise<void> => {
+    const s = server;
+    server = null;
+    if (s) {
+      try {
+        await s.close();
+      } catch (err) {
+        // A failed close still means we are not serving; say so on stderr for developers.
+        console.error('servedir host: close failed:', err);
+      }
+    }
+  };
+
+  const handle = async (msg: MainToHost): Promise<void> => {
+    switch (msg.type) {
+      case 'start': {
+        await closeServer();
+        batcher.flush();
+        try {
+          server = await deps.serve(msg.settings, { onLog: batcher.sink });
+          channel.send({
+            type: 'listening',
+            port: server.port,
+            address: server.address,
+            urls: urls(server.address, server.port),
+          });
+        } catch (err) {
+          channel.send({ type: 'failed', ...toServeFailure(err, msg.settings) });
+        }
+        return;
+      }
+      case 'stop':
+        await closeServer();
+        batcher.flush();
+        channel.send({ type: 'stopped' });
+        return;
+      case 'shutdown':
+        exiting = true;
+        await closeServer();
+        batcher.flush();
+        batcher.dispose();
+        deps.exit(0);
+        return;
+      default: {
+        const unreachable: never = msg;
+        console.error('servedir host: unknown message', unreachable);
+      }
+    }
+  };
+
+  channel.onMessage((raw) => {
+    if (exiting) return;
+    if (!isMainToHost(raw)) {
+      console.error('servedir host: ignoring a malformed message', raw);
+      return;
+    }
+    chain = chain
+      .then(() => handle(raw))
+      .catch((err: unknown) => console.error('servedir host: message handling failed:', err));
+  });
+  channel.onDisconnect(() => {
+    // The shell is gone (crashed or killed without shutdown): do not leave a server behind.
+    if (exiting) return;
+    exiting = true;
+    chain = chain.then(async () => {
+      await closeServer();
+      batcher.dispose();
+      deps.exit(0);
+    });
+  });
+  channel.send({ type: 'ready', pid: deps.pid ?? process.pid });
+  return { idle: () => chain };
+}
