@@ -1,0 +1,706 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: the server benchmark (plain Node; runs outside the app).
+ *
+ * Builds the fixture, starts each server pinned to CPU 0 (this process, wrk and curl are
+ * pinned to CPU 1), runs workloads a–g twice and quotes medians, and prints one table with
+ * ratios to python and to nginx from the same run, then the same workloads with the
+ * structured log switched on as the app runs it, then (unless --no-window) the window
+ * benchmark (bench/window.mjs). Every server started is killed on exit, error or Ctrl-C.
+ *
+ * Options:
+ *   --quick            1 run of 1 s per workload (development; numbers are noisy)
+ *   --runs=N           runs per workload (default 2; medians are quoted)
+ *   --duration=S       seconds per wrk run (default 5)
+ *   --servers=a,b      subset of: ours,ours-host,ours-logfile,py10,py11,nginx,sirv
+ *   --workloads=a,b    subset of: a1,a16,a64,b,c,d,e,f,g,slow
+ *   --no-window        skip the window benchmark
+ *   --window-requests=N  requests for the window benchmark (default 1,000,000; --quick 50,000)
+ *   --cpu-prof         run our CLI under `node --cpu-prof`, print its top self-time functions
+ *   --write-results    write bench/RESULTS.md (keeps the hand-written analysis below its marker)
+ *   --fresh-fixture    rebuild bench/.fixture
+ *   --no-install       never call apt-get / npm to install missing tools
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  installCleanupHandlers,
+  trackTempDir,
+  fetchOnce,
+  procStatusKb,
+  resetPeakRss,
+  pinPid,
+  startProcess,
+  sleep,
+} from './lib/procs.mjs';
+import { ensureFixture, LISTING_DIR } from './lib/fixture.mjs';
+import { IdleHolder, slowRead } from './lib/clients.mjs';
+import { oursCli, oursHost, python, nginx, sirv, REPO, TOOLS, SIRV_VERSION, pythonExe } from './lib/servers.mjs';
+import { median, fmtNum, fmtRatio, mdTable } from './lib/stats.mjs';
+import { summarizeProfile } from './lib/cpuprofile-top.mjs';
+
+const SERVER_CPU = 0;
+const CLIENT_CPU = 1;
+const IDLE_CONNECTIONS = 1000;
+const MiB = 1024 * 1024;
+
+// ---------------------------------------------------------------- options
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const opt = (name, dflt) => {
+  const hit = argv.find((a) => a.startsWith(`--${name}=`));
+  return hit ? hit.slice(name.length + 3) : dflt;
+};
+const known = ['quick', 'runs', 'duration', 'servers', 'workloads', 'no-window', 'window-requests', 'cpu-prof', 'write-results', 'fresh-fixture', 'no-install', 'help'];
+for (const a of argv) {
+  const name = a.replace(/^--/, '').split('=')[0];
+  if (!a.startsWith('--') || !known.includes(name)) {
+    console.error(`bench: unknown option ${a}\n(options: ${known.map((k) => '--' + k).join(' ')})`);
+    process.exit(2);
+  }
+}
+if (flag('help')) {
+  console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 25).join('\n'));
+  process.exit(0);
+}
+const QUICK = flag('quick');
+const RUNS = Number(opt('runs', QUICK ? 1 : 2));
+const DURATION = Number(opt('duration', QUICK ? 1 : 5));
+const CURL_REPS = QUICK ? 1 : 3;
+const SLOW_MS = QUICK ? 3000 : 8000;
+const SERVER_IDS = opt('servers', 'py10,py11,nginx,sirv,ours,ours-host,ours-logfile').split(',');
+const WORKLOAD_IDS = opt('workloads', 'a1,a16,a64,b,c,d,e,f,g,slow').split(',');
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+
+// ---------------------------------------------------------------- workloads
+/**
+ * @typedef {{id: string, what: string, unit: 'req/s'|'MB/s', kind: 'wrk'|'curl'|'idle'|'slow',
+ *   path: string, conns?: number, close?: boolean, expectStatus?: number, keepAliveOnly?: boolean,
+ *   listing?: boolean}} Workload
+ */
+/** @type {Workload[]} */
+const WORKLOADS = [
+  { id: 'a1', what: '1 KiB keep-alive, 1 connection', unit: 'req/s', kind: 'wrk', path: '/1k.bin', conns: 1 },
+  { id: 'a16', what: '1 KiB keep-alive, 16 connections', unit: 'req/s', kind: 'wrk', path: '/1k.bin', conns: 16 },
+  { id: 'a64', what: '1 KiB keep-alive, 64 connections', unit: 'req/s', kind: 'wrk', path: '/1k.bin', conns: 64 },
+  { id: 'b', what: '1 KiB, new connection per request, 16 concurrent', unit: 'req/s', kind: 'wrk', path: '/1k.bin', conns: 16, close: true },
+  { id: 'c', what: '1 MiB, 16 connections', unit: 'MB/s', kind: 'wrk', path: '/1m.bin', conns: 16 },
+  { id: 'd', what: 'one 256 MiB stream (curl)', unit: 'MB/s', kind: 'curl', path: '/256m.bin' },
+  { id: 'e', what: '5,000-entry listing, 8 connections', unit: 'req/s', kind: 'wrk', path: `/${LISTING_DIR}/`, conns: 8, listing: true },
+  { id: 'f', what: '404s, 16 connections', unit: 'req/s', kind: 'wrk', path: '/no-such-file.bin', conns: 16, expectStatus: 404 },
+  { id: 'g', what: `1 KiB at 16 conns + ${IDLE_CONNECTIONS.toLocaleString('en-US')} idle keep-alive`, unit: 'req/s', kind: 'idle', path: '/1k.bin', conns: 16, keepAliveOnly: true },
+  { id: 'slow', what: '256 MiB read at 1 MiB/s: server RSS growth', unit: 'MiB', kind: 'slow', path: '/256m.bin' },
+].filter((w) => WORKLOAD_IDS.includes(w.id));
+
+// ---------------------------------------------------------------- tools
+function have(cmd) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function ensureTools() {
+  const missing = [];
+  if (!have('wrk')) missing.push('wrk');
+  if (!existsSync('/usr/sbin/nginx')) missing.push('nginx');
+  if (!have('curl')) missing.push('curl');
+  if (!have('taskset')) missing.push('util-linux');
+  if (missing.length) {
+    if (flag('no-install') || process.getuid?.() !== 0) {
+      throw new Error(`missing tools: ${missing.join(' ')} (install: apt-get install ${missing.join(' ')})`);
+    }
+    log(`installing ${missing.join(' ')} with apt-get`);
+    execFileSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  }
+  const sirvPkg = path.join(TOOLS, 'node_modules', 'sirv-cli', 'package.json');
+  const sirvOk = existsSync(sirvPkg) && JSON.parse(readFileSync(sirvPkg, 'utf8')).version === SIRV_VERSION;
+  if (SERVER_IDS.includes('sirv') && !sirvOk && !flag('no-install')) {
+    log(`installing sirv-cli@${SIRV_VERSION} into bench/.tools`);
+    mkdirSync(TOOLS, { recursive: true });
+    execFileSync('npm', ['install', '--prefix', TOOLS, '--no-audit', '--no-fund', '--no-save', `sirv-cli@${SIRV_VERSION}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+}
+
+function versionOf(cmd, args, pick = (s) => s.split('\n')[0]) {
+  try {
+    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return pick(out).trim();
+  } catch (e) {
+    const s = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+    return s ? pick(s).trim() : 'unknown';
+  }
+}
+
+function machineInfo() {
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  return {
+    cpu,
+    cores: os.cpus().length,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    hostname: os.hostname(),
+    versions: {
+      node: process.version,
+      python: versionOf(pythonExe(), ['--version']),
+      nginx: versionOf('/usr/sbin/nginx', ['-v']),
+      wrk: versionOf('wrk', ['-v']),
+      curl: versionOf('curl', ['--version']),
+      'sirv-cli': SIRV_VERSION,
+      chromium: existsSync('/usr/bin/chromium') ? versionOf('/usr/bin/chromium', ['--version']) : 'not installed',
+    },
+  };
+}
+
+const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
+
+// ---------------------------------------------------------------- load generators
+/** Runs wrk pinned to the client CPU; returns {rps, mbps, errors, statusErrors, ...}. */
+function runWrk(port, w, seconds) {
+  return new Promise((resolve, reject) => {
+    const args = ['-t1', `-c${w.conns}`, `-d${seconds}s`, '--timeout', '10s', '-s', path.join(REPO, 'bench', 'lib', 'wrk-report.lua'), `http://127.0.0.1:${port}${w.path}`];
+    const child = startProcess('wrk', args, {
+      cpu: CLIENT_CPU,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WRK_CLOSE: w.close ? '1' : '0' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
+      if (!line) return reject(new Error(`wrk failed (code ${code}): ${err || out}`));
+      const r = JSON.parse(line.slice(8));
+      const secs = r.duration_us / 1e6;
+      const sockErrors = r.connect + r.read + r.write + r.timeout;
+      const expected = w.expectStatus && w.expectStatus >= 300;
+      resolve({
+        value: w.unit === 'MB/s' ? r.bytes / secs / 1e6 : r.requests / secs,
+        requests: r.requests,
+        bytes: r.bytes,
+        sockErrors,
+        // wrk counts every status >= 400 as a "status error": expected for the 404 workload.
+        badStatus: expected ? r.requests - r.status : r.status,
+        p50ms: r.lat_p50_us / 1000,
+        p99ms: r.lat_p99_us / 1000,
+        raw: r,
+      });
+    });
+  });
+}
+
+/** Downloads the 256 MiB file `reps` times with curl pinned to the client CPU. */
+async function runCurl(port, w, reps) {
+  let bytes = 0;
+  let secs = 0;
+  for (let i = 0; i < reps; i++) {
+    const out = await new Promise((resolve, reject) => {
+      const child = startProcess('curl', ['-s', '-o', '/dev/null', '--max-time', '300', '-w', '%{http_code} %{size_download} %{time_total}', `http://127.0.0.1:${port}${w.path}`], {
+        cpu: CLIENT_CPU,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let s = '';
+      child.stdout.on('data', (d) => (s += d));
+      child.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(`curl exit ${code}`))));
+    });
+    const [code, size, t] = out.trim().split(' ');
+    if (code !== '200' || Number(size) !== 256 * MiB) throw new Error(`curl got ${code}, ${size} bytes`);
+    bytes += Number(size);
+    secs += Number(t);
+  }
+  return { value: bytes / secs / 1e6, requests: reps, sockErrors: 0, badStatus: 0 };
+}
+
+// ---------------------------------------------------------------- one server
+const fixtureDir = path.join(REPO, 'bench', '.fixture');
+let pythonListing = null;
+
+/** Checks that a server answers right before we measure it. */
+async function verify(def, running, fixture) {
+  const notes = [];
+  const one = await fetchOnce(running.port, '/1k.bin');
+  const sha = createHash('sha256').update(one.body).digest('hex');
+  if (one.status !== 200 || sha !== fixture.files['1k.bin'].sha256) throw new Error(`${def.id}: /1k.bin is wrong (status ${one.status})`);
+  const miss = await fetchOnce(running.port, '/no-such-file.bin');
+  if (miss.status !== 404) notes.push(`404 workload answered ${miss.status}`);
+  let listingIdentical = null;
+  if (def.listing) {
+    const list = await fetchOnce(running.port, `/${LISTING_DIR}/`);
+    if (list.status !== 200) throw new Error(`${def.id}: listing answered ${list.status}`);
+    if (def.id.startsWith('py')) pythonListing ??= list.body;
+    else if (def.id.startsWith('ours') && pythonListing) listingIdentical = list.body.equals(pythonListing);
+  }
+  return { notes, listingIdentical };
+}
+
+/** Starts one server, runs every workload RUNS times, stops it. */
+async function benchServer(def, fixture, tmp, profDir) {
+  const ctx = { root: fixture.dir, cpu: SERVER_CPU, tmp, nodeFlags: undefined };
+  if (profDir && def.id === 'ours') {
+    ctx.nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', path.join(REPO, 'bench', 'lib', 'exit-on-sigterm.mjs')];
+  }
+  const running = await def.start(ctx);
+  const result = { id: def.id, label: def.label, logMode: def.logMode, workloads: {}, notes: [], peakRssKb: 0, listingIdentical: null };
+  const peak = () => {
+    const kb = procStatusKb(running.pid, 'VmHWM');
+    if (kb != null) result.peakRssKb = Math.max(result.peakRssKb, kb);
+  };
+  try {
+    const v = await verify(def, running, fixture);
+    result.notes.push(...v.notes);
+    result.listingIdentical = v.listingIdentical;
+    result.startRssKb = procStatusKb(running.pid, 'VmRSS');
+    const statsBefore = running.stats?.();
+    for (let run = 0; run < RUNS; run++) {
+      for (const w of WORKLOADS) {
+        if (def.id === 'ours-logfile' && !['a64', 'f'].includes(w.id)) continue;
+        const slot = (result.workloads[w.id] ??= { values: [], runs: [] });
+        if (w.listing && !def.listing) {
+          slot.na = 'no directory listings';
+          continue;
+        }
+        if (w.keepAliveOnly && !def.keepAlive) {
+          slot.na = 'closes every connection (HTTP/1.0)';
+          continue;
+        }
+        log(`${def.id} ${w.id} run ${run + 1}/${RUNS}`);
+        if (w.kind === 'wrk') {
+          const r = await runWrk(running.port, w, DURATION);
+          slot.values.push(r.value);
+          slot.runs.push({ value: r.value, requests: r.requests, sockErrors: r.sockErrors, badStatus: r.badStatus, p50ms: r.p50ms, p99ms: r.p99ms });
+        } else if (w.kind === 'curl') {
+          const r = await runCurl(running.port, w, CURL_REPS);
+          slot.values.push(r.value);
+          slot.runs.push({ value: r.value, downloads: r.requests });
+        } else if (w.kind === 'idle') {
+          peak();
+          const resetOk = resetPeakRss(running.pid);
+          const holder = new IdleHolder(running.port, w.path);
+          try {
+            await holder.open(IDLE_CONNECTIONS);
+            const opened = holder.sockets.length;
+            const r = await runWrk(running.port, w, DURATION);
+            const stillOpen = holder.openCount();
+            const answered = await holder.check();
+            const gPeak = procStatusKb(running.pid, 'VmHWM');
+            slot.values.push(r.value);
+            slot.runs.push({
+              value: r.value,
+              requests: r.requests,
+              sockErrors: r.sockErrors,
+              badStatus: r.badStatus,
+              idleOpened: opened,
+              idleFailed: holder.failedToOpen,
+              idleClosedByServer: holder.closedWhileIdle,
+              idleStillOpen: stillOpen,
+              idleAnsweredAfter: answered,
+              peakRssKb: resetOk ? gPeak : null,
+            });
+          } finally {
+            holder.closeAll();
+          }
+          peak();
+        } else if (w.kind === 'slow') {
+          await sleep(300);
+          const before = procStatusKb(running.pid, 'VmRSS') ?? 0;
+          let max = before;
+          const r = await slowRead(running.port, w.path, {
+            bytesPerSec: MiB,
+            durationMs: SLOW_MS,
+            onTick: () => {
+              const kb = procStatusKb(running.pid, 'VmRSS');
+              if (kb != null) max = Math.max(max, kb);
+            },
+          });
+          const growthMiB = (max - before) / 1024;
+          slot.values.push(growthMiB);
+          slot.runs.push({ value: growthMiB, rssBeforeKb: before, rssMaxKb: max, clientReceivedMiB: r.received / MiB, seconds: SLOW_MS / 1000 });
+          await sleep(300);
+        }
+      }
+    }
+    peak();
+    const statsAfter = running.stats?.();
+    if (statsAfter) result.stats = { before: statsBefore, after: statsAfter };
+  } finally {
+    await running.stop();
+  }
+  for (const slot of Object.values(result.workloads)) slot.median = median(slot.values);
+  return result;
+}
+
+// ---------------------------------------------------------------- tables
+const COLS = [
+  ['ours', 'ours'],
+  ['py10', 'py 1.0'],
+  ['py11', 'py 1.1'],
+  ['nginx', 'nginx'],
+  ['sirv', 'sirv'],
+];
+
+function med(results, sid, wid) {
+  return results[sid]?.workloads[wid]?.median ?? null;
+}
+function cell(results, sid, wid) {
+  const slot = results[sid]?.workloads[wid];
+  if (!results[sid]) return '·';
+  if (!slot) return '·';
+  if (slot.na) return 'n/a';
+  return fmtNum(slot.median);
+}
+function bestPython(results, wid) {
+  const a = med(results, 'py10', wid);
+  const b = med(results, 'py11', wid);
+  if (a == null) return b;
+  if (b == null) return a;
+  return Math.max(a, b);
+}
+
+/** Target checks for one of our rows; returns [text, pass|null]. */
+function target(results, sid, wid) {
+  const v = med(results, sid, wid);
+  const ng = med(results, 'nginx', wid);
+  const py = bestPython(results, wid);
+  const sv = med(results, 'sirv', wid);
+  const ge = (a, b, k) => (a == null || b == null ? null : a >= k * b);
+  const all = (...xs) => (xs.some((x) => x === false) ? false : xs.some((x) => x == null) ? null : true);
+  switch (wid) {
+    case 'a1':
+      return ['≥0.5× nginx', ge(v, ng, 0.5)];
+    case 'a64':
+      return ['≥0.5× nginx, ≥2× sirv', all(ge(v, ng, 0.5), ge(v, sv, 2))];
+    case 'b':
+      return ['≥2× python', ge(v, py, 2)];
+    case 'c':
+      return ['≥0.8× nginx', ge(v, ng, 0.8)];
+    case 'd':
+      return ['≥0.9× nginx', ge(v, ng, 0.9)];
+    case 'e': {
+      const same = results[sid]?.listingIdentical;
+      return ['≥1× nginx, ≥3× python, identical', all(ge(v, ng, 1), ge(v, py, 3), same)];
+    }
+    case 'f':
+      return ['≥0.5× nginx', ge(v, ng, 0.5)];
+    case 'g': {
+      const runs = results[sid]?.workloads.g?.runs ?? [];
+      const open = runs.length ? runs.every((r) => r.idleAnsweredAfter === IDLE_CONNECTIONS) : null;
+      const a16 = med(results, sid, 'a16');
+      const rss = runs.length ? Math.max(...runs.map((r) => r.peakRssKb ?? Infinity)) < 100 * 1024 : null;
+      return ['all idle open, ≥0.9× own a16, <100 MiB', all(open, ge(v, a16, 0.9), rss)];
+    }
+    case 'slow': {
+      if (v == null) return ['flat (<16 MiB growth)', null];
+      return ['flat (<16 MiB growth)', v < 16];
+    }
+    default:
+      return ['', null];
+  }
+}
+const mark = (p) => (p === true ? 'yes' : p === false ? '**NO**' : '?');
+
+function mainTable(results, sid = 'ours') {
+  const header = ['workload', 'unit', ...COLS.map(([id, name]) => (id === 'ours' ? sidName(sid) : name)), '÷ python', '÷ nginx', '÷ sirv', 'target', 'met'];
+  const rows = WORKLOADS.map((w) => {
+    const v = med(results, sid, w.id);
+    const [t, p] = target(results, sid, w.id);
+    const isSize = w.unit === 'MiB';
+    return [
+      `${w.id}: ${w.what}`,
+      w.unit,
+      ...COLS.map(([id]) => cell(results, id === 'ours' ? sid : id, w.id)),
+      isSize ? '' : fmtRatio(v, bestPython(results, w.id)),
+      isSize ? '' : fmtRatio(v, med(results, 'nginx', w.id)),
+      isSize ? '' : fmtRatio(v, med(results, 'sirv', w.id)),
+      t,
+      mark(p),
+    ];
+  });
+  rows.push([
+    'peak RSS of the server, whole run',
+    'MiB',
+    ...COLS.map(([id]) => {
+      const r = results[id === 'ours' ? sid : id];
+      return r ? fmtNum(r.peakRssKb / 1024) : '·';
+    }),
+    '',
+    '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    'g: idle connections still answering after wrk',
+    `of ${IDLE_CONNECTIONS}`,
+    ...COLS.map(([id]) => {
+      const slot = results[id === 'ours' ? sid : id]?.workloads.g;
+      if (!slot) return '·';
+      if (slot.na) return 'n/a';
+      return slot.runs.map((r) => r.idleAnsweredAfter).join(' / ');
+    }),
+    '',
+    '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    'g: peak RSS during g',
+    'MiB',
+    ...COLS.map(([id]) => {
+      const slot = results[id === 'ours' ? sid : id]?.workloads.g;
+      if (!slot) return '·';
+      if (slot.na) return 'n/a';
+      return slot.runs.map((r) => (r.peakRssKb == null ? '?' : fmtNum(r.peakRssKb / 1024))).join(' / ');
+    }),
+    '',
+    '',
+    '',
+    '',
+    '',
+  ]);
+  return mdTable(header, rows);
+}
+
+function sidName(sid) {
+  return { ours: 'ours', 'ours-host': 'ours+log→app', 'ours-logfile': 'ours+log→file' }[sid] ?? sid;
+}
+
+function logTable(results) {
+  const header = ['workload', 'unit', 'ours (stderr→/dev/null)', 'ours (stderr→file)', 'ours (host, log→app)', 'cost: file', 'cost: app log', 'target'];
+  const cost = (on, off) => (on == null || off == null ? '–' : `${(((off - on) / off) * 100).toFixed(1)} %`);
+  const rows = WORKLOADS.filter((w) => w.unit !== 'MiB').map((w) => {
+    const off = med(results, 'ours', w.id);
+    const file = med(results, 'ours-logfile', w.id);
+    const host = med(results, 'ours-host', w.id);
+    return [
+      `${w.id}`,
+      w.unit,
+      cell(results, 'ours', w.id),
+      cell(results, 'ours-logfile', w.id),
+      cell(results, 'ours-host', w.id),
+      cost(file, off),
+      cost(host, off),
+      ['a64', 'f'].includes(w.id) ? '≤10 %' : '',
+    ];
+  });
+  return mdTable(header, rows);
+}
+
+function errorNotes(results) {
+  const out = [];
+  for (const r of Object.values(results)) {
+    for (const [wid, slot] of Object.entries(r.workloads)) {
+      for (const run of slot.runs ?? []) {
+        if (!run.sockErrors && !run.badStatus) continue;
+        const expected = wid === 'b' && run.badStatus === 0 && run.sockErrors <= run.requests;
+        out.push(
+          `${r.id} ${wid}: ${run.sockErrors} socket errors, ${run.badStatus} unexpected statuses in ${run.requests} requests` +
+            (expected
+              ? ' (expected: the server closes after each answer as asked but does not send `Connection: close`, as CPython does on HTTP/1.1, so wrk counts a read error before reconnecting; every request was answered)'
+              : ''),
+        );
+      }
+    }
+    for (const n of r.notes) out.push(`${r.id}: ${n}`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- window benchmark
+async function runWindowBench(resultsDir) {
+  const requests = Number(opt('window-requests', QUICK ? 50000 : 1000000));
+  const outFile = path.join(resultsDir, 'window.json');
+  log(`window benchmark: ${requests.toLocaleString('en-US')} requests at 5,000/s`);
+  const child = startProcess(process.execPath, [path.join(REPO, 'bench', 'window.mjs'), `--requests=${requests}`, `--json=${outFile}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+  if (existsSync(outFile)) return JSON.parse(readFileSync(outFile, 'utf8'));
+  return { ok: false, error: `bench/window.mjs exited with code ${code} and wrote no result` };
+}
+
+function windowSection(win) {
+  if (!win) return '_Window benchmark not run (--no-window)._';
+  if (!win.ok && !win.made) return `Window benchmark did not complete: ${win.error}`;
+  const rows = [
+    ['requests made (answered by the server)', fmtNum(win.made)],
+    ['rows received by the window', fmtNum(win.shown)],
+    ['counted as dropped by the window', fmtNum(win.dropped)],
+    ['made − (received + dropped)', String(win.made - win.shown - win.dropped)],
+    ['achieved request rate', `${fmtNum(win.rate)} req/s`],
+    ['longest frame', `${fmtNum(win.longestFrameMs)} ms`],
+    ['frames over 100 ms', String(win.framesOver100)],
+    ['renderer JS heap after warm-up → at end', `${fmtNum(win.heapEarlyMiB)} → ${fmtNum(win.heapEndMiB)} MiB`],
+    ['DOM nodes at end', fmtNum(win.domNodes)],
+  ];
+  const lines = [mdTable(['measure', 'value'], rows)];
+  if (win.error) lines.push(`\nNote: ${win.error}`);
+  if (win.notes?.length) lines.push('', ...win.notes.map((n) => `- ${n}`));
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------- RESULTS.md
+const ANALYSIS_MARKER = '<!-- hand-written analysis below: kept when --write-results rewrites the file -->';
+
+function writeResultsMd(report) {
+  const file = path.join(REPO, 'bench', 'RESULTS.md');
+  let analysis = `${ANALYSIS_MARKER}\n\n## Analysis\n\n_(none yet)_\n`;
+  if (existsSync(file)) {
+    const old = readFileSync(file, 'utf8');
+    const i = old.indexOf(ANALYSIS_MARKER);
+    if (i >= 0) analysis = old.slice(i);
+  }
+  writeFileSync(file, `${renderReport(report, true)}\n\n${analysis}`);
+  log(`wrote ${path.relative(REPO, file)}`);
+}
+
+function renderReport(report, forFile) {
+  const m = report.machine;
+  const head = [
+    '# Servedir benchmark results',
+    '',
+    forFile ? '_Written by `npm run bench -- --write-results` (bench/run.mjs). Everything above the analysis marker is regenerated._' : '',
+    '',
+    `- Date: ${report.date}`,
+    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Linux ${m.kernel}`,
+    `- Load average before / after: ${report.loadBefore} / ${report.loadAfter} (the machine is shared; see notes)`,
+    `- Mode: ${report.quick ? '**--quick (1 short run: indicative only)**' : `${report.runs} runs × ${report.duration} s per workload, medians quoted`}`,
+    `- Pinning: each server on CPU ${SERVER_CPU} (taskset), wrk / curl / this harness on CPU ${CLIENT_CPU}; loopback 127.0.0.1`,
+    `- Versions: ${Object.entries(m.versions).map(([k, v]) => `${k} \`${v}\``).join(', ')}`,
+    '',
+    'Servers and their log mode:',
+    '',
+    ...report.servers.map((s) => `- \`${s.id}\`: ${s.label}: ${s.skipped ? `**skipped: ${s.skipped}**` : s.logMode}`),
+    '',
+    '## Servers (log discarded: stderr → /dev/null for ours and python, access_log off for nginx, sirv --quiet)',
+    '',
+    '"÷ python" compares with the faster of python\'s two protocol modes for that workload. MB/s = 10^6 bytes/s',
+    'of response bytes (headers + body) received by the client. `·` = not run; `n/a` = not applicable.',
+    '',
+    mainTable(report.results, 'ours'),
+    '',
+    '## With the structured request log switched on, as the app runs it',
+    '',
+    'Rows `ours+log→app`: the utility host (`out/main/host.cjs`) forked with child_process.fork, started with the',
+    'host protocol; its batched `log` messages are received and counted by the harness (pinned to the client CPU),',
+    'as the shell receives them. `ours (stderr→file)`: the CLI writing its CPython-format log to a file on disk.',
+    '',
+    report.results['ours-host'] ? mainTable(report.results, 'ours-host') : '_ours-host not run._',
+    '',
+    logTable(report.results),
+    '',
+    report.results['ours-host']?.stats
+      ? `Host log counters over the run: ${JSON.stringify(report.results['ours-host'].stats.after)}`
+      : '',
+    '',
+    '## Listing identical to CPython',
+    '',
+    ...['ours', 'ours-host'].filter((s) => report.results[s]).map((s) => `- \`${s}\`: /${LISTING_DIR}/ byte-identical to python's in this run: ${report.results[s].listingIdentical}`),
+    '',
+    '## Window benchmark (browser mode, real Chromium)',
+    '',
+    windowSection(report.window),
+    '',
+    '## Errors and notes from this run',
+    '',
+    ...(report.errors.length ? report.errors.map((e) => `- ${e}`) : ['- none']),
+  ];
+  return head.join('\n');
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  installCleanupHandlers();
+  ensureTools();
+  try {
+    pinPid(process.pid, CLIENT_CPU);
+  } catch {
+    log('could not pin the harness to the client CPU');
+  }
+  const loadBefore = loadavg();
+  log(`load average ${loadBefore}`);
+  const fixture = ensureFixture(fixtureDir, { fresh: flag('fresh-fixture'), log });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const resultsDir = path.join(REPO, 'bench', `results-${stamp}`);
+  mkdirSync(resultsDir, { recursive: true });
+  const tmp = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'servedir-bench-')));
+  const profDir = flag('cpu-prof') ? path.join(resultsDir, 'prof') : null;
+
+  const defs = {
+    py10: python('HTTP/1.0'),
+    py11: python('HTTP/1.1'),
+    nginx: nginx(),
+    sirv: sirv(),
+    ours: oursCli(),
+    'ours-host': oursHost(),
+    'ours-logfile': oursCli({ logFile: true }),
+  };
+  const results = {};
+  const servers = [];
+  for (const id of SERVER_IDS) {
+    const def = defs[id];
+    if (!def) throw new Error(`unknown server ${id}`);
+    const why = def.unavailable();
+    servers.push({ id, label: def.label, logMode: def.logMode, skipped: why });
+    if (why) {
+      log(`skipping ${id}: ${why}`);
+      continue;
+    }
+    try {
+      results[id] = await benchServer(def, fixture, tmp, profDir);
+    } catch (e) {
+      log(`${id} failed: ${e.message}`);
+      servers[servers.length - 1].skipped = `failed: ${e.message}`;
+    }
+  }
+
+  let window = null;
+  if (!flag('no-window')) window = await runWindowBench(resultsDir);
+
+  const report = {
+    date: new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+    machine: machineInfo(),
+    loadBefore,
+    loadAfter: loadavg(),
+    quick: QUICK,
+    runs: RUNS,
+    duration: DURATION,
+    servers,
+    results,
+    window,
+    errors: errorNotes(results),
+  };
+  writeFileSync(path.join(resultsDir, 'results.json'), JSON.stringify(report, null, 2));
+  const text = renderReport(report, false);
+  console.log(text);
+  if (profDir && existsSync(profDir)) {
+    for (const f of readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'))) {
+      console.log(`\n## CPU profile of ours (${f}): top self time\n`);
+      console.log(summarizeProfile(path.join(profDir, f), 25));
+    }
+  }
+  if (flag('write-results')) writeResultsMd(report);
+  log(`raw results in ${path.relative(REPO, resultsDir)}/results.json`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`bench: ${e?.stack ?? e}\n`);
+    process.exit(1);
+  },
+);
