@@ -1,0 +1,192 @@
+// Tests for app-service.ts with a real settings store (temp folder) and the real
+// supervisor over an in-process fake host process (test-support/fake-host-process.ts).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createAppService, type AppService } from './app-service';
+import { createServerHost } from './server-host';
+import { openSettingsStore, type SettingsStore } from './settings-store';
+import { createFakeEngine, fakeFork, type FakeEngine } from './test-support/fake-host-process';
+import type { ServerStatus } from './ipc-contract';
+
+let dir: string;
+let share: string;
+let engine: FakeEngine;
+let fork: ReturnType<typeof fakeFork>;
+let store: SettingsStore;
+let service: AppService;
+let events: { channel: string; payload: unknown }[];
+let opened: string[];
+
+const statuses = () => events.filter((e) => e.channel === 'server:status').map((e) => (e.payload as ServerStatus).state);
+
+async function boot(extra: { chooseFolder?: () => Promise<string | null> } = {}) {
+  store = await openSettingsStore({ dir });
+  let svc: AppService | null = null;
+  const host = createServerHost({
+    fork,
+    entryPath: 'host.cjs',
+    onLog: (b) => svc?.acceptLog(b),
+    onUnexpectedExit: (c) => svc?.hostExited(c),
+  });
+  svc = createAppService({
+    store,
+    host,
+    emit: (channel, payload) => events.push({ channel, payload }),
+    info: { transport: 'web', version: '1.2.3', platform: 'linux', suggestedFolder: '/home/u' },
+    openExternal: async (u) => void opened.push(u),
+    listInterfaces: () => [],
+    suggestPort: async (_bind, near) => near + 1,
+    maxQueuedLogEntries: 5,
+    ...extra,
+  });
+  service = svc;
+  return svc;
+}
+
+beforeEach(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'servedir-svc-'));
+  share = path.join(dir, 'share');
+  await fsp.mkdir(share);
+  await fsp.writeFile(path.join(share, 'a.txt'), 'a');
+  engine = createFakeEngine();
+  fork = fakeFork(engine);
+  events = [];
+  opened = [];
+});
+afterEach(async () => {
+  await service?.shutdown();
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+describe('server:start / server:stop', () => {
+  it('refuses to start without a folder, next to the directory field', async () => {
+    const h = (await boot()).handlers;
+    const r = await h['server:start']();
+    expect(r).toMatchObject({ ok: false, code: 'APP_ERR_NO_FOLDER', field: 'directory' });
+    expect(fork.spawned).toHaveLength(0);
+  });
+
+  it('starts with the saved settings, reports starting then running, and remembers the folder', async () => {
+    const h = (await boot()).handlers;
+    await h['settings:update']({ directory: share, port: 8123 });
+    const r = await h['server:start']();
+    expect(r.ok).toBe(true);
+    expect(r.ok && r.value).toMatchObject({ state: 'running', port: 8123 });
+    expect(statuses()).toEqual(['starting', 'running']);
+    expect(engine.calls[0]).toMatchObject({ directory: share, port: 8123, bind: '', protocolVersion: 'HTTP/1.0' });
+    expect(store.get().recentFolders).toEqual([share]);
+    expect(await h['server:stop']()).toEqual({ state: 'stopped' });
+    expect(statuses().at(-1)).toBe('stopped');
+  });
+
+  it('a port in use comes back as a failure with a suggested free port', async () => {
+    const h = (await boot()).handlers;
+    await h['settings:update']({ directory: share, port: 8000 });
+    engine.failNext(Object.assign(new Error('x'), { code: 'EADDRINUSE' }));
+    const r = await h['server:start']();
+    expect(r).toMatchObject({ ok: false, code: 'SRV_ERR_PORT_IN_USE', field: 'port', suggestedPort: 8001 });
+    expect(service.status()).toMatchObject({ state: 'failed', error: { suggestedPort: 8001 } });
+  });
+
+  it('a crash while sharing becomes a crashed status; Restart shares again', async () => {
+    const h = (await boot()).handlers;
+    await h['settings:update']({ directory: share });
+    await h['server:start']();
+    fork.spawned[0]!.crash(1);
+    await vi.waitFor(() => expect(service.status().state).toBe('crashed'));
+    expect(service.status()).toMatchObject({ exitCode: 1, message: expect.stringMatching(/stopped unexpectedly/) });
+    const again = await h['server:start']();
+    expect(again.ok && again.value.state).toBe('running');
+    expect(fork.spawned).toHaveLength(2);
+  });
+});
+
+describe('settings:update', () => {
+  it('while sharing restarts the server with the new settings', async () => {
+    const h = (await boot()).handlers;
+    await h['settings:update']({ directory: share, port: 8200 });
+    await h['server:start']();
+    const r = await h['settings:update']({ port: 8201 });
+    expect(r).toMatchObject({ ok: true, value: { port: 8201 } });
+    await vi.waitFor(() => expect(service.status()).toMatchObject({ state: 'running', port: 8201 }));
+    expect(engine.calls.map((c) => c.port)).toEqual([8200, 8201]);
+  });
+
+  it('rejects a relative folder path and saves nothing', async () => {
+    const h = (await boot()).handlers;
+    const r = await h['settings:update']({ directory: 'relative/dir', port: 9999 });
+    expect(r).toMatchObject({ ok: false, field: 'directory' });
+    expect(store.get().port).toBe(8000);
+  });
+
+  it('when stopped only saves', async () => {
+    const h = (await boot()).handlers;
+    await h['settings:update']({ cgi: true });
+    expect(engine.calls).toHaveLength(0);
+    expect((await h['settings:get']()).cgi).toBe(true);
+  });
+});
+
+describe('log streaming', () => {
+  it('queues batches until app:ready, bounded with a dropped count, then streams them', async () => {
+    const svc = await boot();
+    const e = (id: number) => ({ id }) as never;
+    svc.acceptLog({ entries: [e(1), e(2), e(3)], dropped: 0 });
+    svc.acceptLog({ entries: [e(4), e(5), e(6), e(7)], dropped: 2 });
+    expect(events.filter((x) => x.channel === 'log:batch')).toHaveLength(0);
+    const status = await svc.handlers['app:ready']();
+    expect(status).toEqual({ state: 'stopped' });
+    const batches = events.filter((x) => x.channel === 'log:batch').map((x) => x.payload);
+    expect(batches).toEqual([{ entries: [e(3), e(4), e(5), e(6), e(7)], dropped: 4 }]);
+    svc.acceptLog({ entries: [e(8)], dropped: 0 });
+    expect(events.at(-1)).toEqual({ channel: 'log:batch', payload: { entries: [e(8)], dropped: 0 } });
+    svc.rendererGone();
+    svc.acceptLog({ entries: [e(9)], dropped: 0 });
+    expect(events.at(-1)?.payload).toEqual({ entries: [e(8)], dropped: 0 });
+  });
+});
+
+describe('shell:open-url', () => {
+  it('opens only our own running server’s http URLs', async () => {
+    const h = (await boot()).handlers;
+    expect(await h['shell:open-url']('http://127.0.0.1:8300/')).toMatchObject({ ok: false, code: 'APP_ERR_URL_NOT_ALLOWED' });
+    await h['settings:update']({ directory: share, port: 8300 });
+    await h['server:start']();
+    for (const good of ['http://127.0.0.1:8300/', 'http://localhost:8300/a/b?c', 'http://[::1]:8300/']) {
+      expect(await h['shell:open-url'](good)).toEqual({ ok: true, value: null });
+    }
+    for (const bad of [
+      'http://127.0.0.1:8301/',
+      'http://example.com:8300/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'http://user:pw@127.0.0.1:8300/',
+      'not a url',
+    ]) {
+      expect(await h['shell:open-url'](bad)).toMatchObject({ ok: false, code: 'APP_ERR_URL_NOT_ALLOWED' });
+    }
+    expect(opened).toEqual(['http://127.0.0.1:8300/', 'http://localhost:8300/a/b?c', 'http://[::1]:8300/']);
+  });
+});
+
+describe('dialog:choose-folder and folder:check', () => {
+  it('is unsupported without a native dialog, and returns the pick with one', async () => {
+    expect(await (await boot()).handlers['dialog:choose-folder']()).toMatchObject({ ok: false, code: 'APP_ERR_UNSUPPORTED' });
+    await service.shutdown();
+    expect(await (await boot({ chooseFolder: async () => share })).handlers['dialog:choose-folder']()).toEqual({ ok: true, value: share });
+  });
+
+  it('checks folders: counts entries; file, missing and relative paths fail in plain words', async () => {
+    const h = (await boot()).handlers;
+    expect(await h['folder:check'](share)).toEqual({ ok: true, value: { path: share, entries: 1 } });
+    expect(await h['folder:check'](path.join(share, 'a.txt'))).toMatchObject({ ok: false, code: 'SRV_ERR_DIRECTORY_NOT_A_DIRECTORY' });
+    expect(await h['folder:check'](path.join(share, 'nope'))).toMatchObject({ ok: false, code: 'SRV_ERR_DIRECTORY_MISSING' });
+    expect(await h['folder:check']('share')).toMatchObject({ ok: false, field: 'directory' });
+  });
+
+  it('app:info reports the transport and suggestion', async () => {
+    expect(await (await boot()).handlers['app:info']()).toMatchObject({ transport: 'web', suggestedFolder: '/home/u' });
+  });
+});

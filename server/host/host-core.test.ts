@@ -1,0 +1,269 @@
+// Tests for host-core.ts in-process: the Electron parentPort path with a fake
+// `{data, ports}` port, the fork path with a fake process, log batching and error mapping.
+// The built host under a real child_process.fork is covered in test/shell/host-fork.test.ts.
+import { describe, expect, it, vi } from 'vitest';
+import { EventEmitter } from 'node:events';
+import type { RequestLogEntry } from '../log.js';
+import type { HostToMain, ServeSettings } from './protocol.js';
+import {
+  createLogBatcher,
+  detectChannel,
+  runHost,
+  toServeFailure,
+  type ProcessLike,
+  type RunningServerLike,
+  type ServeFn,
+} from './host-core.js';
+
+const settings = (over: Partial<ServeSettings> = {}): ServeSettings => ({
+  directory: '/srv/share',
+  port: 8000,
+  bind: '',
+  protocolVersion: 'HTTP/1.0',
+  cgi: false,
+  cgiDirectories: ['/cgi-bin', '/htbin'],
+  followSymlinks: false,
+  ...over,
+});
+
+const entry = (id: number): RequestLogEntry => ({
+  id,
+  kind: 'request',
+  time: 0,
+  connectionId: 1,
+  clientAddress: '127.0.0.1',
+  clientPort: 5000,
+  method: 'GET',
+  path: '/',
+  protocol: 'HTTP/1.1',
+  status: 200,
+  bytesSent: 10,
+  durationMs: 1,
+  userAgent: null,
+  referer: null,
+  message: '"GET / HTTP/1.1" 200 -',
+});
+
+/** A fake Electron parentPort: the host receives `{data, ports}` events. */
+class FakeParentPort extends EventEmitter {
+  readonly sent: HostToMain[] = [];
+  postMessage(m: unknown): void {
+    this.sent.push(m as HostToMain);
+  }
+  deliver(data: unknown): void {
+    this.emit('message', { data, ports: [] });
+  }
+}
+
+function fakeProcessWithPort(port: FakeParentPort): ProcessLike {
+  const p = new EventEmitter() as unknown as ProcessLike;
+  p.parentPort = port;
+  return p;
+}
+
+/** A fake engine: records calls, lets the test fail a start or emit log entries. */
+function fakeEngine() {
+  const calls: ServeSettings[] = [];
+  const closed: number[] = [];
+  let nextError: unknown = null;
+  let sink: ((e: RequestLogEntry) => void) | null = null;
+  const serve: ServeFn = async (s, { onLog }) => {
+    calls.push(s);
+    if (nextError) {
+      const e = nextError;
+      nextError = null;
+      throw e;
+    }
+    sink = onLog;
+    const port = s.port === 0 ? 40000 + calls.length : s.port;
+    const server: RunningServerLike = { port, address: '127.0.0.1', close: async () => void closed.push(port) };
+    return server;
+  };
+  return {
+    serve,
+    calls,
+    closed,
+    failNext: (e: unknown) => (nextError = e),
+    log: (e: RequestLogEntry) => sink?.(e),
+  };
+}
+
+describe('detectChannel', () => {
+  it('throws a clear error when there is neither parentPort nor fork IPC', () => {
+    const bare = new EventEmitter() as unknown as ProcessLike;
+    expect(() => detectChannel(bare)).toThrow(/no channel/);
+  });
+
+  it('prefers parentPort and unwraps e.data', () => {
+    const port = new FakeParentPort();
+    const ch = detectChannel(fakeProcessWithPort(port));
+    expect(ch.kind).toBe('parentPort');
+    const got: unknown[] = [];
+    ch.onMessage((m) => got.push(m));
+    port.deliver({ type: 'stop' });
+    expect(got).toEqual([{ type: 'stop' }]);
+  });
+
+  it('uses process.send/on(message) under child_process.fork', () => {
+    const proc = new EventEmitter() as unknown as ProcessLike & EventEmitter;
+    const sent: unknown[] = [];
+    proc.send = (m: unknown) => (sent.push(m), true);
+    const ch = detectChannel(proc);
+    expect(ch.kind).toBe('fork');
+    ch.send({ type: 'stopped' });
+    expect(sent).toEqual([{ type: 'stopped' }]);
+  });
+});
+
+describe('runHost over a fake parentPort', () => {
+  const boot = () => {
+    const port = new FakeParentPort();
+    const engine = fakeEngine();
+    const exit = vi.fn();
+    const host = runHost(detectChannel(fakeProcessWithPort(port)), {
+      serve: engine.serve,
+      exit,
+      pid: 4242,
+      batcher: { intervalMs: 20 },
+      shareUrls: (address, p) => [{ url: `http://${address}:${p}/`, label: 'This computer', scope: 'loopback', family: 'IPv4' }],
+    });
+    return { port, engine, exit, host };
+  };
+
+  it('sends ready, then listening with port, address and URLs', async () => {
+    const { port, engine, host } = boot();
+    expect(port.sent[0]).toEqual({ type: 'ready', pid: 4242 });
+    port.deliver({ type: 'start', settings: settings({ port: 0 }) });
+    await host.idle();
+    expect(engine.calls).toHaveLength(1);
+    expect(port.sent[1]).toEqual({
+      type: 'listening',
+      port: 40001,
+      address: '127.0.0.1',
+      urls: [{ url: 'http://127.0.0.1:40001/', label: 'This computer', scope: 'loopback', family: 'IPv4' }],
+    });
+  });
+
+  it('start while serving closes the old server and serves the new settings', async () => {
+    const { port, engine, host } = boot();
+    port.deliver({ type: 'start', settings: settings({ port: 8001 }) });
+    port.deliver({ type: 'start', settings: settings({ port: 8002, directory: '/other' }) });
+    await host.idle();
+    expect(engine.closed).toEqual([8001]);
+    expect(engine.calls.map((c) => c.directory)).toEqual(['/srv/share', '/other']);
+    expect(port.sent.filter((m) => m.type === 'listening').map((m) => (m as { port: number }).port)).toEqual([8001, 8002]);
+  });
+
+  it('a failed start becomes a plain failure next to a field, never an errno', async () => {
+    const { port, engine, host } = boot();
+    engine.failNext(Object.assign(new Error('listen EADDRINUSE: address already in use :::8000'), { code: 'EADDRINUSE' }));
+    port.deliver({ type: 'start', settings: settings() });
+    await host.idle();
+    const failed = port.sent.find((m) => m.type === 'failed') as { code: string; message: string; field: string };
+    expect(failed.code).toBe('SRV_ERR_PORT_IN_USE');
+    expect(failed.field).toBe('port');
+    expect(failed.message).not.toMatch(/EADDRINUSE/);
+  });
+
+  it('stop closes and answers stopped; the last log entries arrive before stopped', async () => {
+    const { port, engine, host } = boot();
+    port.deliver({ type: 'start', settings: settings() });
+    await host.idle();
+    engine.log(entry(1));
+    port.deliver({ type: 'stop' });
+    await host.idle();
+    const types = port.sent.map((m) => m.type);
+    expect(types.slice(-2)).toEqual(['log', 'stopped']);
+    expect(engine.closed).toEqual([8000]);
+  });
+
+  it('batches log entries: many entries in one message, not one message each', async () => {
+    const { port, engine, host } = boot();
+    port.deliver({ type: 'start', settings: settings() });
+    await host.idle();
+    for (let i = 1; i <= 100; i++) engine.log(entry(i));
+    expect(port.sent.filter((m) => m.type === 'log')).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 60));
+    const logs = port.sent.filter((m) => m.type === 'log') as { entries: RequestLogEntry[]; dropped: number }[];
+    expect(logs).toHaveLength(1);
+    expect(logs[0]?.entries.map((e) => e.id)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(logs[0]?.dropped).toBe(0);
+  });
+
+  it('shutdown closes the server and calls the injected exit (not process.exit)', async () => {
+    const { port, engine, exit, host } = boot();
+    port.deliver({ type: 'start', settings: settings() });
+    port.deliver({ type: 'shutdown' });
+    await host.idle();
+    expect(engine.closed).toEqual([8000]);
+    expect(exit).toHaveBeenCalledWith(0);
+  });
+
+  it('ignores malformed messages and keeps working', async () => {
+    const { port, engine, host } = boot();
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    port.deliver({ type: 'start', settings: { directory: 5 } });
+    port.deliver('garbage');
+    port.deliver({ type: 'start', settings: settings() });
+    await host.idle();
+    expect(engine.calls).toHaveLength(1);
+    expect(err).toHaveBeenCalledTimes(2);
+    err.mockRestore();
+  });
+});
+
+describe('runHost over fork IPC', () => {
+  it('closes the server and exits when the shell disconnects', async () => {
+    const proc = new EventEmitter() as unknown as ProcessLike & EventEmitter;
+    proc.send = () => true;
+    const engine = fakeEngine();
+    const exit = vi.fn();
+    const host = runHost(detectChannel(proc), { serve: engine.serve, exit, shareUrls: () => [] });
+    proc.emit('message', { type: 'start', settings: settings() });
+    await host.idle();
+    proc.emit('disconnect');
+    await host.idle();
+    expect(engine.closed).toEqual([8000]);
+    expect(exit).toHaveBeenCalledWith(0);
+  });
+});
+
+describe('createLogBatcher', () => {
+  it('keeps the newest entries when the queue overflows and counts the dropped ones', () => {
+    const sent: HostToMain[] = [];
+    const b = createLogBatcher((m) => sent.push(m), { maxQueued: 3, setTimer: () => 1, clearTimer: () => {} });
+    for (let i = 1; i <= 5; i++) b.sink(entry(i));
+    b.flush();
+    expect(sent).toEqual([{ type: 'log', entries: [entry(3), entry(4), entry(5)], dropped: 2 }]);
+    b.flush();
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe('toServeFailure', () => {
+  const cases: [string, Partial<ServeSettings>, string, string][] = [
+    ['EADDRINUSE', {}, 'SRV_ERR_PORT_IN_USE', 'port'],
+    ['EACCES', { port: 80 }, 'SRV_ERR_PORT_PRIVILEGED', 'port'],
+    ['EADDRNOTAVAIL', { bind: '10.9.9.9' }, 'SRV_ERR_ADDRESS_UNAVAILABLE', 'bind'],
+    ['ENOENT', {}, 'SRV_ERR_DIRECTORY_MISSING', 'directory'],
+    ['ENOTDIR', {}, 'SRV_ERR_DIRECTORY_NOT_A_DIRECTORY', 'directory'],
+  ];
+  it.each(cases)('%s maps to %s on a field, in plain words', (errno, over, code, field) => {
+    const f = toServeFailure(Object.assign(new Error(`boom ${errno}`), { code: errno }), settings(over));
+    expect(f).toMatchObject({ code, field });
+    expect(f.message).not.toContain(errno);
+    expect(f.message).toMatch(/^[A-Z].*\.$/);
+  });
+
+  it('passes the engine’s own ServeError through unchanged', () => {
+    const e = Object.assign(new Error('That folder is empty of meaning.'), { code: 'SRV_ERR_BAD_SETTINGS', field: 'cgi' });
+    expect(toServeFailure(e, settings())).toEqual({ code: 'SRV_ERR_BAD_SETTINGS', message: 'That folder is empty of meaning.', field: 'cgi' });
+  });
+
+  it('anything else is an internal error without technical detail', () => {
+    expect(toServeFailure(new TypeError('x is undefined'), settings())).toEqual({
+      code: 'SRV_ERR_INTERNAL',
+      message: 'The server could not start because of an unexpected problem.',
+    });
+  });
+});
