@@ -13,7 +13,7 @@ import net from 'node:net';
  * Reads exactly one HTTP/1.x response with a Content-Length from a socket buffer stream.
  * Resolves with the status code; rejects on close/timeout.
  */
-function readOneResponse(sock, timeoutMs) {
+export function readOneResponse(sock, timeoutMs) {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
     let need = -1;

@@ -53,6 +53,12 @@ function killGroup(child, signal) {
 
 /** Kills every tracked process group and removes temp dirs. Synchronous: safe in 'exit'. */
 export function cleanupAll() {
+  // SIGTERM first so children with their own cleanup (window.mjs closes Chromium) can run
+  // it; a short synchronous wait (this may run inside 'exit'), then SIGKILL what is left.
+  if (live.size > 0) {
+    for (const child of live) killGroup(child, 'SIGTERM');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+  }
   for (const child of live) killGroup(child, 'SIGKILL');
   live.clear();
   for (const fn of syncCleanups.splice(0)) {
