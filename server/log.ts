@@ -57,3 +57,39 @@ export interface RequestLogEntry {
 
 /** The sink the engine calls for every entry. Must not throw; must not block. */
 export type LogSink = (entry: RequestLogEntry) => void;
+
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/**
+ * CPython's `log_date_time_string()`: local time as `DD/Mon/YYYY hh:mm:ss`
+ * (`"%02d/%3s/%04d %02d:%02d:%02d"`).
+ */
+export function logDateTimeString(time: number): string {
+  const d = new Date(time);
+  return `${pad(d.getDate())}/${MONTH_NAMES[d.getMonth()]}/${pad(d.getFullYear(), 4)} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/**
+ * CPython 3.12+ `_control_char_table`: C0 controls, DEL and C1 controls become `\xHH`, and a
+ * backslash is doubled, so a log line can never carry terminal escapes or fake line breaks.
+ */
+export function escapeControlChars(message: string): string {
+  return message.replace(/[\x00-\x1f\x7f-\x9f\\]/g, (c) =>
+    c === '\\' ? '\\\\' : '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'),
+  );
+}
+
+/**
+ * One NCSA-style log line exactly as CPython 3.13's `log_message` writes it to stderr:
+ * `"%s - - [%s] %s\n" % (address_string(), log_date_time_string(), escaped message)`.
+ * For 'cgi-stderr' entries the message is the script's own line, written raw as the CPython
+ * child (which inherits stderr) would write it.
+ */
+export function formatNcsaLine(entry: RequestLogEntry): string {
+  if (entry.kind === 'cgi-stderr') return entry.message + '\n';
+  return `${entry.clientAddress} - - [${logDateTimeString(entry.time)}] ${escapeControlChars(entry.message)}\n`;
+}

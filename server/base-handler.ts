@@ -1,0 +1,567 @@
+/**
+ * Pure Node. Port of CPython v3.13.0 `Lib/http/server.py` — `BaseHTTPRequestHandler`.
+ *
+ * Same flow as CPython: `handle()` loops `handleOneRequest()` until `closeConnection`;
+ * `handleOneRequest()` reads the request line (65536-byte limit → 414), `parseRequest()`
+ * parses it and the headers (failures answer through `sendError` and return false: protocol
+ * errors are never exceptions), then the method named `do_<COMMAND>` runs. Output goes to a
+ * header buffer that `flushHeaders()` writes once (`_headers_buffer`).
+ *
+ * Blocking I/O becomes async: `rfile.readline()`/`read()` await only when the bytes are not
+ * buffered yet, and `do_<COMMAND>` may return a promise.
+ */
+import type { Duplex } from 'node:stream';
+import { SocketReader, SocketWriter, ReadTimeoutError } from './connection-io.js';
+import { HandlerAbort } from './errors.js';
+import { HTTPMessage, readHeaders } from './http-message.js';
+import { HTTP_STATUS } from './http-status.js';
+import type { LogKind, RequestLogEntry } from './log.js';
+import { logDateTimeString } from './log.js';
+import { encodeLatin1Strict, htmlEscape, pyRepr, pyRstrip, pySplit, PyUnicodeError } from './py-text.js';
+
+/** `http.server.__version__`. */
+export const VERSION = '0.6';
+
+/** The Python version the port follows; shown in `sysVersion` (`Server:` header). */
+export const PINNED_PYTHON_VERSION = '3.13.0';
+
+/** CPython's `DEFAULT_ERROR_MESSAGE` (3.13.0). */
+export const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE HTML>
+<html lang="en">
+    <head>
+        <meta charset="utf-8">
+        <title>Error response</title>
+    </head>
+    <body>
+        <h1>Error response</h1>
+        <p>Error code: %(code)d</p>
+        <p>Message: %(message)s.</p>
+        <p>Error code explanation: %(code)s - %(explain)s.</p>
+    </body>
+</html>
+`;
+
+export const DEFAULT_ERROR_CONTENT_TYPE = 'text/html;charset=utf-8';
+
+/** Log entry fields the handler fills in; the server adds `id`. */
+export type LogEntryDraft = Omit<RequestLogEntry, 'id'>;
+
+/** What a handler needs from its server (`self.server` in CPython). */
+export interface HandlerServer {
+  /** `server_name`: `socket.getfqdn(host)` of the bound address. */
+  readonly serverName: string;
+  readonly serverPort: number;
+  /** Hand a log entry to the sink. Must not throw. */
+  emitLog(entry: LogEntryDraft): void;
+  /** Track a child process so closing the server can kill it (CGI). */
+  trackChild?(kill: () => void): () => void;
+}
+
+/** Per-server options every handler of that server receives. */
+export interface HandlerOptions {
+  /** Overrides `protocolVersion` (what `test(protocol=...)` sets on the class). */
+  readonly protocolVersion?: string;
+  /** `SimpleHTTPRequestHandler(directory=...)`. */
+  readonly directory?: string;
+  /** `CGIHTTPRequestHandler.cgi_directories`. */
+  readonly cgiDirectories?: readonly string[];
+  /** Follow symbolic links that lead outside `directory` (CPython does). Default true. */
+  readonly followSymlinks?: boolean;
+  /** Longest wait for request bytes, in ms; 0 = forever (CPython's default). */
+  readonly readTimeoutMs?: number;
+}
+
+/** The arguments CPython passes to a handler: request socket, client address, server. */
+export interface HandlerContext {
+  readonly socket: Duplex;
+  /** `(host, port)` as the socket reports them. */
+  readonly clientAddress: readonly [string, number];
+  readonly server: HandlerServer;
+  readonly connectionId: number;
+  readonly options: HandlerOptions;
+}
+
+/** The constructor type of a handler class (what `HTTPServer` instantiates per connection). */
+export type HandlerClass = new (context: HandlerContext) => BaseHTTPRequestHandler;
+
+/** A `do_<METHOD>` implementation. */
+type DoMethod = () => void | Promise<void>;
+
+/**
+ * Python `%` formatting for the conversions http.server uses: `%s %d %r %#x %%`.
+ * `%r` of a string is Python's `repr()`.
+ */
+export function pyFormat(format: string, args: readonly unknown[]): string {
+  let i = 0;
+  return format.replace(/%(#?)([sdrx%])/g, (_m, alt: string, conv: string) => {
+    if (conv === '%') return '%';
+    const arg = args[i++];
+    switch (conv) {
+      case 'd':
+        return String(Math.trunc(Number(arg)));
+      case 'r':
+        return typeof arg === 'string' ? pyRepr(arg) : String(arg);
+      case 'x': {
+        const n = Math.trunc(Number(arg));
+        const h = Math.abs(n).toString(16);
+        return (n < 0 ? '-' : '') + (alt ? '0x' : '') + h;
+      }
+      default:
+        return String(arg);
+    }
+  });
+}
+
+/** Unwrap an IPv4-mapped IPv6 address (`::ffff:10.0.0.2` → `10.0.0.2`). */
+function unmapIPv4(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/**
+ * HTTP request handler base class. Subclasses answer a method `SPAM` by defining `do_SPAM()`
+ * (case-sensitive), exactly as in CPython; see `SimpleHTTPRequestHandler`.
+ */
+export class BaseHTTPRequestHandler {
+  /** `sys_version`: "Python/" + the pinned version (kept so `Server:` reads like CPython's). */
+  sysVersion = 'Python/' + PINNED_PYTHON_VERSION;
+  /** `server_version`. */
+  serverVersion = 'BaseHTTP/' + VERSION;
+  errorMessageFormat = DEFAULT_ERROR_MESSAGE;
+  errorContentType = DEFAULT_ERROR_CONTENT_TYPE;
+  /**
+   * `default_request_version`: the version assumed until the request line is parsed, so a
+   * malformed request line gets a bare HTTP/0.9-style answer (no status line).
+   */
+  defaultRequestVersion = 'HTTP/0.9';
+  /** The HTTP version this server speaks; `HTTP/1.1` enables keep-alive. */
+  protocolVersion = 'HTTP/1.0';
+  /** `responses`: code → [shortmessage, longmessage]. */
+  responses: ReadonlyMap<number, readonly [string, string]> = HTTP_STATUS;
+  weekdayname = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+  monthname = [null, 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+  /** `request`: the connection socket. */
+  readonly request: Duplex;
+  readonly clientAddress: readonly [string, number];
+  readonly server: HandlerServer;
+  readonly connectionId: number;
+  protected readonly options: HandlerOptions;
+  /** Buffered reader over the socket (`rfile`). */
+  readonly rfile: SocketReader;
+  /** Coalescing writer over the socket (`wfile`). */
+  readonly wfile: SocketWriter;
+
+  rawRequestline: Buffer = Buffer.alloc(0);
+  requestline = '';
+  command: string | null = null;
+  path = '';
+  requestVersion = '';
+  headers: HTTPMessage = new HTTPMessage();
+  closeConnection = true;
+
+  private headersBuffer: Buffer[] | null = null;
+  /** The request log entry of the current request, sent when its response is complete. */
+  private pendingRequestEntry: LogEntryDraft | null = null;
+  private requestStart = 0;
+  private requestBytesStart = 0;
+  private logKind: LogKind = 'message';
+  private logStatus: number | null = null;
+
+  constructor(context: HandlerContext) {
+    this.request = context.socket;
+    this.clientAddress = context.clientAddress;
+    this.server = context.server;
+    this.connectionId = context.connectionId;
+    this.options = context.options;
+    this.rfile = new SocketReader(context.socket);
+    this.wfile = new SocketWriter(context.socket);
+    // Anything written is sent before the handler waits for more input (CPython's wfile is
+    // unbuffered; here small writes are only held while no input is awaited).
+    this.rfile.onBeforeWait = () => {
+      this.wfile.flush();
+    };
+  }
+
+  /** `StreamRequestHandler.setup()`: apply the server's options (after subclass fields). */
+  setup(): void {
+    if (this.options.protocolVersion !== undefined) this.protocolVersion = this.options.protocolVersion;
+    if (this.options.readTimeoutMs) this.rfile.timeoutMs = this.options.readTimeoutMs;
+  }
+
+  /** Handle multiple requests if necessary. */
+  async handle(): Promise<void> {
+    this.closeConnection = true;
+    await this.handleOneRequest();
+    while (!this.closeConnection) {
+      await this.handleOneRequest();
+    }
+  }
+
+  /** `StreamRequestHandler.finish()`: send what is left. */
+  finish(): void {
+    this.wfile.flush();
+  }
+
+  /**
+   * Handle a single HTTP request. You normally don't need to override this method; define
+   * `do_<METHOD>` methods instead.
+   */
+  async handleOneRequest(): Promise<void> {
+    try {
+      this.rawRequestline = await this.rfile.readline(65537);
+      this.requestStart = performance.now();
+      this.requestBytesStart = this.wfile.bytesWritten;
+      if (this.rawRequestline.length > 65536) {
+        this.requestline = '';
+        this.requestVersion = '';
+        this.command = '';
+        this.sendError(414);
+        this.completeRequest();
+        return;
+      }
+      if (this.rawRequestline.length === 0) {
+        this.closeConnection = true;
+        return;
+      }
+      if (!(await this.parseRequest())) {
+        // An error code has been sent, just exit.
+        this.completeRequest();
+        return;
+      }
+      const mname = 'do_' + this.command;
+      const method = (this as unknown as Record<string, unknown>)[mname];
+      if (typeof method !== 'function') {
+        this.sendError(501, `Unsupported method (${pyRepr(this.command!)})`);
+        this.completeRequest();
+        return;
+      }
+      await (method as DoMethod).call(this);
+      // Actually send the response if not already done.
+      this.wfile.flush();
+      this.completeRequest();
+    } catch (err) {
+      if (err instanceof ReadTimeoutError) {
+        // A read timed out: discard this connection.
+        this.logError('Request timed out: %r', `${err.name}('${err.message}')`);
+        this.closeConnection = true;
+        this.completeRequest();
+        return;
+      }
+      this.completeRequest();
+      throw err;
+    }
+  }
+
+  /**
+   * Parse a request (internal). The request should be stored in `rawRequestline`; the results
+   * are in `command`, `path`, `requestVersion` and `headers`. Returns true for success, false
+   * for failure; on failure, any relevant error response has already been sent back.
+   */
+  async parseRequest(): Promise<boolean> {
+    this.command = null; // set in case of error on the first line
+    let version = this.defaultRequestVersion;
+    this.requestVersion = version;
+    this.closeConnection = true;
+    let requestline = this.rawRequestline.toString('latin1');
+    requestline = pyRstrip(requestline, '\r\n');
+    this.requestline = requestline;
+    const words = pySplit(requestline);
+    if (words.length === 0) return false;
+
+    if (words.length >= 3) {
+      // Enough to determine protocol version.
+      version = words[words.length - 1]!;
+      let versionNumber: [number, number] | null = null;
+      let baseVersionNumber = '';
+      if (version.startsWith('HTTP/')) {
+        baseVersionNumber = version.split('/').slice(1).join('/');
+        const parts = baseVersionNumber.split('.');
+        // RFC 2145 section 3.1 says there can be only one "." and
+        //   - major and minor numbers MUST be treated as separate integers;
+        //   - HTTP/2.4 is a lower version than HTTP/2.13, which in turn is lower than HTTP/12.3;
+        //   - Leading zeros MUST be ignored by recipients.
+        if (parts.length === 2 && parts.every((c) => /^[0-9]+$/.test(c)) && parts.every((c) => c.length <= 10)) {
+          versionNumber = [parseInt(parts[0]!, 10), parseInt(parts[1]!, 10)];
+        }
+      }
+      if (versionNumber === null) {
+        this.sendError(400, `Bad request version (${pyRepr(version)})`);
+        return false;
+      }
+      if (compareVersion(versionNumber, [1, 1]) >= 0 && this.protocolVersion >= 'HTTP/1.1') {
+        this.closeConnection = false;
+      }
+      if (compareVersion(versionNumber, [2, 0]) >= 0) {
+        this.sendError(505, `Invalid HTTP version (${baseVersionNumber})`);
+        return false;
+      }
+      this.requestVersion = version;
+    }
+
+    if (!(words.length >= 2 && words.length <= 3)) {
+      this.sendError(400, `Bad request syntax (${pyRepr(requestline)})`);
+      return false;
+    }
+    const command = words[0]!;
+    const path = words[1]!;
+    if (words.length === 2) {
+      this.closeConnection = true;
+      if (command !== 'GET') {
+        this.sendError(400, `Bad HTTP/0.9 request type (${pyRepr(command)})`);
+        return false;
+      }
+    }
+    this.command = command;
+    this.path = path;
+
+    // gh-87389: The purpose of replacing '//' with '/' is to protect against open redirect
+    // attacks possibly triggered if the path starts with '//' because http clients treat
+    // //path as an absolute URI without scheme (similar to http://path) rather than a path.
+    if (this.path.startsWith('//')) {
+      this.path = '/' + this.path.replace(/^\/+/, ''); // Reduce to a single /
+    }
+
+    // Examine the headers and look for a Connection directive.
+    const result = await readHeaders(this.rfile);
+    if (!result.ok) {
+      this.sendError(431, result.kind === 'line-too-long' ? 'Line too long' : 'Too many headers', result.explain);
+      return false;
+    }
+    this.headers = result.message;
+
+    const conntype = this.headers.get('Connection', '');
+    if (conntype.toLowerCase() === 'close') {
+      this.closeConnection = true;
+    } else if (conntype.toLowerCase() === 'keep-alive' && this.protocolVersion >= 'HTTP/1.1') {
+      this.closeConnection = false;
+    }
+    // Examine the headers and look for an Expect directive.
+    const expect = this.headers.get('Expect', '');
+    if (expect.toLowerCase() === '100-continue' && this.protocolVersion >= 'HTTP/1.1' && this.requestVersion >= 'HTTP/1.1') {
+      if (!(await this.handleExpect100())) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Decide what to do with an "Expect: 100-continue" header. Either return true (possibly
+   * after sending a 100 Continue response) or send an error response and return false.
+   * The default always sends 100 Continue.
+   */
+  async handleExpect100(): Promise<boolean> {
+    this.sendResponseOnly(100);
+    this.endHeaders();
+    // The client waits for this interim answer before sending the body: send it now.
+    this.wfile.flush();
+    return true;
+  }
+
+  /**
+   * Send and log an error reply. `message` is a one-line reason phrase (defaults to the
+   * short entry for the code), `explain` a detailed message (defaults to the long entry).
+   * Must be called before any output has been generated; sends `Connection: close` and,
+   * except for 1xx/204/205/304 and HEAD, an HTML page (HTML-escaped: bug #1100201).
+   */
+  sendError(code: number, message?: string, explain?: string): void {
+    const entry = this.responses.get(code);
+    const [shortmsg, longmsg] = entry ?? ['???', '???'];
+    if (message === undefined) message = shortmsg;
+    if (explain === undefined) explain = longmsg;
+    this.logStatus = code;
+    this.logError('code %d, message %s', code, message);
+    this.sendResponse(code, message);
+    this.sendHeader('Connection', 'close');
+
+    // Message body is omitted for cases described in:
+    //  - RFC7230: 3.3. 1xx, 204(No Content), 304(Not Modified)
+    //  - RFC7231: 6.3.6. 205(Reset Content)
+    let body: Buffer | null = null;
+    if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
+      const content = formatErrorMessage(this.errorMessageFormat, code, htmlEscape(message, false), htmlEscape(explain, false));
+      body = Buffer.from(content, 'utf8');
+      this.sendHeader('Content-Type', this.errorContentType);
+      this.sendHeader('Content-Length', String(body.length));
+    }
+    this.endHeaders();
+    if (this.command !== 'HEAD' && body) this.wfile.write(body);
+  }
+
+  /**
+   * Add the response line to the headers buffer and log the response code; also send the
+   * `Server` and `Date` headers.
+   */
+  sendResponse(code: number, message?: string): void {
+    this.logRequest(code);
+    this.sendResponseOnly(code, message);
+    this.sendHeader('Server', this.versionString());
+    this.sendHeader('Date', this.dateTimeString());
+  }
+
+  /** Send the response line only (nothing for an HTTP/0.9 request). */
+  sendResponseOnly(code: number, message?: string): void {
+    if (this.requestVersion !== 'HTTP/0.9') {
+      if (message === undefined) message = this.responses.get(code)?.[0] ?? '';
+      this.headersBuffer ??= [];
+      this.headersBuffer.push(encodeOrAbort(`${this.protocolVersion} ${code} ${message}\r\n`));
+    }
+  }
+
+  /** Add a MIME header to the headers buffer; `Connection` also updates `closeConnection`. */
+  sendHeader(keyword: string, value: string): void {
+    if (this.requestVersion !== 'HTTP/0.9') {
+      this.headersBuffer ??= [];
+      this.headersBuffer.push(encodeOrAbort(`${keyword}: ${value}\r\n`));
+    }
+    if (keyword.toLowerCase() === 'connection') {
+      if (value.toLowerCase() === 'close') this.closeConnection = true;
+      else if (value.toLowerCase() === 'keep-alive') this.closeConnection = false;
+    }
+  }
+
+  /** Send the blank line ending the MIME headers. */
+  endHeaders(): void {
+    if (this.requestVersion !== 'HTTP/0.9') {
+      this.headersBuffer ??= [];
+      this.headersBuffer.push(Buffer.from('\r\n'));
+      this.flushHeaders();
+    }
+  }
+
+  /** Write the buffered header lines in one piece. */
+  flushHeaders(): void {
+    if (this.headersBuffer) {
+      this.wfile.write(Buffer.concat(this.headersBuffer));
+      this.headersBuffer = [];
+    }
+  }
+
+  /** Log an accepted request. Called by `sendResponse()`. */
+  logRequest(code: number | string = '-', size: number | string = '-'): void {
+    if (typeof code === 'number') this.logStatus = code;
+    this.logKind = 'request';
+    try {
+      this.logMessage('"%s" %s %s', this.requestline, String(code), String(size));
+    } finally {
+      this.logKind = 'message';
+    }
+  }
+
+  /** Log an error (CPython passes it on to `logMessage`). */
+  logError(format: string, ...args: unknown[]): void {
+    this.logKind = 'error';
+    try {
+      this.logMessage(format, ...args);
+    } finally {
+      this.logKind = 'message';
+    }
+  }
+
+  /**
+   * Log an arbitrary message. Every log call ends here, so override this to silence or
+   * redirect logging. Produces a structured entry for the server's sink; the CLI's sink
+   * prints CPython's `"%s - - [%s] %s\n"` line (control characters escaped).
+   */
+  logMessage(format: string, ...args: unknown[]): void {
+    const message = pyFormat(format, args);
+    const kind = this.logKind;
+    const status = kind === 'request' || kind === 'error' ? this.logStatus : null;
+    const entry: LogEntryDraft = {
+      kind,
+      time: Date.now(),
+      connectionId: this.connectionId,
+      clientAddress: unmapIPv4(this.addressString()),
+      clientPort: this.clientAddress[1],
+      method: this.command ?? null,
+      path: this.command ? this.path : null,
+      protocol: this.command ? this.requestVersion : null,
+      status,
+      bytesSent: 0,
+      durationMs: null,
+      userAgent: this.headers.get('User-Agent') ?? null,
+      referer: this.headers.get('Referer') ?? null,
+      message,
+    };
+    if (kind === 'request') {
+      // PORT NOTE: CPython writes the request line when the status is sent; the entry is
+      // emitted when the response is complete so it can carry bytes sent and duration.
+      this.flushPendingRequest();
+      this.pendingRequestEntry = entry;
+    } else {
+      this.server.emitLog(entry);
+    }
+  }
+
+  /** Emit the pending request entry with its final byte count and duration. */
+  protected completeRequest(): void {
+    this.flushPendingRequest();
+    this.headers = new HTTPMessage();
+  }
+
+  private flushPendingRequest(): void {
+    const entry = this.pendingRequestEntry;
+    if (!entry) return;
+    this.pendingRequestEntry = null;
+    this.server.emitLog({
+      ...entry,
+      bytesSent: this.wfile.bytesWritten - this.requestBytesStart,
+      durationMs: Math.round((performance.now() - this.requestStart) * 1000) / 1000,
+    });
+  }
+
+  /**
+   * PORT NOTE: after an unexpected error (a bug, not a protocol error) answer 500 when nothing
+   * of the current response has been sent; otherwise the caller just closes the connection.
+   */
+  answerInternalError(): void {
+    if (this.wfile.bytesWritten !== this.requestBytesStart || !this.wfile.writable) return;
+    this.headersBuffer = null;
+    this.sendError(500);
+    this.wfile.flush();
+    this.completeRequest();
+  }
+
+  /** Return the server software version string. */
+  versionString(): string {
+    return this.serverVersion + ' ' + this.sysVersion;
+  }
+
+  /** Return the current (or given, in seconds) date and time formatted for a message header. */
+  dateTimeString(timestamp?: number): string {
+    const ms = timestamp === undefined ? Date.now() : Math.floor(timestamp) * 1000;
+    return new Date(ms).toUTCString();
+  }
+
+  /** Return the current time formatted for logging. */
+  logDateTimeString(): string {
+    return logDateTimeString(Date.now());
+  }
+
+  /** Return the client address. */
+  addressString(): string {
+    return this.clientAddress[0];
+  }
+}
+
+function compareVersion(a: [number, number], b: [number, number]): number {
+  return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
+}
+
+/** `str.encode('latin-1', 'strict')` of a header line; CPython's handler dies on failure. */
+function encodeOrAbort(line: string): Buffer {
+  try {
+    return encodeLatin1Strict(line);
+  } catch (err) {
+    if (err instanceof PyUnicodeError) throw new HandlerAbort(`UnicodeEncodeError: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+/** `error_message_format % {'code': ..., 'message': ..., 'explain': ...}`. */
+function formatErrorMessage(format: string, code: number, message: string, explain: string): string {
+  return format.replace(/%(?:\((code|message|explain)\)([sd])|%)/g, (m, key: string | undefined) => {
+    if (m === '%%') return '%';
+    if (key === 'code') return String(code);
+    if (key === 'message') return message;
+    return explain;
+  });
+}

@@ -1,0 +1,395 @@
+/**
+ * Pure Node. Port of CPython v3.13.0 `Lib/http/server.py` — `CGIHTTPRequestHandler` (with
+ * `_url_collapse_path`, `nobody_uid`, `executable`): GET/HEAD/POST of scripts under
+ * `cgiDirectories` run as CGI/1.1 programs, POST elsewhere is 501.
+ *
+ * CPython forks and hands the socket itself to the child as stdin and stdout. Node cannot
+ * share the socket's buffered input, so the child gets pipes instead: every byte the client
+ * sends while the script runs goes to the script's stdin (what it does not read is lost, as
+ * CPython throws it away), and the script's stdout is copied to the socket unchanged.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { HandlerAbort } from './errors.js';
+import { SimpleHTTPRequestHandler, exists, isdir, isfile, type ResponseBody } from './simple-handler.js';
+import { fsEncode, pyRepr, splitext, unquote } from './py-text.js';
+
+/** Longest stderr line kept in one log entry (the rest of the line is dropped). */
+const MAX_STDERR_LINE = 16 * 1024;
+
+/**
+ * `_url_collapse_path`: remove extra '/'s and '.' elements and collapse '..' (RFC 2396 5.2
+ * step 6), keeping the query. Throws HandlerAbort where CPython raises IndexError (more '..'
+ * than prior parts): the connection is then closed without an answer, as in CPython.
+ */
+export function urlCollapsePath(input: string): string {
+  // Query component should not be involved.
+  const q = input.indexOf('?');
+  let path = q >= 0 ? input.slice(0, q) : input;
+  const query = q >= 0 ? input.slice(q + 1) : '';
+  path = unquote(path);
+  const pathParts = path.split('/');
+  const headParts: string[] = [];
+  const pop = (): void => {
+    if (headParts.length === 0) throw new HandlerAbort('IndexError: pop from empty list');
+    headParts.pop();
+  };
+  for (const part of pathParts.slice(0, -1)) {
+    if (part === '..') pop();
+    else if (part && part !== '.') headParts.push(part);
+  }
+  let tailPart = pathParts.pop() ?? '';
+  if (tailPart) {
+    if (tailPart === '..') {
+      pop();
+      tailPart = '';
+    } else if (tailPart === '.') {
+      tailPart = '';
+    }
+  }
+  if (q >= 0 && query) tailPart = tailPart + '?' + query;
+  return '/' + headParts.join('/') + '/' + tailPart;
+}
+
+let nobody: number | null = null;
+
+/** `nobody_uid()`: the uid of `nobody`, else 1 + the largest uid in the password file. */
+export function nobodyUid(): number {
+  if (nobody !== null) return nobody;
+  try {
+    const lines = fs.readFileSync('/etc/passwd', 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const entries = lines.map((l) => l.split(':')).filter((f) => f.length > 2);
+    const found = entries.find((f) => f[0] === 'nobody');
+    nobody = found ? Number(found[2]) : 1 + Math.max(...entries.map((f) => Number(f[2])));
+  } catch {
+    nobody = -1;
+  }
+  return nobody;
+}
+
+/** `executable(path)`: `os.access(path, os.X_OK)`. */
+export function executable(p: string): boolean {
+  try {
+    fs.accessSync(fsEncode(p), fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Complete HTTP server with GET, HEAD and POST commands. GET and HEAD also support running CGI
+ * scripts; POST is only implemented for CGI scripts.
+ */
+export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
+  /** Unix: run the script directly (CPython's `have_fork`). */
+  haveFork = process.platform !== 'win32';
+  /** URL paths whose files are CGI scripts. */
+  cgiDirectories: string[] = ['/cgi-bin', '/htbin'];
+  /** `cgi_info`: (directory, rest) set by `isCgi()`. */
+  cgiInfo: [string, string] = ['', ''];
+
+  override setup(): void {
+    super.setup();
+    if (this.options.cgiDirectories !== undefined) this.cgiDirectories = [...this.options.cgiDirectories];
+  }
+
+  /** Serve a POST request. This is only implemented for CGI scripts. */
+  async do_POST(): Promise<void> {
+    if (this.isCgi()) {
+      await this.runCgi();
+    } else {
+      this.sendError(501, 'Can only POST to CGI scripts');
+    }
+  }
+
+  /** Version of `sendHead` that supports CGI scripts. */
+  override async sendHead(): Promise<ResponseBody | null> {
+    if (this.isCgi()) {
+      await this.runCgi();
+      return null;
+    }
+    return super.sendHead();
+  }
+
+  /**
+   * Test whether `path` corresponds to a CGI script: the collapsed URL path begins with one of
+   * `cgiDirectories` followed by '/'. On true, `cgiInfo` is (dir, rest). Throws when the path
+   * was rejected as invalid.
+   */
+  isCgi(): boolean {
+    const collapsedPath = urlCollapsePath(this.path);
+    let dirSep = collapsedPath.indexOf('/', 1);
+    while (dirSep > 0 && !this.cgiDirectories.includes(collapsedPath.slice(0, dirSep))) {
+      dirSep = collapsedPath.indexOf('/', dirSep + 1);
+    }
+    if (dirSep > 0) {
+      this.cgiInfo = [collapsedPath.slice(0, dirSep), collapsedPath.slice(dirSep + 1)];
+      return true;
+    }
+    return false;
+  }
+
+  /** Test whether argument path is an executable file. */
+  isExecutable(p: string): boolean {
+    return executable(p);
+  }
+
+  /** Test whether argument path is a Python script. */
+  isPython(p: string): boolean {
+    const [, tail] = splitext(p);
+    return ['.py', '.pyw'].includes(tail.toLowerCase());
+  }
+
+  /** Execute a CGI script. */
+  async runCgi(): Promise<void> {
+    let [dir, rest] = this.cgiInfo;
+    const fullPath = dir + '/' + rest;
+    let i = fullPath.indexOf('/', dir.length + 1);
+    while (i >= 0) {
+      const nextdir = fullPath.slice(0, i);
+      const nextrest = fullPath.slice(i + 1);
+      const scriptdir = this.translatePath(nextdir);
+      if (await isdir(scriptdir)) {
+        dir = nextdir;
+        rest = nextrest;
+        i = fullPath.indexOf('/', dir.length + 1);
+      } else {
+        break;
+      }
+    }
+
+    // Find an explicit query string, if present.
+    const qi = rest.indexOf('?');
+    const query = qi >= 0 ? rest.slice(qi + 1) : '';
+    if (qi >= 0) rest = rest.slice(0, qi);
+
+    // Dissect the part after the directory name into a script name & a possible additional
+    // path, to be stored in PATH_INFO.
+    let script: string;
+    const si = rest.indexOf('/');
+    if (si >= 0) {
+      script = rest.slice(0, si);
+      rest = rest.slice(si);
+    } else {
+      script = rest;
+      rest = '';
+    }
+
+    const scriptname = dir + '/' + script;
+    const scriptfile = this.translatePath(scriptname);
+    if (!(await exists(scriptfile))) {
+      this.sendError(404, `No such CGI script (${pyRepr(scriptname)})`);
+      return;
+    }
+    if (!(await isfile(scriptfile))) {
+      this.sendError(403, `CGI script is not a plain file (${pyRepr(scriptname)})`);
+      return;
+    }
+    if (!(await this.isContained(scriptfile))) {
+      this.sendError(404, `No such CGI script (${pyRepr(scriptname)})`);
+      return;
+    }
+    const ispy = this.isPython(scriptname);
+    if (this.haveFork || !ispy) {
+      if (!this.isExecutable(scriptfile)) {
+        this.sendError(403, `CGI script is not executable (${pyRepr(scriptname)})`);
+        return;
+      }
+    }
+
+    // Reference: http://hoohoo.ncsa.uiuc.edu/cgi/env.html
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    env['SERVER_SOFTWARE'] = this.versionString();
+    env['SERVER_NAME'] = this.server.serverName;
+    env['GATEWAY_INTERFACE'] = 'CGI/1.1';
+    env['SERVER_PROTOCOL'] = this.protocolVersion;
+    env['SERVER_PORT'] = String(this.server.serverPort);
+    env['REQUEST_METHOD'] = this.command ?? '';
+    const uqrest = unquote(rest);
+    env['PATH_INFO'] = uqrest;
+    env['PATH_TRANSLATED'] = this.translatePath(uqrest);
+    env['SCRIPT_NAME'] = scriptname;
+    env['QUERY_STRING'] = query;
+    env['REMOTE_ADDR'] = this.clientAddress[0];
+    const authorizationHeader = this.headers.get('authorization');
+    if (authorizationHeader) {
+      const authorization = authorizationHeader.split(/[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/).filter((w) => w !== '');
+      if (authorization.length === 2) {
+        env['AUTH_TYPE'] = authorization[0]!;
+        if (authorization[0]!.toLowerCase() === 'basic') {
+          const user = decodeBasic(authorization[1]!);
+          if (user !== null) {
+            const parts = user.split(':');
+            if (parts.length === 2) env['REMOTE_USER'] = parts[0]!;
+          }
+        }
+      }
+    }
+    // TODO(cpython-xxx): REMOTE_IDENT
+    if (this.headers.get('content-type') === undefined) {
+      env['CONTENT_TYPE'] = this.headers.getContentType();
+    } else {
+      env['CONTENT_TYPE'] = this.headers.get('content-type')!;
+    }
+    const length = this.headers.get('content-length');
+    if (length) env['CONTENT_LENGTH'] = length;
+    const referer = this.headers.get('referer');
+    if (referer) env['HTTP_REFERER'] = referer;
+    env['HTTP_ACCEPT'] = this.headers.getAll('accept').join(',');
+    const ua = this.headers.get('user-agent');
+    if (ua) env['HTTP_USER_AGENT'] = ua;
+    const cookieStr = this.headers.getAll('cookie').filter((c) => c).join(', ');
+    if (cookieStr) env['HTTP_COOKIE'] = cookieStr;
+    // TODO(cpython-xxx): Other HTTP_* headers.
+    // Since we're setting the env in the parent, provide empty values to override
+    // previously set values.
+    for (const k of ['QUERY_STRING', 'REMOTE_HOST', 'CONTENT_LENGTH', 'HTTP_USER_AGENT', 'HTTP_COOKIE', 'HTTP_REFERER']) {
+      if (!(k in env)) env[k] = '';
+    }
+
+    this.sendResponse(200, 'Script output follows');
+    this.flushHeaders();
+
+    const decodedQuery = query.replace(/\+/g, ' ');
+    const args: string[] = [];
+    if (!decodedQuery.includes('=')) args.push(decodedQuery);
+    this.wfile.flush(); // Always flush before forking.
+    const exitcode = await this.spawnScript(scriptfile, script, args, env);
+    // Throw away additional data [see bug #427345].
+    this.rfile.takeBuffered();
+    if (exitcode) this.logError(`CGI script exit code ${exitcode}`);
+  }
+
+  /**
+   * Run the script with the connection as its stdin/stdout; resolves with the exit code
+   * (`os.waitstatus_to_exitcode`: negative signal number when killed; 127 when it could not
+   * be started, as CPython's child does after a failed exec).
+   */
+  protected async spawnScript(scriptfile: string, argv0: string, args: string[], env: Record<string, string>): Promise<number> {
+    const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    let child: ChildProcess;
+    try {
+      child = spawn(scriptfile, args, {
+        argv0,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        // When running as root, CGI children run as nobody (CPython: os.setuid(nobody)).
+        ...(asRoot && nobodyUid() >= 0 ? { uid: nobodyUid() } : {}),
+      });
+    } catch (err) {
+      this.logCgiStderr(`${scriptfile}: ${(err as Error).message}`);
+      return 127;
+    }
+    const untrack = this.server.trackChild?.(() => child.kill('SIGKILL')) ?? (() => {});
+    // PORT NOTE: CPython lets the script run on when the client goes away; here it is killed.
+    const onSocketClose = (): void => {
+      child.kill('SIGKILL');
+    };
+    this.request.once('close', onSocketClose);
+
+    // The client's bytes become the script's stdin, with backpressure.
+    const stdin = child.stdin!;
+    stdin.on('error', () => {});
+    const undivert = this.rfile.divert(
+      (chunk) => {
+        if (!stdin.writable) return;
+        if (!stdin.write(chunk)) {
+          this.rfile.pause();
+          stdin.once('drain', () => this.rfile.resume());
+        }
+      },
+      () => stdin.end(),
+    );
+
+    // stderr lines go to the log.
+    let partial = '';
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => {
+      partial += text;
+      let nl: number;
+      while ((nl = partial.indexOf('\n')) >= 0) {
+        this.logCgiStderr(partial.slice(0, nl).slice(0, MAX_STDERR_LINE));
+        partial = partial.slice(nl + 1);
+      }
+      if (partial.length > MAX_STDERR_LINE) {
+        this.logCgiStderr(partial.slice(0, MAX_STDERR_LINE));
+        partial = '';
+      }
+    });
+
+    const exited = new Promise<number>((resolve) => {
+      child.once('error', (err) => {
+        // The exec failed (not executable for nobody, bad interpreter, ...).
+        this.logCgiStderr(`${scriptfile}: ${err.message}`);
+        resolve(127);
+      });
+      child.once('exit', (code, signal) => {
+        resolve(code ?? (signal ? -(os.constants.signals[signal] ?? 1) : 0));
+      });
+    });
+
+    // stdout is copied to the socket as it comes.
+    const copied = (async () => {
+      try {
+        for await (const chunk of child.stdout!) {
+          this.wfile.write(chunk as Buffer);
+          await this.wfile.drain();
+        }
+      } catch {
+        // The script's stdout broke; the exit status tells the rest.
+      }
+    })();
+
+    const exitcode = await exited;
+    // Output still in the pipe after exit is sent; a grandchild holding the pipe open must
+    // not hold the connection forever.
+    await Promise.race([copied, new Promise((r) => setTimeout(r, 2000).unref())]);
+    child.stdout!.destroy();
+    if (partial) this.logCgiStderr(partial);
+    child.stderr!.destroy();
+    undivert();
+    stdin.destroy();
+    this.request.off('close', onSocketClose);
+    untrack();
+    this.wfile.flush();
+    return exitcode;
+  }
+
+  /** A line the script wrote to stderr (CPython's child writes it straight to stderr). */
+  protected logCgiStderr(line: string): void {
+    this.server.emitLog({
+      kind: 'cgi-stderr',
+      time: Date.now(),
+      connectionId: this.connectionId,
+      clientAddress: this.clientAddress[0].startsWith('::ffff:') && this.clientAddress[0].includes('.') ? this.clientAddress[0].slice(7) : this.clientAddress[0],
+      clientPort: this.clientAddress[1],
+      method: this.command,
+      path: this.path,
+      protocol: this.requestVersion,
+      status: null,
+      bytesSent: 0,
+      durationMs: null,
+      userAgent: this.headers.get('User-Agent') ?? null,
+      referer: this.headers.get('Referer') ?? null,
+      message: line,
+    });
+  }
+}
+
+/** `base64.decodebytes(value.encode('ascii')).decode('ascii')`, or null on any error. */
+function decodeBasic(value: string): string | null {
+  if (!/^[\x00-\x7f]*$/.test(value)) return null;
+  // decodebytes ignores characters outside the alphabet, but needs correct padding.
+  const cleaned = value.replace(/[^A-Za-z0-9+/=]/g, '');
+  const body = cleaned.replace(/=+$/, '');
+  if (/=/.test(body)) return null;
+  if (body.length % 4 === 1) return null;
+  const padded = cleaned.length % 4 === 0 ? cleaned : null;
+  if (padded === null) return null;
+  const bytes = Buffer.from(padded, 'base64');
+  if (bytes.some((b) => b > 0x7f)) return null;
+  return bytes.toString('latin1');
+}

@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+/**
+ * Pure Node, command line. Port of CPython v3.13.0 `python -m http.server`
+ * (`Lib/http/server.py`: `test()` and the argparse `__main__` block):
+ *
+ *   node dist/server/cli.js [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [port]
+ *
+ * Same defaults (port 8000; no -b = dual-stack on every interface; current directory;
+ * HTTP/1.0), same banner on stdout, same stderr log lines, same Ctrl-C message and exit
+ * status, argparse-style usage errors (exit 2). PORT NOTE: a busy port, a bad address or a
+ * missing folder print one plain sentence (exit 1) instead of a Python traceback.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CGIHTTPRequestHandler } from './cgi-handler.js';
+import { serveErrorForListen } from './errors.js';
+import { HTTPServer } from './http-server.js';
+import { formatNcsaLine } from './log.js';
+import type { RequestLogEntry } from './log.js';
+import { pyInt, pyRepr } from './py-text.js';
+import { validateDirectory } from './serve.js';
+import { SimpleHTTPRequestHandler } from './simple-handler.js';
+
+/** Parsed command line (`argparse.Namespace`). */
+export interface CliArgs {
+  readonly cgi: boolean;
+  readonly bind: string | null;
+  readonly directory: string;
+  readonly protocol: string;
+  readonly port: number;
+}
+
+/** Result of parsing: arguments, or text to print and an exit status. */
+export type ParseResult =
+  | { readonly ok: true; readonly args: CliArgs }
+  | { readonly ok: false; readonly exitCode: number; readonly stdout?: string; readonly stderr?: string };
+
+/** `usage:` line, as argparse formats it. */
+export function usage(prog: string): string {
+  return `usage: ${prog} [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [port]\n`;
+}
+
+/** `--help` text, as CPython 3.13's argparse formats it. */
+export function helpText(prog: string): string {
+  return (
+    usage(prog) +
+    `
+positional arguments:
+  port                  bind to this port (default: 8000)
+
+options:
+  -h, --help            show this help message and exit
+  --cgi                 run as CGI server
+  -b, --bind ADDRESS    bind to this address (default: all interfaces)
+  -d, --directory DIRECTORY
+                        serve this directory (default: current directory)
+  -p, --protocol VERSION
+                        conform to this HTTP version (default: HTTP/1.0)
+`
+  );
+}
+
+const LONG_OPTIONS = ['--help', '--cgi', '--bind', '--directory', '--protocol'] as const;
+type Dest = 'help' | 'cgi' | 'bind' | 'directory' | 'protocol';
+const SHORT: Record<string, Dest> = { '-h': 'help', '-b': 'bind', '-d': 'directory', '-p': 'protocol' };
+const DISPLAY: Record<Dest, string> = {
+  help: '-h/--help',
+  cgi: '--cgi',
+  bind: '-b/--bind',
+  directory: '-d/--directory',
+  protocol: '-p/--protocol',
+};
+
+/** argparse's parse_args for this parser (prefix matching, `--opt=value`, `-xVALUE`, `--`). */
+export function parseArgs(argv: readonly string[], prog: string, cwd: string): ParseResult {
+  const fail = (message: string): ParseResult => ({ ok: false, exitCode: 2, stderr: usage(prog) + `${prog}: error: ${message}\n` });
+  const values: { cgi: boolean; bind: string | null; directory: string; protocol: string } = {
+    cgi: false,
+    bind: null,
+    directory: cwd,
+    protocol: 'HTTP/1.0',
+  };
+  const positionals: string[] = [];
+  const unrecognized: string[] = [];
+  let onlyPositionals = false;
+  const looksNegativeNumber = (s: string): boolean => /^-\d+$|^-\d*\.\d+$/.test(s);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (onlyPositionals || !arg.startsWith('-') || arg === '-' || looksNegativeNumber(arg)) {
+      positionals.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPositionals = true;
+      continue;
+    }
+    let dest: Dest | undefined;
+    let explicit: string | undefined;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = eq >= 0 ? arg.slice(0, eq) : arg;
+      if (eq >= 0) explicit = arg.slice(eq + 1);
+      const matches = LONG_OPTIONS.filter((o) => o.startsWith(name));
+      if (matches.length > 1 && !matches.includes(name as (typeof LONG_OPTIONS)[number])) {
+        return fail(`ambiguous option: ${name} could match ${matches.join(', ')}`);
+      }
+      const match = matches.length === 1 ? matches[0] : matches.find((m) => m === name);
+      if (!match) {
+        unrecognized.push(arg);
+        continue;
+      }
+      dest = match.slice(2) as Dest;
+    } else {
+      const flag = arg.slice(0, 2);
+      dest = SHORT[flag];
+      if (!dest) {
+        unrecognized.push(arg);
+        continue;
+      }
+      if (arg.length > 2) explicit = arg.slice(2);
+    }
+    if (dest === 'help') {
+      if (explicit !== undefined) return fail(`argument -h/--help: ignored explicit argument ${pyRepr(explicit)}`);
+      return { ok: false, exitCode: 0, stdout: helpText(prog) };
+    }
+    if (dest === 'cgi') {
+      if (explicit !== undefined) return fail(`argument --cgi: ignored explicit argument ${pyRepr(explicit)}`);
+      values.cgi = true;
+      continue;
+    }
+    let value = explicit;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith('-') && next !== '-' && !looksNegativeNumber(next))) {
+        return fail(`argument ${DISPLAY[dest]}: expected one argument`);
+      }
+      value = next;
+      i++;
+    }
+    values[dest] = value;
+  }
+  if (positionals.length > 1) unrecognized.push(...positionals.slice(1));
+  let port = 8000;
+  if (positionals.length >= 1) {
+    const n = pyInt(positionals[0]!);
+    if (n === null) return fail(`argument port: invalid int value: ${pyRepr(positionals[0]!)}`);
+    port = n;
+  }
+  if (unrecognized.length > 0) return fail(`unrecognized arguments: ${unrecognized.join(' ')}`);
+  return { ok: true, args: { ...values, port } };
+}
+
+/** Write log entries to stderr as CPython does (one NCSA line each). */
+function stderrSink(entry: RequestLogEntry): void {
+  process.stderr.write(formatNcsaLine(entry));
+}
+
+/** Run the command line; resolves once listening (the process then lives until Ctrl-C). */
+export async function main(argv: readonly string[]): Promise<void> {
+  const prog = path.basename(process.argv[1] ?? 'cli.js');
+  const parsed = parseArgs(argv, prog, process.cwd());
+  if (!parsed.ok) {
+    if (parsed.stdout) process.stdout.write(parsed.stdout);
+    if (parsed.stderr) process.stderr.write(parsed.stderr);
+    process.exitCode = parsed.exitCode;
+    return;
+  }
+  const args = parsed.args;
+  const fail = (sentence: string): void => {
+    process.stderr.write(sentence + '\n');
+    process.exitCode = 1;
+  };
+  if (args.port < 0 || args.port > 65535) {
+    fail(`The port must be a whole number from 0 to 65535, not ${args.port}.`);
+    return;
+  }
+  try {
+    await validateDirectory(args.directory);
+  } catch (err) {
+    fail((err as Error).message);
+    return;
+  }
+  const handlerClass = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
+  const server = new HTTPServer(handlerClass, {
+    onLog: stderrSink,
+    handlerOptions: { directory: args.directory, protocolVersion: args.protocol, followSymlinks: true },
+  });
+  // No -b: getaddrinfo(None, port, AI_PASSIVE) picks IPv6 '::' first, dual-stack.
+  const host = args.bind ?? '::';
+  try {
+    await server.listen(args.port, host);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    let listenError: unknown = err;
+    if (args.bind === null && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) {
+      try {
+        await server.listen(args.port, '0.0.0.0');
+        listenError = null;
+      } catch (err2) {
+        listenError = err2;
+      }
+    }
+    if (listenError) {
+      fail(serveErrorForListen(listenError, args.port, args.bind ?? '').message);
+      return;
+    }
+  }
+  const { address, port } = server.address();
+  const urlHost = address.includes(':') ? `[${address}]` : address;
+  process.stdout.write(`Serving HTTP on ${address} port ${port} (http://${urlHost}:${port}/) ...\n`);
+  process.once('SIGINT', () => {
+    process.stdout.write('\nKeyboard interrupt received, exiting.\n', () => process.exit(0));
+  });
+}
+
+const invokedDirectly = (() => {
+  try {
+    return fs.realpathSync(process.argv[1] ?? '') === fs.realpathSync(new URL(import.meta.url).pathname);
+  } catch {
+    return false;
+  }
+})();
+
+if (invokedDirectly) {
+  void main(process.argv.slice(2));
+}

@@ -1,0 +1,230 @@
+/**
+ * Pure Node. The connection's `rfile` and `wfile`: CPython's handler reads and writes
+ * blocking file objects over the socket; here a buffered reader gives `readline(limit)` /
+ * `read(n)` semantics (answered synchronously from the buffer when the bytes are already
+ * there, awaiting only when they are not), and a small coalescing writer sends the buffered
+ * header block together with a small body in one write. Both apply backpressure.
+ */
+import type { Duplex } from 'node:stream';
+
+/** Raised by a read that waited longer than the connection's read timeout. */
+export class ReadTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  constructor() {
+    super('timed out');
+  }
+}
+
+/** Pause the socket once this many unread bytes are buffered (CPython reads on demand). */
+const DEFAULT_HIGH_WATER = 1 << 20;
+
+/** Buffered reader over a socket: CPython's `rfile` (`socket.makefile('rb')`). */
+export class SocketReader {
+  private chunks: Buffer[] = [];
+  private length = 0;
+  private eof = false;
+  private wake: (() => void) | null = null;
+  private divertSink: ((chunk: Buffer) => void) | null = null;
+  private divertEnd: (() => void) | null = null;
+  /** Called before the reader waits for the network, so pending output is sent first. */
+  onBeforeWait: (() => void) | null = null;
+  /** Milliseconds a single wait for data may take; 0 = wait forever (CPython's default). */
+  timeoutMs = 0;
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly highWater = DEFAULT_HIGH_WATER,
+  ) {
+    socket.on('data', (chunk: Buffer) => {
+      if (this.divertSink) {
+        this.divertSink(chunk);
+        return;
+      }
+      this.chunks.push(chunk);
+      this.length += chunk.length;
+      if (this.length >= this.highWater) socket.pause();
+      this.notify();
+    });
+    const onEnd = (): void => {
+      this.eof = true;
+      this.divertEnd?.();
+      this.notify();
+    };
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.on('error', onEnd);
+  }
+
+  /** True once the peer has finished sending (or the connection broke). */
+  get atEof(): boolean {
+    return this.eof;
+  }
+
+  /** Bytes already received and not yet read. */
+  get buffered(): number {
+    return this.length;
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private async waitForData(): Promise<void> {
+    this.onBeforeWait?.();
+    if (this.socket.isPaused() && !this.divertSink) this.socket.resume();
+    await new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      this.wake = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      if (this.timeoutMs > 0) {
+        timer = setTimeout(() => {
+          this.wake = null;
+          reject(new ReadTimeoutError());
+        }, this.timeoutMs);
+      }
+    });
+  }
+
+  private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
+    let out: Buffer;
+    const first = this.chunks[0]!;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      const all = Buffer.concat(this.chunks, this.length);
+      out = all.subarray(0, n);
+      const rest = all.subarray(n);
+      this.chunks = rest.length > 0 ? [rest] : [];
+    }
+    this.length -= n;
+    if (this.length < this.highWater && this.socket.isPaused() && !this.divertSink) this.socket.resume();
+    return out;
+  }
+
+  /** Offset of the first LF within the first `limit` buffered bytes, or -1. */
+  private indexOfNewline(limit: number): number {
+    let offset = 0;
+    for (const c of this.chunks) {
+      if (offset >= limit) break;
+      const idx = c.indexOf(0x0a);
+      if (idx >= 0 && offset + idx < limit) return offset + idx;
+      if (idx >= 0) return -1;
+      offset += c.length;
+    }
+    return -1;
+  }
+
+  /**
+   * `readline(limit)`: up to and including the next LF, or `limit` bytes, or whatever is left
+   * at end of input (an empty buffer means the peer closed).
+   */
+  async readline(limit: number): Promise<Buffer> {
+    for (;;) {
+      const idx = this.indexOfNewline(limit);
+      if (idx >= 0) return this.take(idx + 1);
+      if (this.length >= limit) return this.take(limit);
+      if (this.eof) return this.take(this.length);
+      await this.waitForData();
+    }
+  }
+
+  /** `read(n)`: exactly n bytes, fewer only at end of input. */
+  async read(n: number): Promise<Buffer> {
+    for (;;) {
+      if (this.length >= n) return this.take(n);
+      if (this.eof) return this.take(this.length);
+      await this.waitForData();
+    }
+  }
+
+  /** Everything already received (CPython's `select`-and-discard after a CGI run). */
+  takeBuffered(): Buffer {
+    return this.take(this.length);
+  }
+
+  /**
+   * Hand the buffered bytes and every later byte to `sink` until the returned function is
+   * called (a CGI child reading the socket as its stdin). `onEnd` runs when the peer finishes.
+   */
+  divert(sink: (chunk: Buffer) => void, onEnd: () => void): () => void {
+    const pending = this.takeBuffered();
+    if (pending.length > 0) sink(pending);
+    this.divertSink = sink;
+    this.divertEnd = onEnd;
+    if (this.eof) onEnd();
+    if (this.socket.isPaused()) this.socket.resume();
+    return () => {
+      this.divertSink = null;
+      this.divertEnd = null;
+    };
+  }
+
+  /** Stop reading from the socket (while a consumer applies backpressure). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+}
+
+/** Coalesce up to this many bytes before writing (headers + a small body go out together). */
+const COALESCE_LIMIT = 16 * 1024;
+
+/** CPython's `wfile`, with small writes coalesced (the delayed-ACK fix) and backpressure. */
+export class SocketWriter {
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+  /** Total bytes handed to the socket (and the pending ones once flushed). */
+  bytesWritten = 0;
+
+  constructor(private readonly socket: Duplex) {}
+
+  /** False once the connection can no longer carry output. */
+  get writable(): boolean {
+    return !this.socket.destroyed && this.socket.writable;
+  }
+
+  /** Queue bytes; they go out at the next flush, or at once when enough have piled up. */
+  write(data: Buffer | string): void {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+    if (buf.length === 0) return;
+    this.pending.push(buf);
+    this.pendingLength += buf.length;
+    this.bytesWritten += buf.length;
+    if (this.pendingLength >= COALESCE_LIMIT) this.flush();
+  }
+
+  /** Hand the queued bytes to the socket in one write. Returns false when the socket is full. */
+  flush(): boolean {
+    if (this.pendingLength === 0) return !this.socket.writableNeedDrain;
+    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingLength);
+    this.pending = [];
+    this.pendingLength = 0;
+    if (!this.writable) return true;
+    return this.socket.write(data);
+  }
+
+  /** Flush, then wait until the socket wants more (or is gone). */
+  async drain(): Promise<void> {
+    if (this.flush()) return;
+    if (!this.writable) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Pure Node. Port of CPython v3.13.0 `HTTPServer` / `ThreadingHTTPServer`
+ * (`Lib/http/server.py` over `socketserver.TCPServer` + `ThreadingMixIn`) onto `node:net`.
+ *
+ * Each connection gets its own handler whose `handle()` runs concurrently with every other
+ * (the behaviour of ThreadingHTTPServer: a slow client never blocks another). After
+ * `handle()` the connection is shut down and closed, as `shutdown_request()` does.
+ */
+import net from 'node:net';
+import dns from 'node:dns';
+import os from 'node:os';
+import type { BaseHTTPRequestHandler, HandlerClass, HandlerOptions, HandlerServer, LogEntryDraft } from './base-handler.js';
+import { HandlerAbort } from './errors.js';
+import { PyUnicodeError, PyValueError } from './py-text.js';
+import type { LogSink } from './log.js';
+
+/** Options of an `HTTPServer`. */
+export interface HTTPServerOptions {
+  /** Passed to every handler (directory, protocol version, CGI directories, ...). */
+  readonly handlerOptions?: HandlerOptions;
+  /** Receives every log entry. Called synchronously; must be cheap and never throw. */
+  readonly onLog?: LogSink;
+  /** Refuse connections beyond this many at once; 0 = no limit (CPython has none). */
+  readonly maxConnections?: number;
+}
+
+/**
+ * `socket.getfqdn(name)`: for an empty or wildcard address the host name, then the name the
+ * resolver gives for it (the first one containing a dot, else the primary name).
+ */
+export async function getfqdn(name: string): Promise<string> {
+  let target = name.trim();
+  if (!target || target === '0.0.0.0' || target === '::') target = os.hostname();
+  try {
+    const addr = net.isIP(target) ? target : (await dns.promises.lookup(target)).address;
+    const { hostname } = await dns.promises.lookupService(addr, 0);
+    return hostname || target;
+  } catch {
+    return target;
+  }
+}
+
+/** `HTTPServer` (threading flavour): binds, listens and runs one handler per connection. */
+export class HTTPServer implements HandlerServer {
+  /** `server_name`: `getfqdn()` of the bound host. */
+  serverName = '';
+  /** `server_port`: the bound port. */
+  serverPort = 0;
+  readonly handlerClass: HandlerClass;
+  private readonly options: HTTPServerOptions;
+  private readonly netServer: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly children = new Set<() => void>();
+  private nextLogId = 1;
+  private nextConnectionId = 1;
+  private closing = false;
+
+  constructor(handlerClass: HandlerClass, options: HTTPServerOptions = {}) {
+    this.handlerClass = handlerClass;
+    this.options = options;
+    // allowHalfOpen: a client may half-close after sending (HTTP/0.9 style) and still read.
+    this.netServer = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onConnection(socket));
+    if (options.maxConnections) this.netServer.maxConnections = options.maxConnections;
+  }
+
+  /**
+   * `server_bind()` + `server_activate()`: listen on `host:port`. `host` '::' is dual-stack
+   * (IPv4 and IPv6, CPython's CLI default). Rejects with the system error (`code` set).
+   */
+  async listen(port: number, host: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        this.netServer.off('listening', onListening);
+        reject(err);
+      };
+      const onListening = (): void => {
+        this.netServer.off('error', onError);
+        resolve();
+      };
+      this.netServer.once('error', onError);
+      this.netServer.once('listening', onListening);
+      this.netServer.listen({ port, host, ipv6Only: false, exclusive: true });
+    });
+    const addr = this.netServer.address() as net.AddressInfo;
+    this.serverPort = addr.port;
+    this.serverName = await getfqdn(addr.address);
+  }
+
+  /** The bound address as `getsockname()` gives it. */
+  address(): net.AddressInfo {
+    return this.netServer.address() as net.AddressInfo;
+  }
+
+  /** Number of open connections. */
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  emitLog(draft: LogEntryDraft): void {
+    const sink = this.options.onLog;
+    if (!sink) return;
+    try {
+      sink({ id: this.nextLogId++, ...draft });
+    } catch {
+      // A sink must never break serving.
+    }
+  }
+
+  trackChild(kill: () => void): () => void {
+    this.children.add(kill);
+    return () => this.children.delete(kill);
+  }
+
+  private onConnection(socket: net.Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    // Errors (resets, broken pipes) surface as 'close'; reads and writes check for it.
+    socket.on('error', () => {});
+    const connectionId = this.nextConnectionId++;
+    let handler: BaseHTTPRequestHandler;
+    try {
+      handler = new this.handlerClass({
+        socket,
+        clientAddress: [socket.remoteAddress ?? '', socket.remotePort ?? 0],
+        server: this,
+        connectionId,
+        options: this.options.handlerOptions ?? {},
+      });
+    } catch (err) {
+      this.logException(connectionId, socket, err);
+      socket.destroy();
+      return;
+    }
+    void this.processRequest(handler, socket, connectionId);
+  }
+
+  /** `process_request` → `finish_request` → `shutdown_request`, never rejecting. */
+  private async processRequest(handler: BaseHTTPRequestHandler, socket: net.Socket, connectionId: number): Promise<void> {
+    try {
+      handler.setup();
+      await handler.handle();
+      handler.finish();
+    } catch (err) {
+      this.handleError(handler, socket, connectionId, err);
+    }
+    this.shutdownRequest(socket);
+  }
+
+  /**
+   * `handle_error`: CPython prints the traceback and closes the connection without an answer.
+   * PORT NOTE: an unexpected error (not one CPython also raises) answers 500 first when
+   * nothing of the response was sent yet; the process never dies.
+   */
+  private handleError(handler: BaseHTTPRequestHandler, socket: net.Socket, connectionId: number, err: unknown): void {
+    this.logException(connectionId, socket, err);
+    // Errors CPython raises too (UnicodeError, ValueError) close without an answer, like it.
+    if (!(err instanceof HandlerAbort || err instanceof PyUnicodeError || err instanceof PyValueError)) {
+      try {
+        handler.answerInternalError();
+      } catch {
+        // Nothing more can be done for this connection.
+      }
+    }
+  }
+
+  private logException(connectionId: number, socket: net.Socket, err: unknown): void {
+    const host = socket.remoteAddress ?? '';
+    const port = socket.remotePort ?? 0;
+    const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    this.emitLog({
+      kind: 'error',
+      time: Date.now(),
+      connectionId,
+      clientAddress: host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host,
+      clientPort: port,
+      method: null,
+      path: null,
+      protocol: null,
+      status: null,
+      bytesSent: 0,
+      durationMs: null,
+      userAgent: null,
+      referer: null,
+      message: `Exception occurred during processing of request from ('${host}', ${port}): ${detail}`,
+    });
+  }
+
+  /** `shutdown_request`: send what is queued, half-close, then close. */
+  private shutdownRequest(socket: net.Socket): void {
+    if (socket.destroyed) return;
+    socket.end(() => socket.destroy());
+    // A peer that never reads must not keep the descriptor forever.
+    setTimeout(() => socket.destroy(), 30_000).unref();
+  }
+
+  /** Stop accepting, close every connection and kill running CGI children. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.netServer.close(() => resolve()));
+    for (const kill of this.children) kill();
+    this.children.clear();
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+}

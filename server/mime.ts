@@ -1,0 +1,85 @@
+/**
+ * Pure Node. `SimpleHTTPRequestHandler.guess_type` support: port of CPython v3.13.0
+ * `mimetypes.guess_file_type` (suffix map, case-sensitive encodings map, lower-cased type
+ * lookup). The type table itself is mime-db (the `mime-types` package) instead of the
+ * machine's `/etc/mime.types`, with CPython's built-in entries that mime-db lacks as a
+ * fallback (PORT NOTE in server/README.md).
+ */
+import mime from 'mime-types';
+import { splitext } from './py-text.js';
+
+/** `SimpleHTTPRequestHandler.extensions_map` defaults (`_encodings_map_default`). */
+export const DEFAULT_EXTENSIONS_MAP: Readonly<Record<string, string>> = {
+  '.gz': 'application/gzip',
+  '.Z': 'application/octet-stream',
+  '.bz2': 'application/x-bzip2',
+  '.xz': 'application/x-xz',
+};
+
+/** `mimetypes.suffix_map`: compressed-archive shorthands. */
+export const SUFFIX_MAP: Readonly<Record<string, string>> = {
+  '.svgz': '.svg.gz',
+  '.tgz': '.tar.gz',
+  '.taz': '.tar.gz',
+  '.tz': '.tar.gz',
+  '.tbz2': '.tar.bz2',
+  '.txz': '.tar.xz',
+};
+
+/** `mimetypes.encodings_map` (case-sensitive). */
+export const ENCODINGS_MAP: Readonly<Record<string, string>> = {
+  '.gz': 'gzip',
+  '.Z': 'compress',
+  '.bz2': 'bzip2',
+  '.xz': 'xz',
+  '.br': 'br',
+};
+
+/** CPython's built-in `types_map` entries that mime-db has no type for. */
+export const CPYTHON_ONLY_TYPES: Readonly<Record<string, string>> = {
+  '.wiz': 'application/msword',
+  '.a': 'application/octet-stream',
+  '.o': 'application/octet-stream',
+  '.xlb': 'application/vnd.ms-excel',
+  '.ppa': 'application/vnd.ms-powerpoint',
+  '.pwz': 'application/vnd.ms-powerpoint',
+  '.h5': 'application/x-hdf5',
+  '.pyc': 'application/x-python-code',
+  '.pyo': 'application/x-python-code',
+  '.xpdl': 'application/xml',
+  '.3gpp2': 'audio/3gpp2',
+  '.loas': 'audio/aac',
+  '.ass': 'audio/aac',
+  '.nws': 'message/rfc822',
+  '.ksh': 'text/plain',
+  '.py': 'text/x-python',
+  '.mpa': 'video/mpeg',
+};
+
+/** Type for an extension (with its dot, any case), or undefined. */
+export function typeForExtension(ext: string): string | undefined {
+  const lower = ext.toLowerCase();
+  if (lower.length < 2) return undefined;
+  const fromDb = mime.types[lower.slice(1)];
+  if (fromDb) return fromDb;
+  return Object.prototype.hasOwnProperty.call(CPYTHON_ONLY_TYPES, lower) ? CPYTHON_ONLY_TYPES[lower] : undefined;
+}
+
+/**
+ * `mimetypes.guess_file_type(path)` (strict): `[type, encoding]`, either may be null.
+ * `.tgz` → (`application/x-tar`, `gzip`), `.svgz` → (`image/svg+xml`, `gzip`).
+ */
+export function guessFileType(path: string): [string | null, string | null] {
+  let [base, ext] = splitext(path);
+  let lower = ext.toLowerCase();
+  while (Object.prototype.hasOwnProperty.call(SUFFIX_MAP, lower)) {
+    [base, ext] = splitext(base + SUFFIX_MAP[lower]);
+    lower = ext.toLowerCase();
+  }
+  let encoding: string | null = null;
+  if (Object.prototype.hasOwnProperty.call(ENCODINGS_MAP, ext)) {
+    encoding = ENCODINGS_MAP[ext]!;
+    [base, ext] = splitext(base);
+  }
+  return [typeForExtension(ext) ?? null, encoding];
+}

@@ -1,0 +1,455 @@
+/**
+ * Pure Node. Port of CPython v3.13.0 `Lib/http/server.py` — `SimpleHTTPRequestHandler`:
+ * GET and HEAD of files under `directory`, directory listings, the 301 for a directory
+ * without a trailing slash, If-Modified-Since → 304, `translate_path` (`..`, `//`, query and
+ * fragment handling, Issue17324 trailing slash, gh-87389) and `guess_type`.
+ *
+ * Files are streamed in chunks with backpressure, never read whole.
+ */
+import fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { BaseHTTPRequestHandler, VERSION } from './base-handler.js';
+import type { SocketWriter } from './connection-io.js';
+import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
+import {
+  comparePy, decodeSurrogateEscape, encodeUtf8, fsEncode, htmlEscape, normpath, pyInt, quote,
+  splitext, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
+} from './py-text.js';
+
+/** A response body `sendHead()` hands to `copyfile()`: an open file or an in-memory page. */
+export interface ResponseBody {
+  /** The next chunk, or null at the end. */
+  readChunk(): Promise<Buffer | null>;
+  /** Release the file; must be called in every case. */
+  close(): Promise<void>;
+}
+
+const CHUNK_SIZE = 64 * 1024;
+
+/** An open file streamed in 64 KiB chunks. */
+export class FileBody implements ResponseBody {
+  private closed = false;
+  constructor(readonly handle: FileHandle) {}
+  async readChunk(): Promise<Buffer | null> {
+    const buf = Buffer.allocUnsafe(CHUNK_SIZE);
+    const { bytesRead } = await this.handle.read(buf, 0, CHUNK_SIZE, null);
+    return bytesRead === 0 ? null : buf.subarray(0, bytesRead);
+  }
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close();
+  }
+}
+
+/** An in-memory body (`io.BytesIO` in CPython's `list_directory`). */
+export class BufferBody implements ResponseBody {
+  private done = false;
+  constructor(readonly data: Buffer) {}
+  async readChunk(): Promise<Buffer | null> {
+    if (this.done) return null;
+    this.done = true;
+    return this.data.length > 0 ? this.data : null;
+  }
+  async close(): Promise<void> {
+    this.done = true;
+  }
+}
+
+/** `os.path.join(a, b)` for POSIX. */
+export function pathJoin(a: string, b: string): string {
+  if (b.startsWith('/')) return b;
+  if (a === '' || a.endsWith('/')) return a + b;
+  return a + '/' + b;
+}
+
+async function statOrNull(p: string, follow = true): Promise<fs.Stats | null> {
+  try {
+    const enc = fsEncode(p);
+    return follow ? await fs.promises.stat(enc) : await fs.promises.lstat(enc);
+  } catch {
+    return null;
+  }
+}
+
+/** `os.path.isdir`. */
+export async function isdir(p: string): Promise<boolean> {
+  return (await statOrNull(p))?.isDirectory() ?? false;
+}
+
+/** `os.path.isfile`. */
+export async function isfile(p: string): Promise<boolean> {
+  return (await statOrNull(p))?.isFile() ?? false;
+}
+
+/** `os.path.islink`. */
+export async function islink(p: string): Promise<boolean> {
+  return (await statOrNull(p, false))?.isSymbolicLink() ?? false;
+}
+
+/** `os.path.exists`. */
+export async function exists(p: string): Promise<boolean> {
+  return (await statOrNull(p)) !== null;
+}
+
+// --- If-Modified-Since: email.utils.parsedate_to_datetime (email._parseaddr._parsedate_tz) ---
+
+const MONTHNAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec',
+  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october',
+  'november', 'december'];
+const DAYNAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const TIMEZONES: Record<string, number> = {
+  UT: 0, UTC: 0, GMT: 0, Z: 0, AST: -400, ADT: -300, EST: -500, EDT: -400, CST: -600, CDT: -500,
+  MST: -700, MDT: -600, PST: -800, PDT: -700,
+};
+
+/** `_parsedate_tz`: [yy, mm, dd, hh, mm, ss, tzoffset-seconds | null], or null. */
+export function parsedateTz(input: string): [number, number, number, number, number, number, number | null] | null {
+  if (!input) return null;
+  let data = input.split(/[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/).filter((w) => w !== '');
+  if (data.length === 0) return null;
+  if (data[0]!.endsWith(',') || DAYNAMES.includes(data[0]!.toLowerCase())) {
+    data.shift();
+  } else {
+    const i = data[0]!.lastIndexOf(',');
+    if (i >= 0) data[0] = data[0]!.slice(i + 1);
+  }
+  if (data.length === 3) {
+    const stuff = data[0]!.split('-');
+    if (stuff.length === 3) data = [...stuff, ...data.slice(1)];
+  }
+  if (data.length === 4) {
+    const s = data[3]!;
+    let i = s.indexOf('+');
+    if (i === -1) i = s.indexOf('-');
+    if (i > 0) data = [...data.slice(0, 3), s.slice(0, i), s.slice(i)];
+    else data.push('');
+  }
+  if (data.length < 5) return null;
+  let [dd, mm, yy, tm, tz] = data.slice(0, 5) as [string, string, string, string, string];
+  if (!(dd && mm && yy)) return null;
+  mm = mm.toLowerCase();
+  if (!MONTHNAMES.includes(mm)) {
+    [dd, mm] = [mm, dd.toLowerCase()];
+    if (!MONTHNAMES.includes(mm)) return null;
+  }
+  let month = MONTHNAMES.indexOf(mm) + 1;
+  if (month > 12) month -= 12;
+  if (dd.endsWith(',')) dd = dd.slice(0, -1);
+  if (yy.indexOf(':') > 0) [yy, tm] = [tm, yy];
+  if (yy.endsWith(',')) {
+    yy = yy.slice(0, -1);
+    if (!yy) return null;
+  }
+  if (!/^[0-9]/.test(yy)) [yy, tz] = [tz, yy];
+  if (tm.endsWith(',')) {
+    tm = tm.slice(0, -1);
+    if (!tm) return null;
+  }
+  let parts = tm.split(':');
+  let thh: string, tmm: string, tss: string;
+  if (parts.length === 2) [thh, tmm, tss] = [parts[0]!, parts[1]!, '0'];
+  else if (parts.length === 3) [thh, tmm, tss] = parts as [string, string, string];
+  else if (parts.length === 1 && parts[0]!.includes('.')) {
+    parts = parts[0]!.split('.');
+    if (parts.length === 2) [thh, tmm, tss] = [parts[0]!, parts[1]!, '0'];
+    else if (parts.length === 3) [thh, tmm, tss] = parts as [string, string, string];
+    else return null;
+  } else return null;
+  const nums = [yy, dd, thh, tmm, tss].map(pyInt);
+  if (nums.some((n) => n === null)) return null;
+  let [year, day, hh, mi, ss] = nums as number[];
+  if (year! < 100) year! += year! > 68 ? 1900 : 2000;
+  let tzoffset: number | null = null;
+  const tzu = tz.toUpperCase();
+  if (Object.prototype.hasOwnProperty.call(TIMEZONES, tzu)) tzoffset = TIMEZONES[tzu]!;
+  else {
+    tzoffset = pyInt(tzu);
+    if (tzoffset === 0 && tzu.startsWith('-')) tzoffset = null;
+  }
+  if (tzoffset) {
+    const sign = tzoffset < 0 ? -1 : 1;
+    const t = Math.abs(tzoffset);
+    tzoffset = sign * (Math.floor(t / 100) * 3600 + (t % 100) * 60);
+  }
+  return [year!, month, day!, hh!, mi!, ss!, tzoffset];
+}
+
+function daysInMonth(y: number, m: number): number {
+  return [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+}
+
+/**
+ * The If-Modified-Since value as UTC epoch seconds, or null when CPython ignores it
+ * (unparseable, out of range, or a non-UTC offset). No zone and `-0000` count as UTC.
+ */
+export function imsEpochSeconds(value: string): number | null {
+  const p = parsedateTz(value);
+  if (!p) return null;
+  const [y, mo, d, h, mi, s, tz] = p;
+  // datetime(...) validation (ValueError / OverflowError are ignored by send_head).
+  if (y < 1 || y > 9999 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return null;
+  if (tz !== null) {
+    if (Math.abs(tz) >= 86400) return null; // timezone() refuses offsets of a day or more
+    if (tz !== 0) return null; // a non-UTC timezone is not compared
+  }
+  const dt = new Date(0);
+  dt.setUTCFullYear(y, mo - 1, d);
+  dt.setUTCHours(h, mi, s, 0);
+  return dt.getTime() / 1000;
+}
+
+/**
+ * Simple HTTP request handler with GET and HEAD commands: serves files from `directory` and
+ * its subdirectories; the MIME type comes from `guessType()`. HEAD is GET without the body.
+ */
+export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
+  override serverVersion = 'SimpleHTTP/' + VERSION;
+  /** `index_pages`: tried in order when a directory is requested. */
+  indexPages: readonly string[] = ['index.html', 'index.htm'];
+  /** `extensions_map`: overrides consulted before `mimetypes`. */
+  extensionsMap: Record<string, string> = { ...DEFAULT_EXTENSIONS_MAP };
+  /** The folder served (`directory=None` → the current directory). */
+  directory: string = process.cwd();
+
+  override setup(): void {
+    super.setup();
+    if (this.options.directory !== undefined) this.directory = this.options.directory;
+  }
+
+  /** Serve a GET request. */
+  async do_GET(): Promise<void> {
+    const f = await this.sendHead();
+    if (f) {
+      try {
+        await this.copyfile(f, this.wfile);
+      } finally {
+        await f.close();
+      }
+    }
+  }
+
+  /** Serve a HEAD request. */
+  async do_HEAD(): Promise<void> {
+    const f = await this.sendHead();
+    if (f) await f.close();
+  }
+
+  /**
+   * Common code for GET and HEAD: sends the response code and MIME headers. Returns the body
+   * (to be copied to the output unless the command was HEAD, and closed by the caller in
+   * every case), or null when the caller has nothing further to do.
+   */
+  async sendHead(): Promise<ResponseBody | null> {
+    let filePath = this.translatePath(this.path);
+    if (filePath.includes('\0')) {
+      // PORT NOTE: CPython's open() raises ValueError on a NUL and the connection drops
+      // without an answer; here it is simply not found.
+      this.sendError(404, 'File not found');
+      return null;
+    }
+    if (!(await this.isContained(filePath))) {
+      // PORT NOTE: with followSymlinks off, a symbolic link leading out of the shared folder
+      // is answered like a missing file.
+      this.sendError(404, 'File not found');
+      return null;
+    }
+    if (await isdir(filePath)) {
+      const parts = urlsplit(this.path);
+      if (!parts.path.endsWith('/')) {
+        // Redirect browser - doing basically what apache does.
+        this.sendResponse(301);
+        const newUrl = urlunsplit({ ...parts, path: parts.path + '/' });
+        this.sendHeader('Location', newUrl);
+        this.sendHeader('Content-Length', '0');
+        this.endHeaders();
+        return null;
+      }
+      let found = false;
+      for (const index of this.indexPages) {
+        const candidate = pathJoin(filePath, index);
+        if (await isfile(candidate)) {
+          filePath = candidate;
+          found = true;
+          break;
+        }
+      }
+      if (!found) return this.listDirectory(filePath);
+    }
+    const ctype = this.guessType(filePath);
+    // Check for trailing "/" which should return 404. See Issue17324. Some OS platforms
+    // accept a trailing slash as a filename (Issue34711).
+    if (filePath.endsWith('/')) {
+      this.sendError(404, 'File not found');
+      return null;
+    }
+    let handle: FileHandle;
+    try {
+      handle = await fs.promises.open(fsEncode(filePath), 'r');
+    } catch {
+      this.sendError(404, 'File not found');
+      return null;
+    }
+    const body = new FileBody(handle);
+    try {
+      const fst = await handle.stat();
+      if (fst.isDirectory()) {
+        // Python's open() refuses a directory (IsADirectoryError, an OSError).
+        await body.close();
+        this.sendError(404, 'File not found');
+        return null;
+      }
+      // Use browser cache if possible.
+      if (this.headers.has('If-Modified-Since') && !this.headers.has('If-None-Match')) {
+        const ims = imsEpochSeconds(this.headers.get('If-Modified-Since')!);
+        if (ims !== null) {
+          // Compare to the UTC time of last modification, microseconds removed.
+          const lastModif = Math.floor(fst.mtimeMs / 1000);
+          if (lastModif <= ims) {
+            this.sendResponse(304);
+            this.endHeaders();
+            await body.close();
+            return null;
+          }
+        }
+      }
+      this.sendResponse(200);
+      this.sendHeader('Content-type', ctype);
+      this.sendHeader('Content-Length', String(fst.size));
+      this.sendHeader('Last-Modified', this.dateTimeString(fst.mtimeMs / 1000));
+      this.endHeaders();
+      return body;
+    } catch (err) {
+      await body.close();
+      throw err;
+    }
+  }
+
+  /**
+   * With `followSymlinks` off (the app's default), true only when the real path stays inside
+   * the real path of `directory`, compared by path components. Missing paths pass (they 404).
+   */
+  protected async isContained(filePath: string): Promise<boolean> {
+    if (this.options.followSymlinks !== false) return true;
+    let real: string;
+    let root: string;
+    try {
+      root = await fs.promises.realpath(this.directory);
+    } catch {
+      return false;
+    }
+    try {
+      real = (await fs.promises.realpath(fsEncode(filePath), { encoding: 'buffer' })).toString('utf8');
+    } catch {
+      // A dangling link or a missing file: check the link itself is not leaving the root.
+      return !(await islink(filePath));
+    }
+    const rel = path.relative(root, real);
+    return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
+  }
+
+  /**
+   * Produce a directory listing (absent an index file). Returns the body, or null after an
+   * error; either way the headers are sent, like `sendHead()`.
+   */
+  async listDirectory(dirPath: string): Promise<ResponseBody | null> {
+    let list: string[];
+    try {
+      const raw = await fs.promises.readdir(fsEncode(dirPath), { encoding: 'buffer' });
+      list = raw.map((b) => decodeSurrogateEscape(b));
+    } catch {
+      this.sendError(404, 'No permission to list directory');
+      return null;
+    }
+    list.sort((a, b) => comparePy(a.toLowerCase(), b.toLowerCase()));
+    const r: string[] = [];
+    let displaypath = unquoteSurrogatePassOrReplace(this.path);
+    displaypath = htmlEscape(displaypath, false);
+    const enc = 'utf-8';
+    const title = `Directory listing for ${displaypath}`;
+    r.push('<!DOCTYPE HTML>');
+    r.push('<html lang="en">');
+    r.push('<head>');
+    r.push(`<meta charset="${enc}">`);
+    r.push(`<title>${title}</title>\n</head>`);
+    r.push(`<body>\n<h1>${title}</h1>`);
+    r.push('<hr>\n<ul>');
+    for (const name of list) {
+      const fullname = pathJoin(dirPath, name);
+      let displayname = name;
+      let linkname = name;
+      // Append / for directories or @ for symbolic links.
+      if (await isdir(fullname)) {
+        displayname = name + '/';
+        linkname = name + '/';
+      }
+      if (await islink(fullname)) {
+        displayname = name + '@';
+        // Note: a link to a directory displays with @ and links with /.
+      }
+      r.push(`<li><a href="${quote(linkname, 'surrogatepass')}">${htmlEscape(displayname, false)}</a></li>`);
+    }
+    r.push('</ul>\n<hr>\n</body>\n</html>\n');
+    const encoded = encodeUtf8(r.join('\n'), 'surrogateescape');
+    this.sendResponse(200);
+    this.sendHeader('Content-type', `text/html; charset=${enc}`);
+    this.sendHeader('Content-Length', String(encoded.length));
+    this.endHeaders();
+    return new BufferBody(encoded);
+  }
+
+  /**
+   * Translate a /-separated URL path to a local file name under `directory`. Query and
+   * fragment are dropped; components that mean special things to the file system (`.`,
+   * `..`) are ignored, so the result never leaves `directory` by name.
+   */
+  translatePath(urlPath: string): string {
+    // Abandon query parameters.
+    let p = urlPath.split('?', 1)[0]!;
+    p = p.split('#', 1)[0]!;
+    // Don't forget explicit trailing slash when normalizing. Issue17324
+    const trailingSlash = p.replace(/[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/, '').endsWith('/');
+    p = unquoteSurrogatePassOrReplace(p);
+    p = normpath(p);
+    const words = p.split('/').filter((w) => w !== '');
+    let result = this.directory;
+    for (const word of words) {
+      if (word === '.' || word === '..') {
+        // Ignore components that are not a simple file/directory name.
+        continue;
+      }
+      result = pathJoin(result, word);
+    }
+    if (trailingSlash) result += '/';
+    return result;
+  }
+
+  /**
+   * Copy all data from `source` to `outputfile`, respecting backpressure. Override to
+   * change the block size or transform the data.
+   */
+  async copyfile(source: ResponseBody, outputfile: SocketWriter): Promise<void> {
+    for (;;) {
+      if (!outputfile.writable) return;
+      const chunk = await source.readChunk();
+      if (chunk === null) return;
+      outputfile.write(chunk);
+      await outputfile.drain();
+    }
+  }
+
+  /**
+   * Guess the type of a file from its name: `extensionsMap` (exact extension, then lower
+   * case), then `mimetypes`, then `application/octet-stream`.
+   */
+  guessType(filePath: string): string {
+    let [, ext] = splitext(filePath);
+    if (Object.prototype.hasOwnProperty.call(this.extensionsMap, ext)) return this.extensionsMap[ext]!;
+    ext = ext.toLowerCase();
+    if (Object.prototype.hasOwnProperty.call(this.extensionsMap, ext)) return this.extensionsMap[ext]!;
+    const [guess] = guessFileType(filePath);
+    if (guess) return guess;
+    return 'application/octet-stream';
+  }
+}
