@@ -1,0 +1,28 @@
+/**
+ * Entry of the utility host bundle (`out/main/host.cjs`): runs the engine out of the
+ * shell's process.
+ *
+ * Runs in: an Electron `utilityProcess` (talks over `process.parentPort`) or a Node
+ * `child_process.fork` child in the browser fallback and tests (talks over
+ * `process.send`). Pure Node, no Electron import. This is the ONLY file that hands
+ * `process` (and so `process.parentPort`) to the host logic in host-core.ts.
+ */
+import { serve } from '../serve.js';
+import { detectChannel, runHost, type ProcessLike } from './host-core.js';
+
+const channel = detectChannel(process as unknown as ProcessLike);
+
+runHost(channel, {
+  serve,
+  exit: (code) => {
+    if (channel.kind === 'fork' && process.connected) {
+      // Let pending IPC messages drain, then exit on our own; the timer is a backstop
+      // in case something (a stuck socket) keeps the event loop alive.
+      process.exitCode = code;
+      process.disconnect();
+      setTimeout(() => process.exit(code), 2000).unref();
+    } else {
+      setImmediate(() => process.exit(code));
+    }
+  },
+});

@@ -1,0 +1,284 @@
+/**
+ * FAKE ELECTRON — a small stand-in for the 'electron' module, for tests only.
+ *
+ * No Electron binary can run on our machines, so tests load the BUILT main bundle
+ * (out/main/main.cjs) in plain Node with `require('electron')` answered by this fake. It
+ * implements just what main.ts and preload.ts use, with the same observable contract:
+ *   - `app`: single-instance lock, whenReady, lifecycle events, quit → before-quit;
+ *   - `BrowserWindow`: records its options; `loadFile` runs the REAL built preload (the
+ *     path from webPreferences.preload) in a separate vm context whose `require('electron')`
+ *     is the renderer half of this fake, like a sandboxed preload;
+ *   - `ipcMain` / `ipcRenderer`: invoke → handle with a structured clone of the arguments
+ *     and an event whose senderFrame is the window's main frame; webContents.send → on;
+ *   - `utilityProcess.fork` → Node `child_process.fork` with `serialization: 'advanced'`
+ *     (a real child process running the real host bundle);
+ *   - `session`: records permission handlers and the onHeadersReceived listener.
+ * What it cannot show: Chromium's sandbox, real contextIsolation, CSP enforcement.
+ */
+import { EventEmitter } from 'node:events';
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as vm from 'node:vm';
+import { pathToFileURL } from 'node:url';
+
+type Listener = (...args: never[]) => unknown;
+
+export interface FakeFrame {
+  url: string;
+}
+
+/** The renderer side of one window: the global the preload exposed things on. */
+export interface FakeRendererWorld {
+  /** `window` as the page would see it (only what the preload put there). */
+  readonly window: Record<string, unknown>;
+}
+
+export interface FakeState {
+  readonly windows: FakeBrowserWindow[];
+  readonly ipcHandlers: Map<string, (event: unknown, ...args: unknown[]) => unknown>;
+  readonly children: ChildProcess[];
+  readonly forkCalls: { modulePath: string; args: readonly string[]; options: unknown }[];
+  readonly openedExternal: string[];
+  readonly errorBoxes: { title: string; content: string }[];
+  quitCalls: number;
+  /** True once before-quit ran without being prevented. */
+  quitted: boolean;
+  userDataDir: string;
+  /** What the next showOpenDialog returns. */
+  nextDialogPaths: string[] | null;
+}
+
+class FakeSession {
+  permissionRequestHandler: ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void) | null = null;
+  permissionCheckHandler: ((...a: unknown[]) => boolean) | null = null;
+  headersListener: ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | null = null;
+  setPermissionRequestHandler(h: FakeSession['permissionRequestHandler']): void {
+    this.permissionRequestHandler = h;
+  }
+  setPermissionCheckHandler(h: FakeSession['permissionCheckHandler']): void {
+    this.permissionCheckHandler = h;
+  }
+  readonly webRequest = {
+    onHeadersReceived: (l: FakeSession['headersListener']) => {
+      this.headersListener = l;
+    },
+  };
+}
+
+class FakeWebContents extends EventEmitter {
+  readonly session = new FakeSession();
+  readonly mainFrame: FakeFrame = { url: '' };
+  windowOpenHandler: ((d: { url: string }) => { action: string }) | null = null;
+  /** ipcRenderer.on listeners of the page in this window. */
+  readonly rendererListeners = new Map<string, Set<(event: unknown, payload: unknown) => void>>();
+  destroyed = false;
+  setWindowOpenHandler(h: FakeWebContents['windowOpenHandler']): void {
+    this.windowOpenHandler = h;
+  }
+  send(channel: string, payload: unknown): void {
+    const copy = structuredClone(payload);
+    for (const l of this.rendererListeners.get(channel) ?? []) l({ sender: 'ipcRenderer-event' }, copy);
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  /** Emits a navigation event like Chromium would; returns true if main prevented it. */
+  tryNavigate(event: 'will-navigate' | 'will-redirect', url: string): boolean {
+    let prevented = false;
+    this.emit(event, { preventDefault: () => (prevented = true), url }, url);
+    return prevented;
+  }
+}
+
+export class FakeBrowserWindow extends EventEmitter {
+  readonly webContents = new FakeWebContents();
+  loadedFile: string | null = null;
+  renderer: FakeRendererWorld | null = null;
+  shown = false;
+  focused = 0;
+  destroyed = false;
+  constructor(
+    readonly options: Record<string, unknown> & { webPreferences?: Record<string, unknown> },
+    private readonly state: FakeState,
+    private readonly onClosedAll: () => void,
+  ) {
+    super();
+    state.windows.push(this);
+  }
+  async loadFile(file: string): Promise<void> {
+    this.loadedFile = file;
+    if (!fs.existsSync(file)) throw new Error(`ERR_FILE_NOT_FOUND: ${file}`);
+    this.webContents.mainFrame.url = pathToFileURL(file).href;
+    this.webContents.emit('did-start-loading');
+    this.renderer = runPreload(this, this.state);
+    this.emit('ready-to-show');
+  }
+  show(): void {
+    this.shown = true;
+  }
+  focus(): void {
+    this.focused++;
+  }
+  isMinimized(): boolean {
+    return false;
+  }
+  restore(): void {}
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  /** Closes like the user clicking ×: 'closed', then window-all-closed when it was the last. */
+  close(): void {
+    this.destroyed = true;
+    this.webContents.destroyed = true;
+    this.emit('closed');
+    if (this.state.windows.every((w) => w.destroyed)) this.onClosedAll();
+  }
+}
+
+/** Runs the real built preload of `win` in its own context, with the renderer-side fake. */
+function runPreload(win: FakeBrowserWindow, state: FakeState): FakeRendererWorld {
+  const preloadPath = win.options.webPreferences?.['preload'];
+  if (typeof preloadPath !== 'string') throw new Error('fake electron: the window has no preload');
+  const source = fs.readFileSync(preloadPath, 'utf8');
+  const pageWindow: Record<string, unknown> = {};
+  const wc = win.webContents;
+  const rendererElectron = {
+    contextBridge: {
+      exposeInMainWorld(key: string, api: unknown) {
+        // contextBridge copies the API into the page's world; a structured deep freeze
+        // is not possible here, but the page only ever sees this object.
+        pageWindow[key] = api;
+      },
+    },
+    ipcRenderer: {
+      invoke(channel: string, ...args: unknown[]): Promise<unknown> {
+        const handler = state.ipcHandlers.get(channel);
+        if (!handler) return Promise.reject(new Error(`Error invoking remote method '${channel}': No handler registered`));
+        const event = { senderFrame: wc.mainFrame, sender: wc };
+        return Promise.resolve()
+          .then(() => handler(event, ...structuredClone(args)))
+          .then((v) => structuredClone(v))
+          .catch((err: Error) => {
+            // Electron forwards only the message of a thrown error.
+            throw new Error(`Error invoking remote method '${channel}': Error: ${err.message}`);
+          });
+      },
+      on(channel: string, l: (event: unknown, payload: unknown) => void) {
+        let set = wc.rendererListeners.get(channel);
+        if (!set) wc.rendererListeners.set(channel, (set = new Set()));
+        set.add(l);
+        return this;
+      },
+      removeListener(channel: string, l: (event: unknown, payload: unknown) => void) {
+        wc.rendererListeners.get(channel)?.delete(l);
+        return this;
+      },
+    },
+    webUtils: {
+      getPathForFile: (file: { fakePath?: string }) => file.fakePath ?? '',
+    },
+  };
+  const requires: string[] = [];
+  const sandboxRequire = (id: string): unknown => {
+    requires.push(id);
+    // A sandboxed preload gets only a few modules; our preload must need only 'electron'.
+    if (id === 'electron') return rendererElectron;
+    throw new Error(`fake electron: a sandboxed preload cannot require('${id}')`);
+  };
+  const module = { exports: {} as unknown };
+  const context = vm.createContext({ require: sandboxRequire, module, exports: module.exports, console });
+  vm.runInContext(source, context, { filename: preloadPath });
+  return { window: pageWindow };
+}
+
+/** Creates a fresh fake 'electron' module and the state it records. */
+export function createFakeElectron(userDataDir: string): { electron: Record<string, unknown>; state: FakeState } {
+  const state: FakeState = {
+    windows: [],
+    ipcHandlers: new Map(),
+    children: [],
+    forkCalls: [],
+    openedExternal: [],
+    errorBoxes: [],
+    quitCalls: 0,
+    quitted: false,
+    userDataDir,
+    nextDialogPaths: null,
+  };
+  const appEvents = new EventEmitter();
+  let readyResolve!: () => void;
+  const ready = new Promise<void>((r) => (readyResolve = r));
+
+  const app = {
+    requestSingleInstanceLock: () => true,
+    whenReady: () => ready,
+    getPath: (name: string) => {
+      if (name !== 'userData') throw new Error(`fake electron: getPath(${name}) not faked`);
+      return state.userDataDir;
+    },
+    getVersion: () => '0.0.0-fake',
+    on: (ev: string, l: Listener) => (appEvents.on(ev, l as (...a: unknown[]) => void), app),
+    once: (ev: string, l: Listener) => (appEvents.once(ev, l as (...a: unknown[]) => void), app),
+    quit: () => {
+      state.quitCalls++;
+      let prevented = false;
+      appEvents.emit('before-quit', { preventDefault: () => (prevented = true) });
+      if (!prevented) {
+        state.quitted = true;
+        appEvents.emit('will-quit', { preventDefault: () => {} });
+        appEvents.emit('quit');
+      }
+    },
+    /** Test helpers (not Electron API). */
+    fakeReady: () => readyResolve(),
+    fakeEmit: (ev: string, ...args: unknown[]) => appEvents.emit(ev, ...args),
+  };
+
+  const BrowserWindow = class extends FakeBrowserWindow {
+    constructor(options: Record<string, unknown>) {
+      super(options, state, () => appEvents.emit('window-all-closed'));
+    }
+  };
+
+  const utilityProcess = {
+    fork(modulePath: string, args: string[] = [], options: unknown = {}) {
+      state.forkCalls.push({ modulePath, args, options });
+      const cp = fork(modulePath, args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      state.children.push(cp);
+      const emitter = new EventEmitter();
+      cp.on('message', (m) => emitter.emit('message', m));
+      cp.on('exit', (code, signal) => emitter.emit('exit', code ?? (signal ? 1 : 0)));
+      return Object.assign(emitter, {
+        pid: cp.pid,
+        postMessage: (m: unknown) => {
+          if (cp.connected) cp.send(m as never);
+        },
+        kill: () => cp.kill(),
+      });
+    },
+  };
+
+  const electron = {
+    app,
+    BrowserWindow,
+    ipcMain: {
+      handle(channel: string, l: (event: unknown, ...args: unknown[]) => unknown) {
+        if (state.ipcHandlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+        state.ipcHandlers.set(channel, l);
+      },
+      removeHandler(channel: string) {
+        state.ipcHandlers.delete(channel);
+      },
+    },
+    utilityProcess,
+    dialog: {
+      showOpenDialog: async (..._a: unknown[]) =>
+        state.nextDialogPaths ? { canceled: false, filePaths: state.nextDialogPaths } : { canceled: true, filePaths: [] },
+      showErrorBox: (title: string, content: string) => void state.errorBoxes.push({ title, content }),
+    },
+    shell: {
+      openExternal: async (url: string) => void state.openedExternal.push(url),
+    },
+  };
+  return { electron, state };
+}
