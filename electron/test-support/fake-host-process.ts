@@ -54,7 +54,7 @@ export interface FakeHostProcess extends HostProcessLike {
 /** A ForkFn whose children run host-core in-process. `silent` children never say ready. */
 export function fakeFork(engine: FakeEngine, opts: { silent?: boolean } = {}): ForkFn & { spawned: FakeHostProcess[] } {
   const spawned: FakeHostProcess[] = [];
-  const fn = ((_entry: string) => {
+  const fn = ((_entry: string): FakeHostProcess => {
     const toHost = new EventEmitter();
     const fromHost = new EventEmitter();
     let dead = false;
@@ -99,7 +99,7 @@ export function fakeFork(engine: FakeEngine, opts: { silent?: boolean } = {}): F
     } as FakeHostProcess;
     spawned.push(child);
     return child;
-  }) as ForkFn & { spawned: FakeHostProcess[] };
+  }) as unknown as ForkFn & { spawned: FakeHostProcess[] };
   fn.spawned = spawned;
   return fn;
 }

@@ -184,7 +184,7 @@ describe('runHost over a fake parentPort', () => {
     for (let i = 1; i <= 100; i++) engine.log(entry(i));
     expect(port.sent.filter((m) => m.type === 'log')).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 60));
-    const logs = port.sent.filter((m) => m.type === 'log') as { entries: RequestLogEntry[]; dropped: number }[];
+    const logs = port.sent.filter((m) => m.type === 'log') as { entries: readonly RequestLogEntry[]; dropped: number }[];
     expect(logs).toHaveLength(1);
     expect(logs[0]?.entries.map((e) => e.id)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(logs[0]?.dropped).toBe(0);
