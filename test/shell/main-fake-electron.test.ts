@@ -1,0 +1,168 @@
+// The BUILT Electron main (out/main/main.cjs) and preload (out/preload/preload.cjs),
+// loaded in plain Node with `require('electron')` answered by the FAKE electron module
+// (test/fake-electron/fake-electron.ts). Checks the wiring Electron would exercise: the
+// secure window, CSP header, navigation and window.open denied, the preload's API doing
+// a full IPC round trip into the real service, the real host child started through
+// "utilityProcess.fork", and stopped when the app quits.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createFakeElectron, type FakeBrowserWindow, type FakeState } from '../fake-electron/fake-electron';
+import { HOST_CJS, MAIN_CJS, PRELOAD_CJS, RENDERER_INDEX, requireBuilt } from './built';
+import type { ServedirApi, ServerStatus, LogBatch } from '../../electron/ipc-contract';
+
+// Node's CJS loader internals, to answer require('electron') with the fake.
+const Module = createRequire(import.meta.url)('node:module') as {
+  _load: (request: string, parent: unknown, isMain: boolean) => unknown;
+};
+
+let dir: string;
+let share: string;
+let state: FakeState;
+let win: FakeBrowserWindow;
+let api: ServedirApi;
+let originalLoad: typeof Module._load;
+let fakeApp: { fakeReady(): void; fakeEmit(ev: string, ...a: unknown[]): boolean; quit(): void };
+
+async function until<T>(fn: () => T | undefined | null | false, what: string, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  requireBuilt(MAIN_CJS, HOST_CJS, PRELOAD_CJS, RENDERER_INDEX);
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'servedir-main-'));
+  share = path.join(dir, 'share');
+  await fsp.mkdir(share);
+  await fsp.writeFile(path.join(share, 'hello.txt'), 'hello from the shared folder');
+  const fake = createFakeElectron(path.join(dir, 'user-data'));
+  state = fake.state;
+  fakeApp = fake.electron['app'] as typeof fakeApp;
+  originalLoad = Module._load;
+  Module._load = function (request, parent, isMain) {
+    if (request === 'electron') return fake.electron;
+    return originalLoad.call(this, request, parent, isMain);
+  };
+  createRequire(import.meta.url)(MAIN_CJS);
+  fakeApp.fakeReady();
+  win = await until(() => state.windows[0]?.renderer && state.windows[0], 'the window and its preload');
+  api = win.renderer!.window['servedir'] as ServedirApi;
+});
+
+afterAll(async () => {
+  Module._load = originalLoad;
+  for (const c of state?.children ?? []) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+describe('built main.cjs with a fake electron', () => {
+  it('creates one window with the secure webPreferences and our preload', () => {
+    expect(state.windows).toHaveLength(1);
+    const prefs = win.options.webPreferences!;
+    expect(prefs).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
+    expect(prefs['preload']).toBe(PRELOAD_CJS);
+    expect(win.loadedFile).toBe(RENDERER_INDEX);
+    expect(win.shown).toBe(true);
+  });
+
+  it('installs the CSP response header and denies every permission request', () => {
+    const ses = win.webContents.session;
+    let headers: Record<string, string[]> | undefined;
+    ses.headersListener!({ responseHeaders: { 'Content-Type': ['text/html'] } }, (r) => {
+      headers = (r as { responseHeaders: Record<string, string[]> }).responseHeaders;
+    });
+    expect(headers!['Content-Security-Policy']).toEqual([
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
+    ]);
+    expect(headers!['Content-Type']).toEqual(['text/html']);
+    let granted: boolean | null = null;
+    ses.permissionRequestHandler!(null, 'media', (ok) => (granted = ok));
+    expect(granted).toBe(false);
+  });
+
+  it('denies navigation and window.open', () => {
+    expect(win.webContents.tryNavigate('will-navigate', 'https://evil.example/')).toBe(true);
+    expect(win.webContents.windowOpenHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+  });
+
+  it('the preload exposes one object built from the contract, requiring only electron', () => {
+    expect(Object.keys(win.renderer!.window)).toEqual(['servedir']);
+    expect(Object.keys(api.invoke).sort()).toEqual([...state.ipcHandlers.keys()].sort());
+    expect(typeof api.on).toBe('function');
+    expect(api.pathForFile({ fakePath: '/x/y' } as unknown as File)).toBe('/x/y');
+  });
+
+  it('IPC round trip: window.servedir.invoke → ipcRenderer → ipcMain handler → real service', async () => {
+    const settings = await api.invoke['settings:get']();
+    expect(settings).toMatchObject({ directory: '', port: 8000, bind: '', protocolVersion: 'HTTP/1.0' });
+    const info = await api.invoke['app:info']();
+    expect(info).toMatchObject({ transport: 'electron', version: '0.0.0-fake' });
+    // A bad payload is refused by the gateway, not by the service.
+    const bad = await (api.invoke['settings:update'] as (...a: unknown[]) => Promise<unknown>)({ port: 'eighty' });
+    expect(bad).toMatchObject({ ok: false, code: 'APP_ERR_INVALID_PAYLOAD' });
+  });
+
+  it('a frame that navigated away is no longer trusted', async () => {
+    const frame = win.webContents.mainFrame;
+    const ours = frame.url;
+    frame.url = 'https://evil.example/';
+    await expect(api.invoke['settings:get']()).rejects.toThrow(/did not come from its own window/);
+    frame.url = ours;
+    expect(ours).toBe(pathToFileURL(RENDERER_INDEX).href);
+  });
+
+  it('shares a folder: the host starts through utilityProcess.fork and serves real HTTP; logs arrive after app:ready', async () => {
+    const statuses: ServerStatus[] = [];
+    const batches: LogBatch[] = [];
+    api.on('server:status', (s) => statuses.push(s));
+    api.on('log:batch', (b) => batches.push(b));
+    const upd = await api.invoke['settings:update']({ directory: share, port: 8000, bind: '127.0.0.1' });
+    expect(upd.ok).toBe(true);
+    // Port 8000 may be taken on a dev machine: take the suggestion, as the window would.
+    let started = await api.invoke['server:start']();
+    if (!started.ok && started.code === 'SRV_ERR_PORT_IN_USE' && started.suggestedPort) {
+      await api.invoke['settings:update']({ port: started.suggestedPort });
+      started = await api.invoke['server:start']();
+    }
+    if (!started.ok) throw new Error(started.message);
+    const running = started.value as Extract<ServerStatus, { state: 'running' }>;
+    expect(running.state).toBe('running');
+    expect(state.forkCalls).toHaveLength(1);
+    expect(state.forkCalls[0]!.modulePath).toBe(HOST_CJS);
+    const res = await fetch(`http://127.0.0.1:${running.port}/hello.txt`);
+    expect(await res.text()).toBe('hello from the shared folder');
+    expect(statuses.map((s) => s.state)).toEqual(['starting', 'running']);
+    await api.invoke['app:ready']();
+    const entry = await until(() => batches.flatMap((b) => b.entries).find((e) => e.path === '/hello.txt'), 'the request in a log batch');
+    expect(entry).toMatchObject({ status: 200, method: 'GET' });
+    // Our own server's URL may be opened; anything else may not.
+    expect(await api.invoke['shell:open-url'](`http://127.0.0.1:${running.port}/`)).toEqual({ ok: true, value: null });
+    expect(await api.invoke['shell:open-url']('https://evil.example/')).toMatchObject({ ok: false, code: 'APP_ERR_URL_NOT_ALLOWED' });
+    expect(state.openedExternal).toEqual([`http://127.0.0.1:${running.port}/`]);
+  });
+
+  it('a second instance focuses the existing window', () => {
+    const before = win.focused;
+    fakeApp.fakeEmit('second-instance', {}, [], '');
+    expect(win.focused).toBe(before + 1);
+  });
+
+  it('closing the window quits the app, which stops the host process cleanly first', async () => {
+    const child = state.children[0]!;
+    const exited = new Promise<number | null>((r) =>
+      child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code)),
+    );
+    win.close();
+    expect(await exited).toBe(0);
+    await until(() => state.quitted, 'the app to quit after stopping the host');
+    expect(state.errorBoxes).toEqual([]);
+  });
+});
