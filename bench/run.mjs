@@ -21,7 +21,7 @@
  *   --fresh-fixture    rebuild bench/.fixture
  *   --no-install       never call apt-get / npm to install missing tools
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -134,13 +134,10 @@ function ensureTools() {
 }
 
 function versionOf(cmd, args, pick = (s) => s.split('\n')[0]) {
-  try {
-    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return pick(out).trim();
-  } catch (e) {
-    const s = `${e.stdout ?? ''}${e.stderr ?? ''}`;
-    return s ? pick(s).trim() : 'unknown';
-  }
+  // Some tools (nginx -v) print their version on stderr: read both.
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const s = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  return s ? pick(s).trim() : 'unknown';
 }
 
 function machineInfo() {
@@ -156,7 +153,7 @@ function machineInfo() {
       python: versionOf(pythonExe(), ['--version']),
       nginx: versionOf('/usr/sbin/nginx', ['-v']),
       wrk: versionOf('wrk', ['-v']),
-      curl: versionOf('curl', ['--version']),
+      curl: versionOf('curl', ['--version'], (t) => t.split(' ').slice(0, 2).join(' ')),
       'sirv-cli': SIRV_VERSION,
       chromium: existsSync('/usr/bin/chromium') ? versionOf('/usr/bin/chromium', ['--version']) : 'not installed',
     },

@@ -17,17 +17,20 @@ export function summarizeProfile(file, n = 25) {
     const dt = deltas[i + 1] ?? 0;
     selfUs.set(samples[i], (selfUs.get(samples[i]) ?? 0) + Math.max(0, dt));
   }
-  const total = [...selfUs.values()].reduce((a, b) => a + b, 0) || 1;
   const byFn = new Map();
+  let total = 0;
   for (const [id, us] of selfUs) {
     const cf = byId.get(id)?.callFrame;
-    if (!cf) continue;
+    // Idle time is not work: percentages are of the time the server was busy.
+    if (!cf || cf.functionName === '(idle)') continue;
+    total += us;
     const where = cf.url ? `${path.basename(cf.url)}:${cf.lineNumber + 1}` : '';
     const key = `${cf.functionName || '(anonymous)'} ${where}`.trim();
     byFn.set(key, (byFn.get(key) ?? 0) + us);
   }
+  total ||= 1;
   const top = [...byFn.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
-  const lines = ['| self % | self ms | function |', '| ---: | ---: | --- |'];
+  const lines = ['| % of busy | self ms | function |', '| ---: | ---: | --- |'];
   for (const [key, us] of top) lines.push(`| ${((us / total) * 100).toFixed(1)} | ${(us / 1000).toFixed(0)} | ${key} |`);
   return lines.join('\n');
 }

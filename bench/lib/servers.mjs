@@ -26,7 +26,8 @@ import {
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 export const TOOLS = path.join(REPO, 'bench', '.tools');
-export const OUR_CLI = path.join(REPO, 'dist', 'server', 'cli.js');
+/** Our CLI; SERVEDIR_BENCH_CLI points at another build (e.g. a work-in-progress copy). */
+export const OUR_CLI = process.env.SERVEDIR_BENCH_CLI ? path.resolve(process.env.SERVEDIR_BENCH_CLI) : path.join(REPO, 'dist', 'server', 'cli.js');
 export const OUR_HOST = path.join(REPO, 'out', 'main', 'host.cjs');
 export const SIRV_VERSION = '3.0.1';
 const SIRV_BIN = path.join(TOOLS, 'node_modules', 'sirv-cli', 'bin.js');
