@@ -1,0 +1,349 @@
+/**
+ * Tests for base-handler.ts, named after CPython's Lib/test/test_httpservers.py
+ * (BaseHTTPRequestHandlerTestCase: socketless; BaseHTTPServerTestCase: live sockets;
+ * RequestHandlerLoggingTestCase).
+ */
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BaseHTTPRequestHandler, pyFormat } from './base-handler.js';
+import { formatNcsaLine } from './log.js';
+import { FakeServer, FakeSocket, rawRequest, sendTypicalRequest, startServer, type LiveServer } from './test-support/harness.js';
+
+/** CPython's SocketlessRequestHandler: GET answers a small page; counts calls. */
+class SocketlessRequestHandler extends BaseHTTPRequestHandler {
+  getCalled = false;
+  async do_GET(): Promise<void> {
+    this.getCalled = true;
+    this.sendResponse(200);
+    this.sendHeader('Content-Type', 'text/html');
+    this.endHeaders();
+    this.wfile.write(Buffer.from('<html><body>Data</body></html>\r\n'));
+  }
+  /** A body-reading method, as test_with_continue_1_1 needs. */
+  async do_POST(): Promise<void> {
+    const n = Number(this.headers.get('Content-Length') ?? '0');
+    const body = await this.rfile.read(n);
+    this.sendResponse(200);
+    this.sendHeader('Content-Length', String(body.length));
+    this.endHeaders();
+    this.wfile.write(body);
+  }
+}
+
+class Http11Handler extends SocketlessRequestHandler {
+  override protocolVersion = 'HTTP/1.1';
+}
+
+describe('BaseHTTPRequestHandler (socketless)', () => {
+  it('test_http_1_1: answers with the server protocol and keeps the connection open', async () => {
+    const r = await sendTypicalRequest(Http11Handler, 'GET / HTTP/1.1\r\n\r\n');
+    expect(r.lines[0]).toBe('HTTP/1.1 200 OK');
+    expect(r.output.endsWith('<html><body>Data</body></html>\r\n')).toBe(true);
+    expect(r.handler.getCalled).toBe(true);
+    expect(r.handler.requestVersion).toBe('HTTP/1.1');
+    expect(r.handler.command).toBe('GET');
+    expect(r.handler.path).toBe('/');
+  });
+
+  it('test_http_1_0: HTTP/1.0 response, connection closed', async () => {
+    const r = await sendTypicalRequest(SocketlessRequestHandler, 'GET / HTTP/1.0\r\n\r\n');
+    expect(r.lines[0]).toBe('HTTP/1.0 200 OK');
+    expect(r.handler.closeConnection).toBe(true);
+  });
+
+  it('test_http_0_9: a two-word GET gets the body only, no status line or headers', async () => {
+    const r = await sendTypicalRequest(SocketlessRequestHandler, 'GET /\r\n\r\n');
+    expect(r.output).toBe('<html><body>Data</body></html>\r\n');
+    expect(r.handler.requestVersion).toBe('HTTP/0.9');
+  });
+
+  it('test_extra_space: four words is a 400 "Bad request syntax"', async () => {
+    const r = await sendTypicalRequest(Http11Handler, 'GET /spaced out HTTP/1.1\r\nHost: dummy\r\n\r\n');
+    expect(r.lines[0]).toBe("HTTP/1.1 400 Bad request syntax ('GET /spaced out HTTP/1.1')");
+    expect(r.handler.getCalled).toBe(false);
+  });
+
+  it('test_with_continue_1_0: HTTP/1.0 ignores Expect: 100-continue', async () => {
+    const r = await sendTypicalRequest(Http11Handler, 'GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n');
+    expect(r.lines[0]).toBe('HTTP/1.1 200 OK');
+    expect(r.output).not.toContain('100 Continue');
+  });
+
+  it('test_with_continue_1_1: 100 Continue precedes the final answer', async () => {
+    const r = await sendTypicalRequest(Http11Handler, 'POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc');
+    expect(r.lines[0]).toBe('HTTP/1.1 100 Continue');
+    expect(r.lines[1]).toBe('');
+    expect(r.lines[2]).toBe('HTTP/1.1 200 OK');
+    expect(r.output.endsWith('abc')).toBe(true);
+  });
+
+  it('test_header_unbuffered_when_continue: the 100 Continue is written before the body is awaited', async () => {
+    const socket = new FakeSocket('POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n', false);
+    const handler = new Http11Handler({ socket, clientAddress: ['127.0.0.1', 1], server: new FakeServer(), connectionId: 1, options: {} });
+    handler.setup();
+    const done = handler.handleOneRequest();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(socket.output).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    socket.push(Buffer.from('xyz'));
+    socket.push(null);
+    await done;
+    expect(socket.output).toContain('HTTP/1.1 200 OK');
+  });
+
+  it('test_with_continue_rejected: handleExpect100 may answer 417 instead', async () => {
+    class Rejecting extends Http11Handler {
+      override async handleExpect100(): Promise<boolean> {
+        this.sendError(417);
+        return false;
+      }
+    }
+    const r = await sendTypicalRequest(Rejecting, 'GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n');
+    expect(r.lines[0]).toBe('HTTP/1.1 417 Expectation Failed');
+    expect(r.handler.getCalled).toBe(false);
+  });
+
+  it('test_header_buffering_of_send_error: nothing is written before the headers end', async () => {
+    const socket = new FakeSocket('', false);
+    const h = new BaseHTTPRequestHandler({ socket, clientAddress: ['127.0.0.1', 1], server: new FakeServer(), connectionId: 1, options: {} });
+    h.requestVersion = 'HTTP/1.1';
+    h.sendHeader('Foo', 'foo');
+    h.sendHeader('bar', 'bar');
+    h.wfile.flush();
+    expect(socket.writes).toHaveLength(0);
+    h.endHeaders();
+    h.wfile.flush();
+    expect(socket.output).toBe('Foo: foo\r\nbar: bar\r\n\r\n');
+  });
+
+  it('test_header_buffering_of_send_response_only: the status line waits for endHeaders', async () => {
+    const socket = new FakeSocket('', false);
+    const h = new BaseHTTPRequestHandler({ socket, clientAddress: ['127.0.0.1', 1], server: new FakeServer(), connectionId: 1, options: {} });
+    h.requestVersion = 'HTTP/1.1';
+    h.sendResponseOnly(418);
+    h.wfile.flush();
+    expect(socket.writes).toHaveLength(0);
+    h.endHeaders();
+    h.wfile.flush();
+    expect(socket.output).toBe("HTTP/1.0 418 I'm a Teapot\r\n\r\n");
+  });
+
+  it('test_header_buffering_of_send_header: flushHeaders writes once', async () => {
+    const socket = new FakeSocket('', false);
+    const h = new BaseHTTPRequestHandler({ socket, clientAddress: ['127.0.0.1', 1], server: new FakeServer(), connectionId: 1, options: {} });
+    h.requestVersion = 'HTTP/1.1';
+    h.sendHeader('Foo', 'foo');
+    h.flushHeaders();
+    h.wfile.flush();
+    expect(socket.output).toBe('Foo: foo\r\n');
+  });
+
+  it('test_request_length: 414 for a request line over 65536 bytes', async () => {
+    const r = await sendTypicalRequest(SocketlessRequestHandler, 'GET ' + 'x'.repeat(65537) + ' HTTP/1.1\r\n\r\n');
+    expect(r.lines[0]).toBe('HTTP/1.0 414 URI Too Long');
+    expect(r.handler.getCalled).toBe(false);
+    expect(r.handler.closeConnection).toBe(true);
+  });
+
+  it('test_header_length: 431 "Line too long" for a header line over 65536 bytes', async () => {
+    const r = await sendTypicalRequest(SocketlessRequestHandler, 'GET / HTTP/1.1\r\nX-Foo: ' + 'b'.repeat(65537) + '\r\n\r\n');
+    expect(r.lines[0]).toBe('HTTP/1.0 431 Line too long');
+    expect(r.output).toContain('got more than 65536 bytes when reading header line');
+    expect(r.handler.getCalled).toBe(false);
+  });
+
+  it('test_too_many_headers: 431 "Too many headers" at 100 lines (the blank line counts)', async () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => `X-Foo${i}: bar\r\n`).join('');
+    const r = await sendTypicalRequest(SocketlessRequestHandler, 'GET / HTTP/1.1\r\n' + hundred + '\r\n');
+    expect(r.lines[0]).toBe('HTTP/1.0 431 Too many headers');
+    expect(r.output).toContain('got more than 100 headers');
+    const ninetyNine = Array.from({ length: 99 }, (_, i) => `X-Foo${i}: bar\r\n`).join('');
+    const ok = await sendTypicalRequest(SocketlessRequestHandler, 'GET / HTTP/1.1\r\n' + ninetyNine + '\r\n');
+    expect(ok.lines[0]).toBe('HTTP/1.0 200 OK');
+  });
+
+  it('test_html_escape_on_error: the unsupported method is HTML-escaped in the page', async () => {
+    const r = await sendTypicalRequest(SocketlessRequestHandler, '<script>alert("hello")</script> / HTTP/1.1\r\n\r\n');
+    const body = r.output.slice(r.output.indexOf('\r\n\r\n') + 4);
+    expect(body).toContain('&lt;script&gt;alert("hello")&lt;/script&gt;');
+    expect(body).not.toContain('<script>alert');
+  });
+
+  it('test_close_connection: Connection: close ends a keep-alive connection', async () => {
+    const r = await sendTypicalRequest(Http11Handler, 'GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\n\r\n');
+    expect(r.output.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(1);
+    const ka = await sendTypicalRequest(Http11Handler, 'GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n');
+    expect(ka.output.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
+  });
+
+  it('test_date_time_string_gmt: IMF-fixdate in GMT', () => {
+    const h = new BaseHTTPRequestHandler({ socket: new FakeSocket('', false), clientAddress: ['127.0.0.1', 1], server: new FakeServer(), connectionId: 1, options: {} });
+    expect(h.dateTimeString(0)).toBe('Thu, 01 Jan 1970 00:00:00 GMT');
+    expect(h.dateTimeString(1_700_000_000.9)).toBe('Tue, 14 Nov 2023 22:13:20 GMT');
+  });
+
+  it('PORT NOTE coalescing: an error page goes out in a single write', async () => {
+    const r = await sendTypicalRequest(SocketlessRequestHandler, 'BREW / HTTP/1.0\r\n\r\n');
+    expect(r.lines[0]).toBe("HTTP/1.0 501 Unsupported method ('BREW')");
+    expect(r.socket.writes).toHaveLength(1);
+  });
+});
+
+describe('BaseHTTPServer (live sockets)', () => {
+  let live: LiveServer | undefined;
+  afterEach(async () => {
+    await live?.close();
+    live = undefined;
+  });
+
+  /** CPython's BaseHTTPServerTestCase.request_handler. */
+  class RequestHandler extends BaseHTTPRequestHandler {
+    override protocolVersion = 'HTTP/1.1';
+    override defaultRequestVersion = 'HTTP/1.1';
+    do_TEST(): void {
+      this.sendResponse(204);
+      this.sendHeader('Content-Type', 'text/html');
+      this.sendHeader('Connection', 'close');
+      this.endHeaders();
+    }
+    do_KEEPALIVE(): void {
+      this.sendResponse(204);
+      this.sendHeader('Content-Type', 'text/html');
+      this.sendHeader('Connection', 'keep-alive');
+      this.endHeaders();
+    }
+    do_SEND_ERROR(): void {
+      this.sendError(Number(this.path.slice(1)));
+    }
+    do_HEAD(): void {
+      this.sendError(Number(this.path.slice(1)));
+    }
+    do_NOTFOUND(): void {
+      this.sendError(404, 'Message & needs escaping', 'Explain with <html>');
+    }
+  }
+
+  it('test_command: an unknown method is 501', async () => {
+    live = await startServer(RequestHandler);
+    const out = (await rawRequest(live.port, 'GET / HTTP/1.1\r\n\r\n')).toString('latin1');
+    expect(out.startsWith("HTTP/1.1 501 Unsupported method ('GET')\r\n")).toBe(true);
+  });
+
+  it('test_request_line_trimming: a bare LF ends the request line', async () => {
+    live = await startServer(RequestHandler);
+    const out = (await rawRequest(live.port, 'GET / HTTP/1.1\n\n')).toString('latin1');
+    expect(out.startsWith("HTTP/1.1 501 Unsupported method ('GET')")).toBe(true);
+  });
+
+  it('test_version_bogus / test_version_digits / test_version_signs_and_underscores: 400', async () => {
+    live = await startServer(RequestHandler);
+    for (const v of ['bogus', 'HTTP/1.1.1', 'HTTP/+1.1', 'HTTP/1_1', 'HTTP/1.+1', 'HTTP/11111111111.1', 'HTTP/1.11111111111']) {
+      const out = (await rawRequest(live.port, `GET / ${v}\r\n\r\n`)).toString('latin1');
+      expect(out.startsWith('HTTP/1.1 400 Bad request version')).toBe(true);
+    }
+  });
+
+  it('test_version_none_get / test_version_none: HTTP/0.9 only allows GET', async () => {
+    live = await startServer(RequestHandler);
+    const out = (await rawRequest(live.port, 'PUT /\r\n\r\n')).toString('latin1');
+    expect(out.startsWith("HTTP/1.1 400 Bad HTTP/0.9 request type ('PUT')")).toBe(true);
+  });
+
+  it('test_version_invalid: HTTP/9.9 is 505', async () => {
+    live = await startServer(RequestHandler);
+    const out = (await rawRequest(live.port, 'GET / HTTP/9.9\r\n\r\n')).toString('latin1');
+    expect(out.startsWith('HTTP/1.1 505 Invalid HTTP version (9.9)')).toBe(true);
+  });
+
+  it('test_send_blank: an empty line gets nothing back', async () => {
+    live = await startServer(RequestHandler);
+    const out = await rawRequest(live.port, '\r\n');
+    expect(out.length).toBe(0);
+  });
+
+  it('test_header_close / test_header_keep_alive: the Connection header sent decides', async () => {
+    live = await startServer(RequestHandler);
+    const closed = (await rawRequest(live.port, 'TEST / HTTP/1.1\r\n\r\n')).toString('latin1');
+    expect(closed.startsWith('HTTP/1.1 204 No Content')).toBe(true);
+    const kept = (await rawRequest(live.port, 'KEEPALIVE / HTTP/1.1\r\n\r\nKEEPALIVE / HTTP/1.1\r\n\r\n', { idleMs: 300 })).toString('latin1');
+    expect(kept.match(/204 No Content/g)).toHaveLength(2);
+  });
+
+  it('test_error_content_length / test_send_error: no body for 204, 205, 304; escaped page otherwise', async () => {
+    live = await startServer(RequestHandler);
+    for (const code of [204, 205, 304]) {
+      const out = (await rawRequest(live.port, `SEND_ERROR /${code} HTTP/1.1\r\n\r\n`)).toString('latin1');
+      expect(out).not.toContain('Content-Length');
+      expect(out.endsWith('\r\n\r\n')).toBe(true);
+    }
+    const nf = (await rawRequest(live.port, 'NOTFOUND / HTTP/1.1\r\n\r\n')).toString('latin1');
+    const body = nf.slice(nf.indexOf('\r\n\r\n') + 4);
+    expect(nf).toContain(`Content-Length: ${Buffer.byteLength(body)}`);
+    expect(body).toContain('Message: Message &amp; needs escaping.');
+    expect(body).toContain('Explain with &lt;html&gt;');
+  });
+
+  it('test_head_via_send_error: HEAD gets the headers of the error, no page', async () => {
+    live = await startServer(RequestHandler);
+    const out = (await rawRequest(live.port, 'HEAD /404 HTTP/1.1\r\n\r\n')).toString('latin1');
+    expect(out.startsWith('HTTP/1.1 404 Not Found')).toBe(true);
+    expect(out.endsWith('\r\n\r\n')).toBe(true);
+  });
+
+  it('ThreadingHTTPServer: a slow client never blocks another', async () => {
+    live = await startServer(RequestHandler);
+    const slow = net.connect(live.port, '127.0.0.1');
+    await new Promise((r) => slow.once('connect', r));
+    slow.write('TEST / HT'); // never finishes its request line
+    const t0 = Date.now();
+    const out = (await rawRequest(live.port, 'TEST / HTTP/1.1\r\n\r\n')).toString('latin1');
+    expect(out.startsWith('HTTP/1.1 204')).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    slow.destroy();
+  });
+});
+
+describe('RequestHandlerLoggingTestCase', () => {
+  class LoggingHandler extends BaseHTTPRequestHandler {
+    override protocolVersion = 'HTTP/1.1';
+    override defaultRequestVersion = 'HTTP/1.1';
+    do_GET(): void {
+      this.sendResponse(200);
+      this.endHeaders();
+    }
+    do_ERROR(): void {
+      this.sendError(404, 'File not found');
+    }
+  }
+
+  it('test_get: one request entry, NCSA line like CPython', async () => {
+    const r = await sendTypicalRequest(LoggingHandler, 'GET / HTTP/1.1\r\nConnection: close\r\nUser-Agent: ua\r\n\r\n');
+    expect(r.server.logs).toHaveLength(1);
+    const e = r.server.logs[0]!;
+    expect(e.kind).toBe('request');
+    expect(e.message).toBe('"GET / HTTP/1.1" 200 -');
+    expect(e.status).toBe(200);
+    expect(e.userAgent).toBe('ua');
+    expect(e.bytesSent).toBeGreaterThan(0);
+    expect(formatNcsaLine({ id: 1, ...e })).toMatch(/^127\.0\.0\.1 - - \[\d\d\/[A-Z][a-z]{2}\/\d{4} \d\d:\d\d:\d\d\] "GET \/ HTTP\/1\.1" 200 -\n$/);
+  });
+
+  it('test_err: the error entry comes before the request entry', async () => {
+    const r = await sendTypicalRequest(LoggingHandler, 'ERROR / HTTP/1.1\r\n\r\n');
+    expect(r.server.logs.map((l) => l.kind)).toEqual(['error', 'request']);
+    expect(r.server.logs[0]!.message).toBe('code 404, message File not found');
+    expect(r.server.logs[1]!.message).toBe('"ERROR / HTTP/1.1" 404 -');
+  });
+
+  it('test_log_control_chars (3.12+): control characters are escaped in the text line', () => {
+    const line = formatNcsaLine({
+      id: 1, kind: 'request', time: Date.now(), connectionId: 1, clientAddress: '127.0.0.1', clientPort: 1,
+      method: 'GET', path: '/\x1b[31m', protocol: 'HTTP/1.0', status: 404, bytesSent: 0, durationMs: 0,
+      userAgent: null, referer: null, message: '"GET /\x1b[31m\\ HTTP/1.0" 404 -',
+    });
+    expect(line.endsWith('"GET /\\x1b[31m\\\\ HTTP/1.0" 404 -\n')).toBe(true);
+  });
+
+  it('pyFormat: %s %d %r %#x like Python', () => {
+    expect(pyFormat('%s|%d|%r|%#x|%%', ['a', 3.7, "it's", 255])).toBe(`a|3|"it's"|0xff|%`);
+  });
+});

@@ -1,0 +1,210 @@
+/**
+ * Tests for simple-handler.ts and mime.ts, named after CPython's Lib/test/test_httpservers.py
+ * (SimpleHTTPServerTestCase, SimpleHTTPRequestHandlerTestCase) plus the listing, MIME and
+ * If-Modified-Since details the conformance harness pins down.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guessFileType } from './mime.js';
+import { imsEpochSeconds, SimpleHTTPRequestHandler } from './simple-handler.js';
+import { makeTempDir, parseResponse, rawRequest, sendTypicalRequest, startServer, writeFile, type LiveServer } from './test-support/harness.js';
+
+let root: string;
+let outside: string;
+let live: LiveServer;
+let liveNoFollow: LiveServer;
+const MTIME = 1_600_000_000.75; // fractional on purpose: Last-Modified truncates
+
+beforeAll(async () => {
+  const base = makeTempDir();
+  root = path.join(base, 'root');
+  outside = path.join(base, 'outside');
+  fs.mkdirSync(root, { mode: 0o755 });
+  fs.mkdirSync(outside, { mode: 0o755 });
+  writeFile(outside, 'secret.txt', 'TOP-SECRET');
+  writeFile(root, 'test', 'We are the knights who say Ni!');
+  writeFile(root, 'plain.txt', 'hello\n');
+  fs.utimesSync(path.join(root, 'plain.txt'), MTIME, MTIME);
+  writeFile(root, 'archive.tar.gz', 'x');
+  writeFile(root, 'data.tgz', 'x');
+  writeFile(root, 'image.svgz', 'x');
+  writeFile(root, 'script.py', 'x');
+  writeFile(root, 'UPPER.TXT', 'x');
+  writeFile(root, 'noext', 'x');
+  writeFile(root, 'dir with space/a&b<c>.txt', 'x');
+  writeFile(root, 'idx/index.html', '<p>index</p>');
+  writeFile(root, 'sorting/b.txt', 'x');
+  writeFile(root, 'sorting/A.txt', 'x');
+  fs.mkdirSync(path.join(root, 'sorting/c-dir'));
+  fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'link-out.txt'));
+  fs.symlinkSync('plain.txt', path.join(root, 'link-in.txt'));
+  live = await startServer(SimpleHTTPRequestHandler, { directory: root });
+  liveNoFollow = await startServer(SimpleHTTPRequestHandler, { directory: root, followSymlinks: false });
+});
+
+afterAll(async () => {
+  await live.close();
+  await liveNoFollow.close();
+});
+
+async function get(target: string, headers = '', port = live.port, method = 'GET') {
+  return parseResponse(await rawRequest(port, `${method} ${target} HTTP/1.0\r\n${headers}\r\n`));
+}
+
+describe('SimpleHTTPServerTestCase', () => {
+  it('test_get: files, 404s, 301 for a directory without slash, index.html', async () => {
+    let r = await get('/test');
+    expect(r.status).toBe('HTTP/1.0 200 OK');
+    expect(r.body.toString()).toBe('We are the knights who say Ni!');
+    expect(r.headers.get('content-length')).toBe('30');
+    r = await get('/nope');
+    expect(r.status).toBe('HTTP/1.0 404 File not found');
+    r = await get('/test/');
+    expect(r.status).toBe('HTTP/1.0 404 File not found');
+    r = await get('/idx');
+    expect(r.status).toBe('HTTP/1.0 301 Moved Permanently');
+    expect(r.headers.get('location')).toBe('/idx/');
+    expect(r.headers.get('content-length')).toBe('0');
+    r = await get('/idx/');
+    expect(r.body.toString()).toBe('<p>index</p>');
+  });
+
+  it('test_head: headers only', async () => {
+    const r = await get('/test', '', live.port, 'HEAD');
+    expect(r.status).toBe('HTTP/1.0 200 OK');
+    expect(r.headers.get('content-length')).toBe('30');
+    expect(r.body.length).toBe(0);
+  });
+
+  it('test_last_modified: the mtime, truncated to the second', async () => {
+    const r = await get('/plain.txt');
+    expect(r.headers.get('last-modified')).toBe(new Date(Math.floor(MTIME) * 1000).toUTCString());
+  });
+
+  it('test_browser_cache: If-Modified-Since at or after the mtime gives 304', async () => {
+    const lm = new Date(Math.floor(MTIME) * 1000).toUTCString();
+    let r = await get('/plain.txt', `If-Modified-Since: ${lm}\r\n`);
+    expect(r.status).toBe('HTTP/1.0 304 Not Modified');
+    r = await get('/plain.txt', `If-Modified-Since: ${new Date((Math.floor(MTIME) - 1) * 1000).toUTCString()}\r\n`);
+    expect(r.status).toBe('HTTP/1.0 200 OK');
+  });
+
+  it('test_browser_cache_with_If_None_Match_header: any If-None-Match disables the check', async () => {
+    const lm = new Date(Math.floor(MTIME) * 1000).toUTCString();
+    const r = await get('/plain.txt', `If-Modified-Since: ${lm}\r\nIf-None-Match: \r\n`);
+    expect(r.status).toBe('HTTP/1.0 200 OK');
+  });
+
+  it('test_invalid_requests: POST is 501 for the simple handler', async () => {
+    const r = parseResponse(await rawRequest(live.port, 'POST / HTTP/1.0\r\n\r\n'));
+    expect(r.status).toBe("HTTP/1.0 501 Unsupported method ('POST')");
+  });
+
+  it('test_path_without_leading_slash: files and redirects keep the odd path', async () => {
+    let r = await get('test');
+    expect(r.status).toBe('HTTP/1.0 200 OK');
+    r = await get('idx');
+    expect(r.headers.get('location')).toBe('idx/');
+  });
+
+  it('test_html_escape_filename: names are quoted in links and escaped in text', async () => {
+    const r = await get('/dir%20with%20space/');
+    const body = r.body.toString();
+    expect(body).toContain('<title>Directory listing for /dir with space/</title>');
+    expect(body).toContain('<li><a href="a%26b%3Cc%3E.txt">a&amp;b&lt;c&gt;.txt</a></li>');
+  });
+
+  it('test_get_dir_redirect_location_domain_injection_bug: gh-87389, no open redirect', async () => {
+    const r = await get('//python.org/..%2fidx');
+    expect(r.status).toBe('HTTP/1.0 301 Moved Permanently');
+    // The Location must not start with '//' (a scheme-relative URL to another host).
+    expect(r.headers.get('location')).toBe('/python.org/..%2fidx/');
+    const r2 = await get('//idx');
+    expect(r2.headers.get('location')).toBe('/idx/');
+  });
+
+  it('listing: byte-exact page, case-insensitive sort, "/" for dirs and "@" for links', async () => {
+    const r = await get('/sorting/?q=1');
+    expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(r.body.toString()).toBe(
+      '<!DOCTYPE HTML>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
+        '<title>Directory listing for /sorting/?q=1</title>\n</head>\n<body>\n' +
+        '<h1>Directory listing for /sorting/?q=1</h1>\n<hr>\n<ul>\n' +
+        '<li><a href="A.txt">A.txt</a></li>\n<li><a href="b.txt">b.txt</a></li>\n' +
+        '<li><a href="c-dir/">c-dir/</a></li>\n</ul>\n<hr>\n</body>\n</html>\n',
+    );
+    const rootListing = (await get('/')).body.toString();
+    expect(rootListing).toContain('<li><a href="link-in.txt">link-in.txt@</a></li>');
+  });
+
+  it('followSymlinks=false: a link leaving the root is not served (PORT NOTE)', async () => {
+    expect((await get('/link-out.txt')).body.toString()).toBe('TOP-SECRET'); // CPython follows
+    const r = await get('/link-out.txt', '', liveNoFollow.port);
+    expect(r.status).toBe('HTTP/1.0 404 File not found');
+    expect(r.body.toString()).not.toContain('TOP-SECRET');
+    expect((await get('/link-in.txt', '', liveNoFollow.port)).status).toBe('HTTP/1.0 200 OK');
+  });
+
+  it('streams a large file completely (never read whole)', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 7, 0x61);
+    writeFile(root, 'big.bin', big);
+    const r = await get('/big.bin');
+    expect(r.body.length).toBe(big.length);
+  });
+});
+
+describe('SimpleHTTPRequestHandlerTestCase', () => {
+  it('test_query_arguments: query and fragment are dropped by translatePath', () => {
+    // The constructor needs a socket for rfile/wfile; translatePath does not.
+    const h = Object.create(SimpleHTTPRequestHandler.prototype) as SimpleHTTPRequestHandler;
+    h.directory = '/srv';
+    expect(h.translatePath('/filename')).toBe('/srv/filename');
+    expect(h.translatePath('/filename?foo=bar')).toBe('/srv/filename');
+    expect(h.translatePath('/filename#fragment')).toBe('/srv/filename');
+    expect(h.translatePath('/foo/../../bar/./baz/')).toBe('/srv/bar/baz/');
+    expect(h.translatePath('/%2e%2e/etc/passwd')).toBe('/srv/etc/passwd');
+    expect(h.translatePath('/a%20b/')).toBe('/srv/a b/');
+  });
+
+  it('test_start_with_double_slash: translatePath of //x stays under the root', () => {
+    const h = Object.create(SimpleHTTPRequestHandler.prototype) as SimpleHTTPRequestHandler;
+    h.directory = '/srv';
+    expect(h.translatePath('//filename')).toBe('/srv/filename');
+    expect(h.translatePath('//filename?foo=bar')).toBe('/srv/filename');
+  });
+
+  it('guessType: CPython overrides, then mimetypes with suffix and encodings maps', () => {
+    const h = Object.create(SimpleHTTPRequestHandler.prototype) as SimpleHTTPRequestHandler;
+    h.extensionsMap = { '.gz': 'application/gzip', '.Z': 'application/octet-stream', '.bz2': 'application/x-bzip2', '.xz': 'application/x-xz' };
+    expect(h.guessType('/r/archive.tar.gz')).toBe('application/gzip');
+    expect(h.guessType('/r/data.tgz')).toBe('application/x-tar');
+    expect(h.guessType('/r/image.svgz')).toBe('image/svg+xml');
+    expect(h.guessType('/r/x.tar.br')).toBe('application/x-tar');
+    expect(h.guessType('/r/script.py')).toBe('text/x-python');
+    expect(h.guessType('/r/UPPER.TXT')).toBe('text/plain');
+    expect(h.guessType('/r/noext')).toBe('application/octet-stream');
+    expect(h.guessType('/r/.bashrc')).toBe('application/octet-stream');
+    expect(h.guessType('/r/old.Z')).toBe('application/octet-stream');
+    expect(guessFileType('/r/a.txt.gz')).toEqual(['text/plain', 'gzip']);
+  });
+
+  it('If-Modified-Since parsing: _parsedate_tz rules (UTC only, -0000 and no zone are UTC)', () => {
+    const t = Date.UTC(2020, 8, 13, 12, 26, 40) / 1000;
+    expect(imsEpochSeconds('Sun, 13 Sep 2020 12:26:40 GMT')).toBe(t);
+    expect(imsEpochSeconds('Sunday, 13-Sep-20 12:26:40 GMT')).toBe(t);
+    expect(imsEpochSeconds('Sun Sep 13 12:26:40 2020')).toBe(t);
+    expect(imsEpochSeconds('13 Sep 2020 12:26:40 -0000')).toBe(t);
+    expect(imsEpochSeconds('13 Sep 2020 12:26:40 +0000')).toBe(t);
+    expect(imsEpochSeconds('13 Sep 2020 12:26:40 +0100')).toBeNull();
+    expect(imsEpochSeconds('garbage')).toBeNull();
+    expect(imsEpochSeconds('31 Feb 2020 12:26:40 GMT')).toBeNull();
+  });
+
+  it('socketless GET of a file under a directory option', async () => {
+    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /test HTTP/1.0\r\n\r\n', { directory: root });
+    expect(r.lines[0]).toBe('HTTP/1.0 200 OK');
+    expect(r.output.endsWith('We are the knights who say Ni!')).toBe(true);
+    expect(r.server.logs.at(-1)?.bytesSent).toBe(r.output.length);
+  });
+});
