@@ -1,0 +1,118 @@
+// Packaging config check: electron-builder with build/electron-builder.yml, packing a
+// STAND-IN Electron distribution (no real Electron can be downloaded here, see
+// toolchain.md §2), then inspecting app.asar and running the packaged host with Node.
+// What this cannot show: that the packaged app starts under a real Electron.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, fork } from 'node:child_process';
+import { promises as fsp, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HOST_CJS, MAIN_CJS, PRELOAD_CJS, RENDERER_INDEX, ROOT, WEB_CJS, requireBuilt } from './built';
+import type { HostToMain } from '../../server/host/protocol';
+
+const asar = createRequire(import.meta.url)('@electron/asar') as {
+  listPackage(archive: string, options?: { isPack: boolean }): string[];
+  extractAll(archive: string, dest: string): void;
+};
+
+let dir: string;
+let files: string[];
+let extracted: string;
+
+async function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  return { code, out };
+}
+
+beforeAll(async () => {
+  requireBuilt(MAIN_CJS, HOST_CJS, WEB_CJS, PRELOAD_CJS, RENDERER_INDEX);
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'servedir-pack-'));
+  // The stand-in Electron distribution: the file names electron-builder copies, no binary.
+  const dist = path.join(dir, 'stand-in-electron-dist');
+  await fsp.mkdir(path.join(dist, 'resources'), { recursive: true });
+  await fsp.writeFile(path.join(dist, 'electron'), '#!/bin/sh\necho "stand-in electron, not runnable"\n', { mode: 0o755 });
+  await fsp.writeFile(path.join(dist, 'version'), 'v45.4.1');
+  await fsp.writeFile(path.join(dist, 'LICENSE'), '');
+  await fsp.writeFile(path.join(dist, 'LICENSES.chromium.html'), '');
+  await fsp.writeFile(path.join(dist, 'chrome-sandbox'), '');
+  const output = path.join(dir, 'release');
+  const r = await run(path.join(ROOT, 'node_modules', '.bin', 'electron-builder'), [
+    '--linux',
+    'dir',
+    '--config',
+    'build/electron-builder.yml',
+    `-c.electronDist=${dist}`,
+    `-c.directories.output=${output}`,
+  ]);
+  if (r.code !== 0) throw new Error(`electron-builder failed (${r.code}):\n${r.out}`);
+  const archive = path.join(output, 'linux-unpacked', 'resources', 'app.asar');
+  files = asar.listPackage(archive, { isPack: false }).map((f) => f.split(path.sep).join('/'));
+  extracted = path.join(dir, 'app');
+  asar.extractAll(archive, extracted);
+}, 90_000);
+
+afterAll(async () => {
+  if (dir) await fsp.rm(dir, { recursive: true, force: true });
+});
+
+describe('electron-builder --linux dir (stand-in Electron)', () => {
+  it('app.asar holds main, host, web fallback, preload, renderer and package.json', () => {
+    for (const f of ['/out/main/main.cjs', '/out/main/host.cjs', '/out/main/web.cjs', '/out/preload/preload.cjs', '/out/renderer/index.html', '/package.json']) {
+      expect(files).toContain(f);
+    }
+    // Every chunk the entries require is packed too.
+    for (const entry of ['main.cjs', 'host.cjs', 'web.cjs']) {
+      const src = readFileSync(path.join(extracted, 'out', 'main', entry), 'utf8');
+      for (const m of src.matchAll(/require\("(\.\/[^"]+)"\)/g)) {
+        expect(files).toContain('/out/main/' + m[1]!.slice(2));
+      }
+    }
+  });
+
+  it('runtime dependencies (mime-types) are packed; devDependencies (react, electron, vite…) are not', () => {
+    expect(files).toContain('/node_modules/mime-types/index.js');
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const modules = new Set(files.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/').slice(2, f.includes('/@') ? 4 : 3).join('/')));
+    for (const dev of Object.keys(pkg.devDependencies)) expect(modules.has(dev), dev).toBe(false);
+    expect(files.some((f) => /\/(react|react-dom)\//.test(f))).toBe(false);
+    // No sources, tests or build config in the app.
+    expect(files.some((f) => /^\/(electron|server|renderer|test|scripts|build)\//.test(f))).toBe(false);
+  });
+
+  it('the packaged package.json points Electron at out/main/main.cjs', () => {
+    const pkg = JSON.parse(readFileSync(path.join(extracted, 'package.json'), 'utf8')) as { main: string; productName: string };
+    expect(pkg.main).toBe('out/main/main.cjs');
+    expect(pkg.productName).toBe('Servedir');
+  });
+
+  it('the packaged host.cjs runs under Node and answers real HTTP (resolving mime-types from the asar)', async () => {
+    const share = path.join(dir, 'share');
+    await fsp.mkdir(share);
+    await fsp.writeFile(path.join(share, 'index.html'), '<h1>packaged</h1>');
+    const cp = fork(path.join(extracted, 'out', 'main', 'host.cjs'), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = new Promise<number | null>((r) => cp.on('exit', r));
+    const listening = await new Promise<Extract<HostToMain, { type: 'listening' }>>((resolve, reject) => {
+      cp.on('message', (m: HostToMain) => {
+        if (m.type === 'ready') {
+          cp.send({
+            type: 'start',
+            settings: { directory: share, port: 0, bind: '127.0.0.1', protocolVersion: 'HTTP/1.0', cgi: false, cgiDirectories: ['/cgi-bin'], followSymlinks: false },
+          });
+        } else if (m.type === 'listening') resolve(m);
+        else if (m.type === 'failed') reject(new Error(m.message));
+      });
+      setTimeout(() => reject(new Error('packaged host did not listen')), 10_000);
+    });
+    const res = await fetch(`http://127.0.0.1:${listening.port}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html');
+    expect(await res.text()).toBe('<h1>packaged</h1>');
+    cp.send({ type: 'shutdown' });
+    expect(await exited).toBe(0);
+  });
+});
