@@ -142,3 +142,15 @@ describe('LogStore', () => {
     expect(s.seqAt(99_999)).toBe(999_999);
   });
 });
+
+describe('LogSnapshot.indexOfSeq', () => {
+  it('finds a row position by seq', () => {
+    const { store, frame } = setup(10);
+    store.setFilter({ ...EMPTY_FILTER, statusClasses: [2] });
+    store.append({ entries: [entry({ status: 200 }), entry({ status: 404 }), entry({ status: 201 })], dropped: 0 });
+    frame();
+    const s = store.getSnapshot();
+    expect(s.indexOfSeq(2)).toBe(1);
+    expect(s.indexOfSeq(1)).toBe(-1);
+  });
+});

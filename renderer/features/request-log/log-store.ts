@@ -61,7 +61,8 @@ export class LogSnapshot {
     readonly version: number,
     private readonly source: RowSource,
     private readonly index: SeqIndex,
-    private readonly startPos: number,
+    /** Logical position of the first shown row; grows as old rows are dropped. */
+    readonly startPos: number,
     /** Rows in the (filtered) view. */
     readonly count: number,
     /** Rows held in memory (unfiltered). */
@@ -89,6 +90,26 @@ export class LogSnapshot {
   entryAt(i: number): RequestLogEntry | undefined {
     const seq = this.seqAt(i);
     return seq === undefined ? undefined : this.source.get(seq);
+  }
+
+  /** Identity of the row index: changes when the filter or pause state changes. */
+  get viewKey(): object {
+    return this.index;
+  }
+
+  /** Position of the row with this seq in the view, or -1 (binary search: seqs ascend). */
+  indexOfSeq(seq: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = this.seqAt(mid);
+      if (s === undefined) lo = mid + 1; // dropped since: older than everything held
+      else if (s < seq) lo = mid + 1;
+      else if (s > seq) hi = mid - 1;
+      else return mid;
+    }
+    return -1;
   }
 
   /** The shown rows in order (for export): one pass, no intermediate copies. */

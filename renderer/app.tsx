@@ -1,0 +1,156 @@
+/**
+ * The Servedir window: header with the sharing status, a side panel (Share / Settings)
+ * and the live request log.
+ *
+ * Runs in: the renderer. Talks to the app only through the ServedirApi
+ * (electron/ipc-contract.ts), via Electron IPC or the web fallback transport.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { AppInfo, NetInterface, ServerStatus, Settings } from '../electron/ipc-contract';
+import type { AppApi } from './api';
+import { ApiContext } from './ui/app-context';
+import { ConnectionBanner } from './ui/connection-banner';
+import { SharePanel } from './features/share/share-panel';
+import { SettingsPane } from './features/settings/settings-pane';
+import { RequestLog } from './features/request-log/request-log';
+import { LogStore } from './features/request-log/log-store';
+import { folderName } from './features/share/sharing-card';
+
+interface Boot {
+  readonly info: AppInfo;
+  readonly settings: Settings;
+  readonly interfaces: readonly NetInterface[];
+}
+
+/** One sentence for screen readers when the sharing state changes. */
+function announcement(s: ServerStatus): string {
+  switch (s.state) {
+    case 'stopped':
+      return 'Sharing stopped.';
+    case 'starting':
+      return 'Starting to share…';
+    case 'running':
+      return `Sharing ${folderName(s.settings.directory)} at ${s.urls[0]?.url ?? `port ${s.port}`}.`;
+    case 'failed':
+      return `Could not share: ${s.error.message}`;
+    case 'crashed':
+      return 'The server stopped unexpectedly.';
+  }
+}
+
+function StatusPill({ status }: { readonly status: ServerStatus }) {
+  const [cls, text] =
+    status.state === 'running'
+      ? ['on', `Sharing on port ${status.port}`]
+      : status.state === 'starting'
+        ? ['busy', 'Starting…']
+        : status.state === 'crashed'
+          ? ['bad', 'Stopped unexpectedly']
+          : ['off', 'Not sharing'];
+  return (
+    <span className={`pill pill-${cls}`} data-testid="status-pill">
+      <span className="pill-dot" aria-hidden="true" />
+      {text}
+    </span>
+  );
+}
+
+export function App({ app }: { readonly app: AppApi }) {
+  const { api, connection } = app;
+  const [store] = useState(() => new LogStore());
+  const [boot, setBoot] = useState<Boot | null>(null);
+  const [bootError, setBootError] = useState<string | null>(null);
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [status, setStatus] = useState<ServerStatus>({ state: 'stopped' });
+  const [tab, setTab] = useState<'share' | 'settings'>('share');
+
+  const load = useCallback(async () => {
+    try {
+      const [info, s, interfaces] = await Promise.all([
+        api.invoke['app:info'](),
+        api.invoke['settings:get'](),
+        api.invoke['net:interfaces'](),
+      ]);
+      setBoot({ info, settings: s, interfaces });
+      setSettings(s);
+      setBootError(null);
+      setStatus(await api.invoke['app:ready']());
+    } catch (e) {
+      setBootError(e instanceof Error ? e.message : String(e));
+    }
+  }, [api]);
+
+  useEffect(() => {
+    const offStatus = api.on('server:status', setStatus);
+    const offLog = api.on('log:batch', (b) => store.append(b));
+    const offReconnect = connection?.onReconnect(() => void load());
+    void load();
+    return () => {
+      offStatus();
+      offLog();
+      offReconnect?.();
+    };
+  }, [api, connection, store, load]);
+
+  const sharing = status.state === 'running';
+
+  return (
+    <ApiContext.Provider value={api}>
+      <div className="app">
+        <header className="topbar">
+          <div className="brand">
+            <svg className="brand-mark" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+              <path d="M3 7.5A2.5 2.5 0 0 1 5.5 5H10l2 2h6.5A2.5 2.5 0 0 1 21 9.5v7A2.5 2.5 0 0 1 18.5 19h-13A2.5 2.5 0 0 1 3 16.5z" fill="currentColor" opacity=".18" />
+              <path d="M3 7.5A2.5 2.5 0 0 1 5.5 5H10l2 2h6.5A2.5 2.5 0 0 1 21 9.5v7A2.5 2.5 0 0 1 18.5 19h-13A2.5 2.5 0 0 1 3 16.5z" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
+              <path d="M9 13.5a4.2 4.2 0 0 1 6 0M10.6 15.4a1.9 1.9 0 0 1 2.8 0" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+            </svg>
+            <h1>Servedir</h1>
+          </div>
+          <StatusPill status={status} />
+          <div className="sr-only" aria-live="polite" role="status">{announcement(status)}</div>
+        </header>
+        <ConnectionBanner monitor={connection} />
+        <div className="layout">
+          <aside className="side">
+            <div className="tabs" role="tablist" aria-label="Panels">
+              <button type="button" role="tab" id="tab-share" aria-controls="panel-share" aria-selected={tab === 'share'} onClick={() => setTab('share')}>
+                Share
+              </button>
+              <button type="button" role="tab" id="tab-settings" aria-controls="panel-settings" aria-selected={tab === 'settings'} onClick={() => setTab('settings')}>
+                Settings
+              </button>
+            </div>
+            <div className="side-scroll">
+              {bootError !== null && (
+                <div className="form-error" role="alert">
+                  {bootError}{' '}
+                  <button type="button" className="btn btn-small btn-inline" onClick={() => void load()}>Try again</button>
+                </div>
+              )}
+              {boot === null || settings === null ? (
+                bootError === null && <p className="muted loading">Loading…</p>
+              ) : (
+                <>
+                  <div role="tabpanel" id="panel-share" aria-labelledby="tab-share" hidden={tab !== 'share'}>
+                    <SharePanel
+                      info={boot.info}
+                      settings={settings}
+                      status={status}
+                      interfaces={boot.interfaces}
+                      onSettings={setSettings}
+                      onStatus={setStatus}
+                    />
+                  </div>
+                  <div role="tabpanel" id="panel-settings" aria-labelledby="tab-settings" hidden={tab !== 'settings'}>
+                    <SettingsPane settings={settings} sharing={sharing} onSettings={setSettings} />
+                  </div>
+                </>
+              )}
+            </div>
+          </aside>
+          <RequestLog store={store} sharing={sharing} />
+        </div>
+      </div>
+    </ApiContext.Provider>
+  );
+}

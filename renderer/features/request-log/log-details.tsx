@@ -1,0 +1,91 @@
+/**
+ * Details of one log row: every field, plus the errors, notes and CGI script output of
+ * the same connection. Runs in: the renderer. Text only, never HTML.
+ */
+import { useEffect, useRef } from 'react';
+import type { RequestLogEntry } from '../../../server/log';
+import type { RowDetails } from './log-store';
+import { formatCpythonLine } from './cpython-format';
+import { displayText, formatBytes, formatDuration, statusText } from './format';
+
+const KIND_TITLE: Readonly<Record<RequestLogEntry['kind'], string>> = {
+  request: 'Request',
+  error: 'Error',
+  'cgi-stderr': 'Script output',
+  message: 'Note',
+};
+
+function Field({ name, value }: { readonly name: string; readonly value: string }) {
+  return (
+    <>
+      <dt>{name}</dt>
+      <dd>{value === '' ? '–' : value}</dd>
+    </>
+  );
+}
+
+export interface LogDetailsProps {
+  readonly details: RowDetails | null;
+  readonly onClose: () => void;
+  /** Move focus into the panel (when opened from the keyboard). */
+  readonly takeFocus: boolean;
+}
+
+export function LogDetails({ details, onClose, takeFocus }: LogDetailsProps) {
+  const closeRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (takeFocus) closeRef.current?.focus();
+  }, [takeFocus, details?.entry]);
+  if (details === null) {
+    return (
+      <aside className="log-details" aria-label="Request details">
+        <div className="details-head">
+          <h3>Request details</h3>
+          <button ref={closeRef} type="button" className="btn btn-small" onClick={onClose}>Close</button>
+        </div>
+        <p className="muted">This row is no longer in memory.</p>
+      </aside>
+    );
+  }
+  const e = details.entry;
+  const when = new Date(e.time);
+  return (
+    <aside
+      className="log-details"
+      aria-label="Request details"
+      onKeyDown={(ev) => {
+        if (ev.key === 'Escape') onClose();
+      }}
+    >
+      <div className="details-head">
+        <h3>{e.kind === 'request' ? `${displayText(e.method)} ${statusText(e.status)}` : KIND_TITLE[e.kind]}</h3>
+        <button ref={closeRef} type="button" className="btn btn-small" onClick={onClose}>Close</button>
+      </div>
+      <div className="details-body">
+        <dl className="details-fields">
+          <Field name="Path" value={displayText(e.path)} />
+          <Field name="Time" value={`${when.toLocaleString()} (${when.toISOString()})`} />
+          <Field name="Client" value={`${e.clientAddress} port ${e.clientPort}`} />
+          <Field name="Protocol" value={displayText(e.protocol)} />
+          <Field name="Status" value={statusText(e.status)} />
+          <Field name="Bytes sent" value={`${formatBytes(e.bytesSent)} (${e.bytesSent.toLocaleString()} bytes)`} />
+          <Field name="Duration" value={formatDuration(e.durationMs)} />
+          <Field name="User agent" value={displayText(e.userAgent)} />
+          <Field name="Referer" value={displayText(e.referer)} />
+          <Field name="Connection" value={`#${e.connectionId}`} />
+          <Field name="Log line" value={formatCpythonLine(e).trimEnd()} />
+        </dl>
+        <h4>On this connection</h4>
+        {details.truncated && <p className="muted">Showing the newest {details.connection.length} entries.</p>}
+        <ol className="details-conn">
+          {details.connection.map((c, i) => (
+            <li key={i} className={`conn-${c.kind}${c === e ? ' is-current' : ''}`}>
+              <span className="conn-kind">{KIND_TITLE[c.kind]}</span>
+              <pre>{displayText(c.message)}</pre>
+            </li>
+          ))}
+        </ol>
+      </div>
+    </aside>
+  );
+}

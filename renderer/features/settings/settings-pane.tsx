@@ -1,0 +1,105 @@
+/**
+ * The Settings pane: scripts (CGI) and links. A draft saved with `settings:update`;
+ * a Failure shows next to its field. While sharing, the app restarts the server with
+ * the new settings. Runs in: the renderer.
+ */
+import { useState } from 'react';
+import type { Settings, SettingsPatch } from '../../../electron/ipc-contract';
+import { useApi } from '../../ui/app-context';
+import { checkCgiDirectories } from '../share/validate';
+import { CgiSection } from './cgi-section';
+import { LinksSection } from './links-section';
+
+interface Draft {
+  readonly cgi: boolean;
+  readonly cgiDirectories: readonly string[];
+  readonly followSymlinks: boolean;
+}
+
+const draftFrom = (s: Settings): Draft => ({
+  cgi: s.cgi,
+  cgiDirectories: s.cgiDirectories,
+  followSymlinks: s.followSymlinks,
+});
+
+export interface SettingsPaneProps {
+  readonly settings: Settings;
+  readonly sharing: boolean;
+  readonly onSettings: (s: Settings) => void;
+}
+
+export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProps) {
+  const api = useApi();
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(settings));
+  const [errors, setErrors] = useState<{ cgi?: string; dirs?: string; general?: string }>({});
+  const [saved, setSaved] = useState<'idle' | 'saving' | 'saved'>('idle');
+
+  const change = (patch: Partial<Draft>) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    setErrors({});
+    setSaved('idle');
+  };
+
+  const dirsCheck = checkCgiDirectories(draft.cgiDirectories);
+  const patch: SettingsPatch = {
+    ...(draft.cgi !== settings.cgi ? { cgi: draft.cgi } : {}),
+    ...(draft.followSymlinks !== settings.followSymlinks ? { followSymlinks: draft.followSymlinks } : {}),
+    ...(dirsCheck.ok && dirsCheck.value.join('\n') !== settings.cgiDirectories.join('\n')
+      ? { cgiDirectories: dirsCheck.value }
+      : {}),
+  };
+  const dirty = Object.keys(patch).length > 0 || !dirsCheck.ok;
+
+  const save = async () => {
+    if (!dirsCheck.ok) {
+      setErrors({ dirs: dirsCheck.message });
+      return;
+    }
+    if (Object.keys(patch).length === 0) return;
+    setSaved('saving');
+    try {
+      const r = await api.invoke['settings:update'](patch);
+      if (r.ok) {
+        onSettings(r.value);
+        setDraft(draftFrom(r.value));
+        setSaved('saved');
+      } else {
+        setSaved('idle');
+        setErrors(r.field === 'cgi' ? { cgi: r.message } : { general: r.message });
+      }
+    } catch (e) {
+      setSaved('idle');
+      setErrors({ general: e instanceof Error ? e.message : 'Could not save the settings.' });
+    }
+  };
+
+  return (
+    <form
+      className="settings-pane"
+      aria-label="Settings"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <CgiSection
+        enabled={draft.cgi}
+        directories={draft.cgiDirectories}
+        enabledError={errors.cgi ?? null}
+        directoriesError={errors.dirs ?? null}
+        onEnabled={(cgi) => change({ cgi })}
+        onDirectories={(cgiDirectories) => change({ cgiDirectories })}
+      />
+      <LinksSection follow={draft.followSymlinks} onChange={(followSymlinks) => change({ followSymlinks })} />
+      <div className="settings-actions">
+        <button type="submit" className="btn btn-primary" disabled={!dirty || saved === 'saving'}>
+          {saved === 'saving' ? 'Saving…' : 'Save settings'}
+        </button>
+        <span role="status" className="save-status">
+          {saved === 'saved' ? (sharing ? 'Saved. Sharing restarted with the new settings.' : 'Saved.') : ''}
+        </span>
+      </div>
+      {errors.general && <div className="form-error" role="alert">{errors.general}</div>}
+    </form>
+  );
+}

@@ -1,0 +1,314 @@
+/**
+ * The Share panel: folder, port, bind address, protocol and the big Share/Stop button;
+ * while sharing, the addresses. Errors appear in plain words next to the field they
+ * concern (ServerStatus 'failed' → Failure.field).
+ *
+ * Runs in: the renderer. The form is a draft (component state); it is saved with
+ * `settings:update` only when the user presses Share, then `server:start` runs.
+ */
+import { useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
+import type {
+  AppInfo,
+  Failure,
+  FolderInfo,
+  NetInterface,
+  ProtocolVersion,
+  ServerStatus,
+  Settings,
+  SettingsField,
+  SettingsPatch,
+} from '../../../electron/ipc-contract';
+import { useApi } from '../../ui/app-context';
+import { BindField, CUSTOM_BIND } from './bind-field';
+import { FolderField } from './folder-field';
+import { PortField } from './port-field';
+import { ProtocolField } from './protocol-field';
+import { SharingCard } from './sharing-card';
+import { useFolderDrop } from './use-folder-drop';
+import { checkBindAddress, parsePort } from './validate';
+
+type ErrorSlot = SettingsField | 'general';
+type Errors = Partial<Record<ErrorSlot, { readonly message: string; readonly suggestedPort?: number }>>;
+
+interface Draft {
+  readonly directory: string;
+  readonly portText: string;
+  readonly bindChoice: string;
+  readonly bindCustom: string;
+  readonly protocolVersion: ProtocolVersion;
+}
+
+function draftFrom(s: Settings, interfaces: readonly NetInterface[]): Draft {
+  const known = s.bind === '' || interfaces.some((i) => i.address === s.bind);
+  return {
+    directory: s.directory,
+    portText: String(s.port),
+    bindChoice: known ? s.bind : CUSTOM_BIND,
+    bindCustom: known ? '' : s.bind,
+    protocolVersion: s.protocolVersion,
+  };
+}
+
+function failureErrors(f: Failure): Errors {
+  return { [f.field ?? 'general']: { message: f.message, suggestedPort: f.suggestedPort } };
+}
+
+const errorText = (e: unknown): string =>
+  e instanceof Error && e.message ? e.message : 'Something went wrong. Please try again.';
+
+const MSG_DROP_IN_BROWSER =
+  'This browser does not tell Servedir where a dropped folder is. Type or paste the folder’s path in the box instead.';
+
+export interface SharePanelProps {
+  readonly info: AppInfo;
+  readonly settings: Settings;
+  readonly status: ServerStatus;
+  readonly interfaces: readonly NetInterface[];
+  readonly onSettings: (s: Settings) => void;
+  readonly onStatus: (s: ServerStatus) => void;
+}
+
+export function SharePanel({ info, settings, status, interfaces, onSettings, onStatus }: SharePanelProps) {
+  const api = useApi();
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(settings, interfaces));
+  const [errors, setErrors] = useState<Errors>({});
+  const [folderInfo, setFolderInfo] = useState<FolderInfo | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [canChoose, setCanChoose] = useState(info.transport === 'electron');
+  const checkSeq = useRef(0);
+  const running = status.state === 'running';
+  const starting = status.state === 'starting';
+  const locked = running || starting || busy;
+
+  // The interface list arrives after the settings: re-derive the bind choice once.
+  useEffect(() => {
+    setDraft((d) => (d.bindChoice === CUSTOM_BIND && interfaces.some((i) => i.address === d.bindCustom) ? { ...d, bindChoice: d.bindCustom, bindCustom: '' } : d));
+  }, [interfaces]);
+
+  // A failed start (from any source, also a status event) lands next to its field.
+  useEffect(() => {
+    if (status.state === 'failed') setErrors(failureErrors(status.error));
+  }, [status]);
+
+  const update = (patch: Partial<Draft>, clear: readonly ErrorSlot[]) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    setErrors((e) => {
+      const next = { ...e };
+      for (const k of clear) delete next[k];
+      delete next.general;
+      return next;
+    });
+  };
+
+  const checkFolder = useCallback(
+    async (path: string) => {
+      const p = path.trim();
+      setDraft((d) => ({ ...d, directory: p }));
+      if (p === '') {
+        setFolderInfo(null);
+        return;
+      }
+      const seq = ++checkSeq.current;
+      try {
+        const r = await api.invoke['folder:check'](p);
+        if (seq !== checkSeq.current) return;
+        if (r.ok) {
+          setFolderInfo(r.value);
+          setDraft((d) => ({ ...d, directory: r.value.path }));
+          setErrors((e) => ({ ...e, directory: undefined }));
+        } else {
+          setFolderInfo(null);
+          setErrors((e) => ({ ...e, directory: { message: r.message } }));
+        }
+      } catch (e) {
+        if (seq === checkSeq.current) setErrors((x) => ({ ...x, directory: { message: errorText(e) } }));
+      }
+    },
+    [api],
+  );
+
+  // Show "N items" for the saved folder right away.
+  useEffect(() => {
+    if (settings.directory !== '') void checkFolder(settings.directory);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const choose = async () => {
+    try {
+      const r = await api.invoke['dialog:choose-folder']();
+      if (r.ok) {
+        if (r.value !== null) await checkFolder(r.value);
+      } else if (r.code === 'APP_ERR_UNSUPPORTED') {
+        setCanChoose(false);
+      } else setErrors((e) => ({ ...e, directory: { message: r.message } }));
+    } catch (e) {
+      setErrors((x) => ({ ...x, directory: { message: errorText(e) } }));
+    }
+  };
+
+  const onDropFile = useCallback(
+    (file: File) => {
+      const path = api.pathForFile(file);
+      if (path === null) setErrors((e) => ({ ...e, directory: { message: MSG_DROP_IN_BROWSER } }));
+      else void checkFolder(path);
+    },
+    [api, checkFolder],
+  );
+  const dragging = useFolderDrop(!locked, onDropFile);
+
+  const freePort = async () => {
+    try {
+      const p = await api.invoke['net:free-port']();
+      update({ portText: String(p) }, ['port']);
+    } catch (e) {
+      setErrors((x) => ({ ...x, port: { message: errorText(e) } }));
+    }
+  };
+
+  /** Validates the draft, saves what changed, then starts sharing. */
+  const share = async (override: Partial<Draft> = {}) => {
+    const d = { ...draft, ...override };
+    const next: Errors = {};
+    const port = parsePort(d.portText);
+    if (!port.ok) next.port = { message: port.message };
+    const bind = checkBindAddress(d.bindChoice === CUSTOM_BIND ? d.bindCustom : d.bindChoice);
+    if (!bind.ok) next.bind = { message: bind.message };
+    const directory = d.directory.trim();
+    if (directory === '') next.directory = { message: 'Choose the folder you want to share first.' };
+    setErrors(next);
+    if (!port.ok || !bind.ok || directory === '') return;
+
+    const wanted: Required<Pick<SettingsPatch, 'directory' | 'port' | 'bind' | 'protocolVersion'>> = {
+      directory,
+      port: port.value,
+      bind: bind.value,
+      protocolVersion: d.protocolVersion,
+    };
+    const patch: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(wanted)) if (settings[k as keyof typeof wanted] !== v) patch[k] = v;
+
+    setBusy(true);
+    try {
+      if (Object.keys(patch).length > 0) {
+        const saved = await api.invoke['settings:update'](patch as SettingsPatch);
+        if (!saved.ok) {
+          setErrors(failureErrors(saved));
+          return;
+        }
+        onSettings(saved.value);
+      }
+      const started = await api.invoke['server:start']();
+      if (started.ok) onStatus(started.value);
+      else setErrors(failureErrors(started));
+    } catch (e) {
+      setErrors({ general: { message: errorText(e) } });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const stop = async () => {
+    setBusy(true);
+    try {
+      onStatus(await api.invoke['server:stop']());
+    } catch (e) {
+      setErrors({ general: { message: errorText(e) } });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const openUrl = (url: string, ev: MouseEvent<HTMLAnchorElement>) => {
+    // A browser tab opens links itself; Electron denies new windows and asks the shell.
+    if (info.transport === 'web') return;
+    ev.preventDefault();
+    void api.invoke['shell:open-url'](url).then(
+      (r) => {
+        if (!r.ok) setErrors((e) => ({ ...e, general: { message: r.message } }));
+      },
+      (e) => setErrors((x) => ({ ...x, general: { message: errorText(e) } })),
+    );
+  };
+
+  if (status.state === 'running') {
+    return (
+      <>
+        <SharingCard status={status} interfaces={interfaces} busy={busy} onOpen={openUrl} onStop={() => void stop()} />
+        {errors.general && <div className="form-error" role="alert">{errors.general.message}</div>}
+      </>
+    );
+  }
+
+  const err = (k: ErrorSlot) => errors[k]?.message ?? null;
+  return (
+    <form
+      className="share-form"
+      aria-label="Share a folder"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!locked) void share();
+      }}
+    >
+      {status.state === 'crashed' && (
+        <div className="crash-banner" role="alert">
+          <strong>The server stopped unexpectedly.</strong>
+          <span>{status.message}</span>
+          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void share()}>
+            Restart
+          </button>
+        </div>
+      )}
+      <FolderField
+        value={draft.directory}
+        info={folderInfo}
+        error={err('directory')}
+        recent={settings.recentFolders.filter((f) => f !== draft.directory)}
+        canChoose={canChoose}
+        disabled={locked}
+        onChange={(v) => {
+          update({ directory: v }, ['directory']);
+          setFolderInfo(null);
+        }}
+        onCommit={(v) => void checkFolder(v)}
+        onChoose={() => void choose()}
+      />
+      <PortField
+        value={draft.portText}
+        error={err('port')}
+        suggestedPort={errors.port?.suggestedPort ?? null}
+        disabled={locked}
+        onChange={(v) => update({ portText: v }, ['port'])}
+        onFreePort={() => void freePort()}
+        onUseSuggested={(p) => {
+          update({ portText: String(p) }, ['port']);
+          void share({ portText: String(p) });
+        }}
+      />
+      <BindField
+        interfaces={interfaces}
+        choice={draft.bindChoice}
+        custom={draft.bindCustom}
+        error={err('bind')}
+        disabled={locked}
+        onChoice={(v) => update({ bindChoice: v }, ['bind'])}
+        onCustom={(v) => update({ bindCustom: v }, ['bind'])}
+      />
+      <ProtocolField
+        value={draft.protocolVersion}
+        disabled={locked}
+        error={err('protocolVersion')}
+        onChange={(v) => update({ protocolVersion: v }, ['protocolVersion'])}
+      />
+      {err('cgi') !== null && <div className="form-error" role="alert">{err('cgi')} (see Settings)</div>}
+      <button type="submit" className="btn btn-primary btn-big" disabled={locked}>
+        {starting || busy ? 'Starting…' : 'Share this folder'}
+      </button>
+      {errors.general && <div className="form-error" role="alert">{errors.general.message}</div>}
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          <div>Drop a folder to share it</div>
+        </div>
+      )}
+    </form>
+  );
+}
