@@ -47,6 +47,9 @@ async function onReady(): Promise<void> {
   });
 }
 
+// Tests (and portable setups) may keep settings elsewhere; same variable as the web fallback.
+if (process.env['SERVEDIR_USER_DATA']) app.setPath('userData', process.env['SERVEDIR_USER_DATA']);
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {

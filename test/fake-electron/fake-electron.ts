@@ -216,6 +216,10 @@ export function createFakeElectron(userDataDir: string): { electron: Record<stri
       if (name !== 'userData') throw new Error(`fake electron: getPath(${name}) not faked`);
       return state.userDataDir;
     },
+    setPath: (name: string, value: string) => {
+      if (name !== 'userData') throw new Error(`fake electron: setPath(${name}) not faked`);
+      state.userDataDir = value;
+    },
     getVersion: () => '0.0.0-fake',
     on: (ev: string, l: Listener) => (appEvents.on(ev, l as (...a: unknown[]) => void), app),
     once: (ev: string, l: Listener) => (appEvents.once(ev, l as (...a: unknown[]) => void), app),

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createFakeElectron, type FakeBrowserWindow, type FakeState } from '../fake-electron/fake-electron';
+import { freePort } from '../../server/host/net-info';
 import { HOST_CJS, MAIN_CJS, PRELOAD_CJS, RENDERER_INDEX, requireBuilt } from './built';
 import type { ServedirApi, ServerStatus, LogBatch } from '../../electron/ipc-contract';
 
@@ -124,14 +125,9 @@ describe('built main.cjs with a fake electron', () => {
     const batches: LogBatch[] = [];
     api.on('server:status', (s) => statuses.push(s));
     api.on('log:batch', (b) => batches.push(b));
-    const upd = await api.invoke['settings:update']({ directory: share, port: 8000, bind: '127.0.0.1' });
+    const upd = await api.invoke['settings:update']({ directory: share, port: await freePort('127.0.0.1'), bind: '127.0.0.1' });
     expect(upd.ok).toBe(true);
-    // Port 8000 may be taken on a dev machine: take the suggestion, as the window would.
-    let started = await api.invoke['server:start']();
-    if (!started.ok && started.code === 'SRV_ERR_PORT_IN_USE' && started.suggestedPort) {
-      await api.invoke['settings:update']({ port: started.suggestedPort });
-      started = await api.invoke['server:start']();
-    }
+    const started = await api.invoke['server:start']();
     if (!started.ok) throw new Error(started.message);
     const running = started.value as Extract<ServerStatus, { state: 'running' }>;
     expect(running.state).toBe('running');
