@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Window benchmark (plain Node driving real Chromium; run by `npm run bench`, or alone:
- * `node bench/window.mjs [--requests=N] [--rate=R] [--json=FILE] [--no-build]`).
+ * `node bench/window.mjs [--requests=N] [--rate=R] [--json=FILE] [--no-build] [--cpu-prof-dir=DIR]`).
  *
  * Starts the app's browser mode (`node out/main/web.cjs`, its own temporary user-data
  * folder), opens the window in /usr/bin/chromium with playwright-core, starts sharing the
@@ -15,12 +15,13 @@
  * Everything it starts is killed on exit, error or Ctrl-C.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installCleanupHandlers, startProcess, stopProcess, trackTempDir, freePort, sleep, onCleanup } from './lib/procs.mjs';
 import { ensureFixture } from './lib/fixture.mjs';
 import { REPO } from './lib/servers.mjs';
+import { summarizeProfile } from './lib/cpuprofile-top.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -31,6 +32,8 @@ const REQUESTS = Number(opt('requests', 1000000));
 const RATE = Number(opt('rate', 5000));
 const JSON_OUT = opt('json', null);
 const NO_BUILD = argv.includes('--no-build');
+/** Where to save a CPU profile of the renderer taken between the 25 % and 50 % checkpoints. */
+const PROF_DIR = opt('cpu-prof-dir', null);
 const CLIENT_CPU = 1;
 const CHECKPOINTS = [0.25, 0.5, 0.75, 1];
 const log = (s) => process.stderr.write(`window-bench: ${s}\n`);
@@ -52,7 +55,7 @@ const result = {
   heap: [],
   heapEarlyMiB: null,
   heapEndMiB: null,
-  rendererRss: [],
+  longFrames: [],
   domNodes: null,
   notes: [],
   error: null,
@@ -188,7 +191,7 @@ async function main() {
 
   // 4. Frame monitor.
   await page.evaluate(() => {
-    const f = { max: 0, over100: 0, count: 0, last: performance.now(), paused: false, longTaskMax: 0 };
+    const f = { max: 0, over100: 0, count: 0, last: performance.now(), paused: false, longTaskMax: 0, t0: performance.now(), long: [] };
     globalThis.__benchFrames = f;
     const tick = (t) => {
       if (!f.paused) {
@@ -196,6 +199,8 @@ async function main() {
         f.count++;
         if (d > f.max) f.max = d;
         if (d > 100) f.over100++;
+        // Keep when the long frames happened, to tell start-up from steady state.
+        if (d > 50 && f.long.length < 200) f.long.push({ atS: Math.round((t - f.t0) / 100) / 10, ms: Math.round(d) });
       }
       f.last = t;
       requestAnimationFrame(tick);
@@ -223,7 +228,7 @@ async function main() {
     const get = (n) => metrics.find((m) => m.name === n)?.value ?? null;
     const pids = rendererPids();
     const rss = pids.reduce((a, p) => a + rssMiB(p), 0);
-    const s = { label, rows, heapUsedMiB: get('JSHeapUsedSize') / MiB, heapTotalMiB: get('JSHeapTotalSize') / MiB, domNodes: get('Nodes'), rendererRssMiB: rss };
+    const s = { label, rows, rendererProcesses: pids.length, heapUsedMiB: get('JSHeapUsedSize') / MiB, heapTotalMiB: get('JSHeapTotalSize') / MiB, domNodes: get('Nodes'), rendererRssMiB: rss };
     result.heap.push(s);
     log(`memory at ${label}: heap ${s.heapUsedMiB.toFixed(1)} MiB, DOM nodes ${s.domNodes}, renderer RSS ${rss.toFixed(0)} MiB`);
     return s;
@@ -231,7 +236,7 @@ async function main() {
   await sampleMemory('before traffic', 0);
 
   // 5. Sustained traffic from a paced client pinned to the load generator's CPU.
-  const client = startProcess(process.execPath, [path.join(REPO, 'bench', 'lib', 'paced-client.mjs'), `--port=${started.value.port}`, '--path=/1k.bin', `--rate=${RATE}`, `--total=${REQUESTS}`, '--conns=16'], {
+  const client = startProcess(process.execPath, [path.join(REPO, 'bench', 'lib', 'paced-client.mjs'), `--port=${started.value.port}`, '--path=/1k.bin', `--rate=${RATE}`, `--total=${REQUESTS}`, '--conns=32'], {
     cpu: CLIENT_CPU,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -263,6 +268,18 @@ async function main() {
     const answered = progress?.answered ?? 0;
     if (nextCheckpoint < CHECKPOINTS.length - 1 && answered >= CHECKPOINTS[nextCheckpoint] * REQUESTS) {
       await sampleMemory(`${Math.round(CHECKPOINTS[nextCheckpoint] * 100)} %`, answered);
+      if (PROF_DIR && nextCheckpoint === 0) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+        await cdp.send('Profiler.start');
+      } else if (PROF_DIR && nextCheckpoint === 1) {
+        const { profile } = await cdp.send('Profiler.stop');
+        mkdirSync(PROF_DIR, { recursive: true });
+        const file = path.join(PROF_DIR, 'renderer.cpuprofile');
+        writeFileSync(file, JSON.stringify(profile));
+        result.rendererProfile = { file, top: summarizeProfile(file, 25) };
+        log(`renderer CPU profile saved to ${file}`);
+      }
       nextCheckpoint++;
     }
     if (Date.now() - lastLog > 10000) {
@@ -298,6 +315,7 @@ async function main() {
   result.framesOver100 = frames.over100;
   result.frames = frames.count;
   result.longestTaskMs = frames.longTaskMax || null;
+  result.longFrames = frames.long;
   const end = await sampleMemory('end', result.made);
   const early = result.heap.find((s) => s.label === '25 %') ?? result.heap[0];
   result.heapEarlyMiB = early.heapUsedMiB;

@@ -13,7 +13,7 @@ export function median(values) {
 /** Human number: 12345 → "12,345", 1.234 → "1.23". */
 export function fmtNum(x) {
   if (x == null || !Number.isFinite(x)) return '–';
-  if (Math.abs(x) >= 100) return Math.round(x).toLocaleString('en-US');
+  if (Number.isInteger(x) || Math.abs(x) >= 100) return Math.round(x).toLocaleString('en-US');
   if (Math.abs(x) >= 10) return x.toFixed(1);
   return x.toFixed(2);
 }
