@@ -1,0 +1,196 @@
+/**
+ * End-to-end: the real window in real Chromium, against the REAL browser-fallback app
+ * (`node out/main/web.cjs`) hosting the real engine. No fakes: every click goes through
+ * the web transport, the control server, the host process and the HTTP engine, and the
+ * requests are real HTTP over loopback.
+ *
+ * Needs `npm run build:app` first (scripts/test-all.mjs builds before vitest).
+ * Screenshots land in test-results/e2e/*.png.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, launchChromium, makeFixture, RESULTS_DIR, startWebApp, type Fixture, type WebApp } from './helpers';
+
+const T = 20_000;
+
+let app: WebApp;
+let browser: Browser;
+let page: Page;
+let fixture: Fixture;
+let base = ''; // http://127.0.0.1:PORT/ of the shared folder
+const pageErrors: string[] = [];
+
+const shot = (name: string) => page.screenshot({ path: join(RESULTS_DIR, `${name}.png`) });
+
+/** The log row whose path cell is exactly `path`. */
+const row = (path: string) => page.locator('.log-rows .log-row', { has: page.locator('.c-path', { hasText: new RegExp(`^${path.replace(/[.?*+^$()[\]\\/]/g, '\\$&')}$`) }) });
+
+async function get(path: string): Promise<{ status: number; body: string }> {
+  const r = await fetch(base + path, { redirect: 'manual', headers: { 'User-Agent': 'servedir-e2e/1.0' } });
+  return { status: r.status, body: await r.text() };
+}
+
+async function shareOn(port: string): Promise<void> {
+  await page.fill('#port-input', port);
+  await page.click('button:has-text("Share this folder")');
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  fixture = makeFixture();
+  app = await startWebApp();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1100, height: 720 }, colorScheme: 'light', acceptDownloads: true });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  fixture?.remove();
+});
+
+describe('Servedir window in browser mode (real control server + real engine)', () => {
+  it('loads over the token URL and shows the Share panel', async () => {
+    await page.goto(app.url);
+    await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
+    // The browser has no folder picker: the Choose… button is replaced by a hint.
+    expect(await page.locator('button:has-text("Choose…")').count()).toBe(0);
+    expect(await page.locator('#folder-msg').textContent()).toMatch(/Type or paste/);
+    await shot('01-ready');
+  });
+
+  it('checks a typed folder, picks a free port and this-computer-only, and shares', async () => {
+    await page.fill('#folder-input', fixture.dir + '/');
+    await page.press('#folder-input', 'Enter');
+    await page.locator('#folder-msg', { hasText: /Folder found: 4 items/ }).waitFor({ timeout: T });
+
+    // A typo is explained next to the field before anything is sent.
+    await page.fill('#port-input', '99999');
+    await page.click('button:has-text("Share this folder")');
+    await page.locator('#port-msg', { hasText: '1 to 65535' }).waitFor({ timeout: T });
+    await page.fill('#port-input', '80');
+    expect(await page.locator('#port-msg').textContent()).toMatch(/administrator/);
+
+    await page.click('button:has-text("Use a free port")');
+    await expect.poll(async () => Number(await page.inputValue('#port-input')), { timeout: T }).toBeGreaterThan(1023);
+    await page.selectOption('#bind-select', '127.0.0.1');
+    await page.click('button:has-text("Share this folder")');
+
+    const link = page.locator('.url-link').first();
+    await link.waitFor({ timeout: T });
+    base = (await link.textContent())!;
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    await page.getByTestId('status-pill').filter({ hasText: /Sharing on port \d+/ }).waitFor({ timeout: T });
+    expect(await page.locator('.sharing-title').textContent()).toMatch(/^Sharing servedir-e2e-share-/);
+  });
+
+  it('shows each real request as a row, coloured by status, with counters', async () => {
+    expect((await get('hello.txt')).body).toBe('Hello, world!\n');
+    expect((await get('missing.png')).status).toBe(404);
+    expect((await get('photos')).status).toBe(301);
+    expect((await get('photos/')).status).toBe(200);
+
+    await row('/hello.txt').waitFor({ timeout: T });
+    expect(await row('/hello.txt').locator('.c-status').textContent()).toBe('200');
+    expect(await row('/hello.txt').locator('.c-status').getAttribute('class')).toContain('s2xx');
+    expect(await row('/missing.png').locator('.c-status').textContent()).toBe('404');
+    expect(await row('/missing.png').locator('.c-method').textContent()).toBe('GET');
+    await expect.poll(() => page.getByTestId('count-requests').textContent(), { timeout: T }).toBe('4');
+    expect(await page.getByTestId('count-errors').textContent()).toBe('1');
+    await shot('02-sharing');
+  });
+
+  it('filters by text, status class and method', async () => {
+    await page.fill('input[aria-label="Filter requests by text"]', 'hello');
+    await expect.poll(() => page.locator('.log-rows .log-row').count(), { timeout: T }).toBe(1);
+    await row('/hello.txt').waitFor();
+    await page.fill('input[aria-label="Filter requests by text"]', '');
+    await expect.poll(() => page.locator('.log-rows .log-row').count(), { timeout: T }).toBe(4);
+
+    await page.click('button[aria-pressed]:has-text("4xx")');
+    await expect.poll(() => page.locator('.log-rows .log-row').count(), { timeout: T }).toBe(1);
+    await row('/missing.png').waitFor();
+    await page.click('button[aria-pressed]:has-text("4xx")');
+
+    await page.selectOption('select[aria-label="Filter by method"]', 'GET');
+    await expect.poll(() => page.locator('.log-rows .log-row').count(), { timeout: T }).toBe(4);
+    await page.selectOption('select[aria-label="Filter by method"]', '');
+  });
+
+  it('turns CGI on in Settings and runs a script; its stderr is in the row details', async () => {
+    expect((await get('cgi-bin/hello.py')).body).toContain('#!/usr/bin/python3'); // CGI off: served as a file
+    await page.click('role=tab[name="Settings"]');
+    await page.check('text=Run scripts in the script folders');
+    expect(await page.locator('#cgi-warning').textContent()).toMatch(/your user’s rights/);
+    await shot('05-settings');
+    await page.click('button:has-text("Save settings")');
+    await page.locator('.save-status', { hasText: 'Saved' }).waitFor({ timeout: T });
+    await page.getByTestId('status-pill').filter({ hasText: /Sharing on port/ }).waitFor({ timeout: T });
+
+    await expect
+      .poll(async () => (await get('cgi-bin/hello.py?x=1').catch(() => ({ body: '' }))).body, { timeout: T })
+      .toBe('Hello from CGI, query=x=1\n');
+    const cgiRow = row('/cgi-bin/hello.py?x=1').last();
+    await cgiRow.waitFor({ timeout: T });
+    expect(await cgiRow.locator('.c-status').textContent()).toBe('200');
+
+    await cgiRow.click();
+    const details = page.locator('aside.log-details');
+    await details.waitFor();
+    await details.locator('.conn-cgi-stderr', { hasText: 'hello.py says hi on stderr' }).waitFor({ timeout: T });
+    expect(await details.locator('dd').first().textContent()).toBe('/cgi-bin/hello.py?x=1');
+    await shot('03-details');
+    await details.locator('button:has-text("Close")').click();
+    await page.click('role=tab[name="Share"]');
+  });
+
+  it('exports the rows as CSV and as CPython-style text', async () => {
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('button[aria-label="Export as CSV"]')]);
+    const csvText = readFileSync((await csv.path())!, 'utf8');
+    expect(csv.suggestedFilename()).toMatch(/^servedir-log-.*\.csv$/);
+    expect(csvText.split('\r\n')[0]).toBe('\ufefftime,client,client port,method,path,protocol,status,bytes sent,duration ms,user agent,referer,kind,connection,message');
+    expect(csvText).toMatch(/,127\.0\.0\.1,\d+,GET,\/hello\.txt,HTTP\/1\.[01],200,/);
+
+    const [txt] = await Promise.all([page.waitForEvent('download'), page.click('button[aria-label="Export as text"]')]);
+    const text = readFileSync((await txt.path())!, 'utf8');
+    expect(text).toMatch(/^127\.0\.0\.1 - - \[\d{2}\/[A-Z][a-z]{2}\/\d{4} \d{2}:\d{2}:\d{2}\] "GET \/hello\.txt HTTP\/1\.1" 200 -$/m);
+  });
+
+  it('stops sharing', async () => {
+    await page.click('button:has-text("Stop sharing")');
+    await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
+    await expect(get('hello.txt')).rejects.toThrow();
+  });
+
+  it('explains a port in use in plain words next to the port, and offers another port', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const busy = (blocker.address() as { port: number }).port;
+    try {
+      await shareOn(String(busy));
+      const msg = page.locator('#port-msg[role="alert"]');
+      await msg.waitFor({ timeout: T });
+      expect(await msg.textContent()).toContain(`Port ${busy} is already in use by another program`);
+      expect(await page.locator('#port-input').getAttribute('aria-invalid')).toBe('true');
+      const offer = msg.locator('button', { hasText: /^Use port \d+$/ });
+      await offer.waitFor({ timeout: T });
+      await shot('04-port-in-use');
+      await offer.click();
+      await page.getByTestId('status-pill').filter({ hasText: /Sharing on port \d+/ }).waitFor({ timeout: T });
+      expect(await page.getByTestId('status-pill').textContent()).not.toContain(String(busy));
+      await page.click('button:has-text("Stop sharing")');
+      await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+
+  it('had no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * Helpers for the end-to-end tests: the REAL browser-fallback app (`node out/main/web.cjs`,
+ * which forks the real engine host), a real Chromium driven by playwright-core, and a
+ * fixture folder the CGI child (dropped to `nobody` when we run as root) can read.
+ *
+ * Runs in: the vitest worker (Node). Needs `npm run build:app` to have run (out/).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const ROOT = resolve(__dirname, '../..');
+export const RESULTS_DIR = join(ROOT, 'test-results', 'e2e');
+
+/** Fails with a clear message when the app was not built. */
+export function assertBuilt(): void {
+  for (const f of ['out/main/web.cjs', 'out/main/host.cjs', 'out/renderer/index.html']) {
+    if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run \`npm run build:app\` before the e2e tests.`);
+  }
+}
+
+export interface WebApp {
+  /** The printed URL, token included (`http://127.0.0.1:PORT/#token=…`). */
+  readonly url: string;
+  readonly userData: string;
+  readonly output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node out/main/web.cjs` with a private user-data folder and reads its URL. */
+export async function startWebApp(): Promise<WebApp> {
+  const userData = mkdtempSync(join(tmpdir(), 'servedir-e2e-ud-'));
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'out/main/web.cjs')], {
+    cwd: ROOT,
+    env: { ...process.env, SERVEDIR_USER_DATA: userData },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`web.cjs printed no URL in 15 s:\n${out}`)), 15_000);
+    const check = () => {
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`web.cjs exited (${code}) before printing its URL:\n${out}`));
+    });
+  });
+  return {
+    url,
+    userData,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await once(child, 'exit');
+        clearTimeout(t);
+      }
+      rmSync(userData, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** The CGI script: stdout answers, stderr shows up in the request's details. */
+const HELLO_PY = `#!/usr/bin/python3
+import os, sys
+sys.stderr.write("hello.py says hi on stderr\\n")
+sys.stdout.write("Content-Type: text/plain\\r\\n\\r\\n")
+sys.stdout.write("Hello from CGI, query=" + os.environ.get("QUERY_STRING", "") + "\\n")
+`;
+
+export interface Fixture {
+  readonly dir: string;
+  remove(): void;
+}
+
+/**
+ * A folder to share: world-readable (CPython drops CGI children to `nobody` when run as
+ * root), with a text file, a sub-folder, and cgi-bin/hello.py (executable).
+ */
+export function makeFixture(): Fixture {
+  const dir = mkdtempSync(join(tmpdir(), 'servedir-e2e-share-'));
+  chmodSync(dir, 0o755);
+  writeFileSync(join(dir, 'hello.txt'), 'Hello, world!\n');
+  writeFileSync(join(dir, 'notes, "draft".txt'), 'a file whose name needs CSV quoting\n');
+  mkdirSync(join(dir, 'photos'), { mode: 0o755 });
+  writeFileSync(join(dir, 'photos', 'cat.txt'), 'meow\n');
+  mkdirSync(join(dir, 'cgi-bin'), { mode: 0o755 });
+  writeFileSync(join(dir, 'cgi-bin', 'hello.py'), HELLO_PY);
+  chmodSync(join(dir, 'cgi-bin', 'hello.py'), 0o755);
+  for (const f of ['hello.txt', 'notes, "draft".txt', 'photos/cat.txt']) chmodSync(join(dir, f), 0o644);
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
