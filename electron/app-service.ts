@@ -225,7 +225,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
       }
       if (status.state === 'running' || status.state === 'starting') {
         // The change applies at once; the outcome reaches the window as a status event.
-        void startWith(saved);
+        void startWith(saved).catch((err: unknown) => console.error('servedir: restart failed:', err));
       }
       return { ok: true, value: saved };
     },

@@ -98,3 +98,26 @@ describe('createServerHost', () => {
     await host.shutdown();
   });
 });
+
+describe('createServerHost when fork throws', () => {
+  it('reports a plain failure and can try again later', async () => {
+    const engine = createFakeEngine();
+    const good = fakeFork(engine);
+    let fail = true;
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const host = createServerHost({
+      fork: (p) => {
+        if (fail) throw new Error('spawn ENOENT');
+        return good(p);
+      },
+      entryPath: 'h',
+    });
+    const out = await host.start(settings());
+    expect(out).toMatchObject({ ok: false, hostDied: true });
+    expect(out.ok ? '' : out.failure.message).not.toMatch(/ENOENT/);
+    fail = false;
+    expect((await host.start(settings())).ok).toBe(true);
+    await host.shutdown();
+    err.mockRestore();
+  });
+});

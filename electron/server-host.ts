@@ -221,7 +221,16 @@ export function createServerHost(opts: ServerHostOptions): ServerHost {
     start: (settings) =>
       serial(async () => {
         shuttingDown = false;
-        const ok = await spawn();
+        let ok: boolean;
+        try {
+          ok = await spawn();
+        } catch (err) {
+          // fork itself threw (missing file, out of resources): a failure, not a crash of ours.
+          console.error('servedir: could not start the server host:', err);
+          proc = null;
+          ready = null;
+          ok = false;
+        }
         if (!ok || !proc) return { ok: false, failure: NOT_STARTED, hostDied: true } as StartOutcome;
         return request<StartOutcome>('start', { type: 'start', settings }, (resolve) => ({ kind: 'start', resolve }));
       }),

@@ -1,7 +1,7 @@
 // Tests for the browser fallback's control server, in-process, against the real
 // app-service handlers (real settings store in a temp folder; the engine behind the host
 // supervisor is the in-process fake of test-support/fake-host-process.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as http from 'node:http';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
@@ -17,6 +17,7 @@ const TOKEN = 'A'.repeat(43);
 let dir: string;
 let server: ControlServer;
 let service: AppService;
+let lastClientGone = 0;
 
 interface Reply {
   status: number;
@@ -81,7 +82,12 @@ beforeAll(async () => {
     suggestPort: async () => 1,
   });
   service = svc;
-  server = await startControlServer({ handlers: svc.handlers, rendererDir: path.join(dir, 'renderer'), token: TOKEN });
+  server = await startControlServer({
+    handlers: svc.handlers,
+    rendererDir: path.join(dir, 'renderer'),
+    token: TOKEN,
+    onLastClientGone: () => void lastClientGone++,
+  });
 });
 
 afterAll(async () => {
@@ -191,6 +197,8 @@ describe('control server guards', () => {
     const data = JSON.parse(frame.split('\n')[1]!.slice('data: '.length));
     // No folder chosen yet: the real service answers with a failed status next to the folder field.
     expect(data).toMatchObject({ state: 'failed', error: { code: 'APP_ERR_NO_FOLDER', field: 'directory' } });
+    // The window went away: the service is told, so logs queue until the next app:ready.
+    await vi.waitFor(() => expect(lastClientGone).toBe(1));
   });
 });
 

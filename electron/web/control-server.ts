@@ -43,6 +43,8 @@ export interface ControlServerOptions {
   readonly port?: number;
   /** SSE keep-alive comment interval. */
   readonly heartbeatMs?: number;
+  /** The last open window disconnected (the service queues logs again until app:ready). */
+  readonly onLastClientGone?: () => void;
 }
 
 export interface ControlServer {
@@ -190,7 +192,9 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     });
     res.write(': connected\n\n');
     clients.add(res);
-    req.on('close', () => clients.delete(res));
+    req.on('close', () => {
+      if (clients.delete(res) && clients.size === 0) opts.onLastClientGone?.();
+    });
   };
 
   const handleStatic = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> => {

@@ -82,6 +82,7 @@ async function main(): Promise<void> {
       rendererDir,
       token: randomBytes(32).toString('base64url'),
       port: args.port,
+      onLastClientGone: () => service.rendererGone(),
     });
   } catch (err) {
     const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
