@@ -244,25 +244,30 @@ async function verify(def, running, fixture) {
   return { notes, listingIdentical };
 }
 
-/** Starts one server, runs every workload RUNS times, stops it. */
-async function benchServer(def, fixture, tmp, profDir) {
+/**
+ * Starts one server, runs every workload once (run number `run`), stops it. Results of
+ * earlier runs are passed in and extended: runs are interleaved across servers so a burst
+ * of load from elsewhere on the machine does not land on one server only.
+ */
+async function benchServer(def, fixture, tmp, profDir, run, previous) {
   const ctx = { root: fixture.dir, cpu: SERVER_CPU, tmp, nodeFlags: undefined };
   if (profDir && def.id === 'ours') {
     ctx.nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', path.join(REPO, 'bench', 'lib', 'exit-on-sigterm.mjs')];
   }
   const running = await def.start(ctx);
-  const result = { id: def.id, label: def.label, logMode: def.logMode, workloads: {}, notes: [], peakRssKb: 0, listingIdentical: null };
+  const result = previous ?? { id: def.id, label: def.label, logMode: def.logMode, workloads: {}, notes: [], peakRssKb: 0, listingIdentical: null };
   const peak = () => {
     const kb = procStatusKb(running.pid, 'VmHWM');
     if (kb != null) result.peakRssKb = Math.max(result.peakRssKb, kb);
   };
   try {
     const v = await verify(def, running, fixture);
-    result.notes.push(...v.notes);
-    result.listingIdentical = v.listingIdentical;
-    result.startRssKb = procStatusKb(running.pid, 'VmRSS');
-    const statsBefore = running.stats?.();
-    for (let run = 0; run < RUNS; run++) {
+    if (run === 0) {
+      result.notes.push(...v.notes);
+      result.listingIdentical = v.listingIdentical;
+      result.startRssKb = procStatusKb(running.pid, 'VmRSS');
+    } else if (v.listingIdentical === false) result.listingIdentical = false;
+    {
       for (const w of WORKLOADS) {
         if (def.id === 'ours-logfile' && !['a64', 'f'].includes(w.id)) continue;
         const slot = (result.workloads[w.id] ??= { values: [], runs: [] });
@@ -274,7 +279,7 @@ async function benchServer(def, fixture, tmp, profDir) {
           slot.na = 'closes every connection (HTTP/1.0)';
           continue;
         }
-        log(`${def.id} ${w.id} run ${run + 1}/${RUNS}`);
+        log(`  ${def.id} ${w.id}`);
         if (w.kind === 'wrk') {
           const r = await runWrk(running.port, w, DURATION);
           slot.values.push(r.value);
@@ -331,12 +336,11 @@ async function benchServer(def, fixture, tmp, profDir) {
       }
     }
     peak();
-    const statsAfter = running.stats?.();
-    if (statsAfter) result.stats = { before: statsBefore, after: statsAfter };
+    const stats = running.stats?.();
+    if (stats) (result.stats ??= []).push(stats);
   } finally {
     await running.stop();
   }
-  for (const slot of Object.values(result.workloads)) slot.median = median(slot.values);
   return result;
 }
 
@@ -478,7 +482,7 @@ function sidName(sid) {
 
 function logTable(results) {
   const header = ['workload', 'unit', 'ours (stderr→/dev/null)', 'ours (stderr→file)', 'ours (host, log→app)', 'cost: file', 'cost: app log', 'target'];
-  const cost = (on, off) => (on == null || off == null ? '–' : `${(((off - on) / off) * 100).toFixed(1)} %`);
+  const cost = (on, off) => (on == null || off == null || off === 0 ? '–' : `${(((off - on) / off) * 100).toFixed(1)} %`);
   const rows = WORKLOADS.filter((w) => w.unit !== 'MiB').map((w) => {
     const off = med(results, 'ours', w.id);
     const file = med(results, 'ours-logfile', w.id);
@@ -615,7 +619,7 @@ function renderReport(report, forFile) {
     logTable(report.results),
     '',
     report.results['ours-host']?.stats
-      ? `Host log counters over the run: ${JSON.stringify(report.results['ours-host'].stats.after)}`
+      ? `Log messages received from the host, per run: ${report.results['ours-host'].stats.map((st) => `${st.entries} entries (${st.requestEntries} requests) in ${st.batches} batches, ${st.dropped} dropped`).join('; ')}`
       : '',
     '',
     '## Listing identical to CPython',
@@ -667,17 +671,21 @@ async function main() {
     if (!def) throw new Error(`unknown server ${id}`);
     const why = def.unavailable();
     servers.push({ id, label: def.label, logMode: def.logMode, skipped: why });
-    if (why) {
-      log(`skipping ${id}: ${why}`);
-      continue;
-    }
-    try {
-      results[id] = await benchServer(def, fixture, tmp, profDir);
-    } catch (e) {
-      log(`${id} failed: ${e.message}`);
-      servers[servers.length - 1].skipped = `failed: ${e.message}`;
+    if (why) log(`skipping ${id}: ${why}`);
+  }
+  for (let run = 0; run < RUNS; run++) {
+    for (const s of servers) {
+      if (s.skipped) continue;
+      log(`run ${run + 1}/${RUNS}: ${s.id}`);
+      try {
+        results[s.id] = await benchServer(defs[s.id], fixture, tmp, profDir, run, results[s.id]);
+      } catch (e) {
+        log(`${s.id} failed: ${e.message}`);
+        s.skipped = `failed in run ${run + 1}: ${e.message}`;
+      }
     }
   }
+  for (const r of Object.values(results)) for (const slot of Object.values(r.workloads)) slot.median = median(slot.values);
 
   let window = null;
   if (!flag('no-window')) window = await runWindowBench(resultsDir);
