@@ -22,7 +22,7 @@ import { encodeLatin1Strict, htmlEscape, pyRepr, pyRstrip, pySplit, PyUnicodeErr
 /** `http.server.__version__`. */
 export const VERSION = '0.6';
 
-/** The Python version the port follows; shown in `sysVersion` (`Server:` header). */
+/** The CPython release this port follows (see server/README.md). */
 export const PINNED_PYTHON_VERSION = '3.13.0';
 
 /** CPython's `DEFAULT_ERROR_MESSAGE` (3.13.0). */
@@ -122,8 +122,8 @@ function unmapIPv4(address: string): string {
  * (case-sensitive), exactly as in CPython; see `SimpleHTTPRequestHandler`.
  */
 export class BaseHTTPRequestHandler {
-  /** `sys_version`: "Python/" + the pinned version (kept so `Server:` reads like CPython's). */
-  sysVersion = 'Python/' + PINNED_PYTHON_VERSION;
+  /** `sys_version`: the runtime and its version (PORT NOTE: `Node/20.x`, not `Python/3.x`). */
+  sysVersion = 'Node/' + process.versions.node;
   /** `server_version`. */
   serverVersion = 'BaseHTTP/' + VERSION;
   errorMessageFormat = DEFAULT_ERROR_MESSAGE;

@@ -51,6 +51,7 @@ export class HTTPServer implements HandlerServer {
   private readonly netServer: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly children = new Set<() => void>();
+  private readonly active = new Set<Promise<void>>();
   private nextLogId = 1;
   private nextConnectionId = 1;
   private closing = false;
@@ -136,7 +137,9 @@ export class HTTPServer implements HandlerServer {
       socket.destroy();
       return;
     }
-    void this.processRequest(handler, socket, connectionId);
+    const done = this.processRequest(handler, socket, connectionId);
+    this.active.add(done);
+    void done.finally(() => this.active.delete(done));
   }
 
   /** `process_request` → `finish_request` → `shutdown_request`, never rejecting. */
@@ -206,5 +209,7 @@ export class HTTPServer implements HandlerServer {
     this.children.clear();
     for (const socket of this.sockets) socket.destroy();
     await closed;
+    // Let handlers finish their bookkeeping (final log entries), but never wait long.
+    await Promise.race([Promise.allSettled([...this.active]), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 }
