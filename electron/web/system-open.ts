@@ -14,8 +14,9 @@ export function systemOpener(
   envPath: string = process.env['PATH'] ?? '',
 ): { command: string; args: (url: string) => string[] } | null {
   if (platform === 'win32') {
-    // `start` is a cmd built-in; the empty "" is the window title argument.
-    return { command: 'cmd', args: (url) => ['/c', 'start', '""', url.replace(/&/g, '^&')] };
+    // `start` is a cmd built-in; "" is its window-title argument. Arguments go to cmd
+    // verbatim (see openInBrowser), so the URL is quoted here and & needs no escaping.
+    return { command: 'cmd', args: (url) => ['/c', 'start', '""', `"${url.replace(/"/g, '')}"`] };
   }
   const name = platform === 'darwin' ? 'open' : 'xdg-open';
   for (const dir of envPath.split(path.delimiter)) {
@@ -36,7 +37,11 @@ export function openInBrowser(url: string): Promise<boolean> {
   const opener = systemOpener();
   if (!opener) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const child = spawn(opener.command, opener.args(url), { stdio: 'ignore', detached: true });
+    const child = spawn(opener.command, opener.args(url), {
+      stdio: 'ignore',
+      detached: true,
+      windowsVerbatimArguments: process.platform === 'win32',
+    });
     child.once('error', () => resolve(false));
     child.once('spawn', () => {
       child.unref();

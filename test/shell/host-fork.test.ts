@@ -128,6 +128,17 @@ describe('built host.cjs under child_process.fork', () => {
     blocker.close();
     expect(inUse).toMatchObject({ code: 'SRV_ERR_PORT_IN_USE', field: 'port' });
     expect(inUse.message).not.toMatch(/EADDRINUSE/);
+    h.send({ type: 'start', settings: settings({ directory: path.join(dirA, 'which.txt') }) });
+    const notFolder = await h.next('failed');
+    expect(notFolder).toMatchObject({ code: 'SRV_ERR_DIRECTORY_NOT_A_DIRECTORY', field: 'directory' });
+
+    // 198.51.100.0/24 is TEST-NET-2, documentation-only: not an address of this machine, so binding fails locally
+    // (nothing is sent anywhere).
+    h.send({ type: 'start', settings: settings({ bind: '198.51.100.77' }) });
+    const notHere = await h.next('failed');
+    expect(notHere).toMatchObject({ code: 'SRV_ERR_ADDRESS_UNAVAILABLE', field: 'bind' });
+    expect(notHere.message).not.toMatch(/EADDRNOTAVAIL/);
+
     h.send({ type: 'shutdown' });
     expect((await h.exited).code).toBe(0);
   });
