@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { composeShell, type Shell } from './compose';
 import { registerIpc } from './ipc';
-import { createMainWindow } from './window';
+import { chooseFolder, createMainWindow } from './window';
 
 const HOST_ENTRY = path.join(__dirname, 'host.cjs');
 const PRELOAD = path.join(__dirname, '../preload/preload.cjs');
@@ -29,18 +29,16 @@ async function onReady(): Promise<void> {
     },
     transport: 'electron',
     version: app.getVersion(),
-    chooseFolder: async () => {
-      const options = { properties: ['openDirectory', 'createDirectory'] } as Electron.OpenDialogOptions;
-      const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
-      return r.canceled ? null : (r.filePaths[0] ?? null);
-    },
+    chooseFolder: () => chooseFolder(dialog, win),
     openExternal: (url) => shell.openExternal(url),
   });
   const { service } = shellApp;
   // Handlers first, so the page's first call never races the registration.
   registerIpc(service.handlers, () => win, pathToFileURL(RENDERER).href);
   win = createMainWindow(BrowserWindow, { preloadPath: PRELOAD, rendererFile: RENDERER });
+  // Until the (re)loaded page says app:ready, log batches are queued, not lost.
   win.webContents.on('did-start-loading', () => service.rendererGone());
+  win.webContents.on('render-process-gone', () => service.rendererGone());
   win.on('closed', () => {
     win = null;
     service.rendererGone();

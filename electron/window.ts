@@ -4,7 +4,7 @@
  * Runs in: the Electron main process. Takes the `BrowserWindow` class as a parameter
  * (main.ts passes Electron's), so this module has no runtime Electron import.
  */
-import type { BrowserWindow, BrowserWindowConstructorOptions, WebPreferences } from 'electron';
+import type { BrowserWindow, BrowserWindowConstructorOptions, Dialog, WebPreferences } from 'electron';
 
 /** Sent as a response header for every page load (the renderer also has a meta tag). */
 export const CONTENT_SECURITY_POLICY =
@@ -66,4 +66,14 @@ export function createMainWindow(BrowserWindowCtor: BrowserWindowClass, opts: Ma
   win.once('ready-to-show', () => win.show());
   void win.loadFile(opts.rendererFile);
   return win;
+}
+
+/**
+ * The native folder picker, attached to `win` when it is open; null when cancelled.
+ * Takes Electron's `dialog` as a parameter for the same reason as above.
+ */
+export async function chooseFolder(dialog: Pick<Dialog, 'showOpenDialog'>, win: BrowserWindow | null): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = { properties: ['openDirectory', 'createDirectory'] };
+  const r = win && !win.isDestroyed() ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return r.canceled ? null : (r.filePaths[0] ?? null);
 }

@@ -40,6 +40,8 @@ export interface FakeState {
   readonly forkCalls: { modulePath: string; args: readonly string[]; options: unknown }[];
   readonly openedExternal: string[];
   readonly errorBoxes: { title: string; content: string }[];
+  /** Arguments of every dialog.showOpenDialog call. */
+  readonly dialogCalls: unknown[][];
   quitCalls: number;
   /** True once before-quit ran without being prevented. */
   quitted: boolean;
@@ -200,6 +202,7 @@ export function createFakeElectron(userDataDir: string): { electron: Record<stri
     forkCalls: [],
     openedExternal: [],
     errorBoxes: [],
+    dialogCalls: [],
     quitCalls: 0,
     quitted: false,
     userDataDir,
@@ -276,8 +279,10 @@ export function createFakeElectron(userDataDir: string): { electron: Record<stri
     },
     utilityProcess,
     dialog: {
-      showOpenDialog: async (..._a: unknown[]) =>
-        state.nextDialogPaths ? { canceled: false, filePaths: state.nextDialogPaths } : { canceled: true, filePaths: [] },
+      showOpenDialog: async (...a: unknown[]) => {
+        state.dialogCalls.push(a);
+        return state.nextDialogPaths ? { canceled: false, filePaths: state.nextDialogPaths } : { canceled: true, filePaths: [] };
+      },
       showErrorBox: (title: string, content: string) => void state.errorBoxes.push({ title, content }),
     },
     shell: {

@@ -111,6 +111,16 @@ describe('built main.cjs with a fake electron', () => {
     expect(bad).toMatchObject({ ok: false, code: 'APP_ERR_INVALID_PAYLOAD' });
   });
 
+  it('dialog:choose-folder opens the native folder picker on the window', async () => {
+    expect(await api.invoke['dialog:choose-folder']()).toEqual({ ok: true, value: null });
+    state.nextDialogPaths = [share];
+    expect(await api.invoke['dialog:choose-folder']()).toEqual({ ok: true, value: share });
+    state.nextDialogPaths = null;
+    const [parent, options] = state.dialogCalls[1]!;
+    expect(parent).toBe(win);
+    expect(options).toEqual({ properties: ['openDirectory', 'createDirectory'] });
+  });
+
   it('a frame that navigated away is no longer trusted', async () => {
     const frame = win.webContents.mainFrame;
     const ours = frame.url;
