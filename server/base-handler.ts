@@ -67,7 +67,7 @@ export interface HandlerOptions {
   readonly cgiDirectories?: readonly string[];
   /** Follow symbolic links that lead outside `directory` (CPython does). Default true. */
   readonly followSymlinks?: boolean;
-  /** Longest wait for request bytes, in ms; 0 = forever (CPython's default). */
+  /** Longest wait for request bytes, in ms; 0 = forever (CPython's default). PORT NOTE: new. */
   readonly readTimeoutMs?: number;
 }
 
@@ -112,7 +112,12 @@ export function pyFormat(format: string, args: readonly unknown[]): string {
   });
 }
 
-/** Unwrap an IPv4-mapped IPv6 address (`::ffff:10.0.0.2` → `10.0.0.2`). */
+/**
+ * Unwrap an IPv4-mapped IPv6 address (`::ffff:10.0.0.2` → `10.0.0.2`).
+ * PORT NOTE: log entries (and so the CLI's log lines) show IPv4 clients of a dual-stack server
+ * as `10.0.0.2`, where CPython prints `::ffff:10.0.0.2`. `addressString()` and REMOTE_ADDR keep
+ * CPython's value.
+ */
 function unmapIPv4(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
@@ -242,7 +247,7 @@ export class BaseHTTPRequestHandler {
     } catch (err) {
       if (err instanceof ReadTimeoutError) {
         // A read timed out: discard this connection.
-        this.logError('Request timed out: %r', `${err.name}('${err.message}')`);
+        this.logError('Request timed out: %r', { toString: () => `${err.name}('${err.message}')` });
         this.closeConnection = true;
         this.completeRequest();
         return;

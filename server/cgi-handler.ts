@@ -7,6 +7,8 @@
  * share the socket's buffered input, so the child gets pipes instead: every byte the client
  * sends while the script runs goes to the script's stdin (what it does not read is lost, as
  * CPython throws it away), and the script's stdout is copied to the socket unchanged.
+ * PORT NOTE: pipes instead of the socket itself; stderr lines become 'cgi-stderr' log entries
+ * (the CLI prints them to stderr as the CPython child would).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -83,7 +85,11 @@ export function executable(p: string): boolean {
  * scripts; POST is only implemented for CGI scripts.
  */
 export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
-  /** Unix: run the script directly (CPython's `have_fork`). */
+  /**
+   * Unix: run the script directly (CPython's `have_fork`).
+   * PORT NOTE: on Windows, CPython runs `.py` scripts with its own interpreter through
+   * `subprocess`; this port has no such branch and runs the script file directly everywhere.
+   */
   haveFork = process.platform !== 'win32';
   /** URL paths whose files are CGI scripts. */
   cgiDirectories: string[] = ['/cgi-bin', '/htbin'];
@@ -344,8 +350,8 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     })();
 
     const exitcode = await exited;
-    // Output still in the pipe after exit is sent; a grandchild holding the pipe open must
-    // not hold the connection forever.
+    // Output still in the pipe after exit is sent. PORT NOTE: a grandchild holding the pipe
+    // open holds the connection at most 2 s more (CPython returns at the child's exit).
     await Promise.race([copied, new Promise((r) => setTimeout(r, 2000).unref())]);
     child.stdout!.destroy();
     if (partial) this.logCgiStderr(partial);

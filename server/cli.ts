@@ -174,6 +174,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     fail(`The port must be a whole number from 0 to 65535, not ${args.port}.`);
     return;
   }
+  // PORT NOTE: CPython starts on a missing folder and answers 404 to everything.
   try {
     await validateDirectory(args.directory);
   } catch (err) {

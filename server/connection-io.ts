@@ -179,7 +179,12 @@ export class SocketReader {
 /** Coalesce up to this many bytes before writing (headers + a small body go out together). */
 const COALESCE_LIMIT = 16 * 1024;
 
-/** CPython's `wfile`, with small writes coalesced (the delayed-ACK fix) and backpressure. */
+/**
+ * CPython's `wfile`, with small writes coalesced and backpressure.
+ * PORT NOTE: CPython writes the header block and the body in separate small writes, which
+ * meets delayed ACK on keep-alive connections (~40 ms per request); here they go out in one
+ * write, and every socket has TCP_NODELAY.
+ */
 export class SocketWriter {
   private pending: Buffer[] = [];
   private pendingLength = 0;

@@ -171,6 +171,7 @@ export class HTTPServer implements HandlerServer {
     }
   }
 
+  /** PORT NOTE: one 'error' log entry instead of CPython's traceback block on stderr. */
   private logException(connectionId: number, socket: net.Socket, err: unknown): void {
     const host = socket.remoteAddress ?? '';
     const port = socket.remotePort ?? 0;
