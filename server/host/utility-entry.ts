@@ -12,6 +12,11 @@ import { detectChannel, runHost, type ProcessLike } from './host-core.js';
 
 const channel = detectChannel(process as unknown as ProcessLike);
 
+// Ctrl-C in a terminal signals the whole process group, this host included. The shell
+// owns the shutdown (it sends `shutdown`, and we also exit when it disconnects), so a
+// SIGINT here must not cut open connections and CGI children off before it does.
+process.on('SIGINT', () => {});
+
 runHost(channel, {
   serve,
   exit: (code) => {

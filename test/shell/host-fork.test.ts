@@ -143,6 +143,18 @@ describe('built host.cjs under child_process.fork', () => {
     expect((await h.exited).code).toBe(0);
   });
 
+  it('ignores SIGINT (Ctrl-C reaches the whole process group; the shell owns shutdown)', async () => {
+    const h = spawnHost();
+    await h.next('ready');
+    h.send({ type: 'start', settings: settings() });
+    const l = await h.next('listening');
+    h.cp.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await (await fetch(`http://127.0.0.1:${l.port}/which.txt`)).text()).toBe('folder A');
+    h.send({ type: 'shutdown' });
+    expect(await h.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('exits by itself when the shell disconnects (no orphaned server)', async () => {
     const h = spawnHost();
     await h.next('ready');

@@ -33,9 +33,10 @@ interface Running {
 }
 
 /** Starts a node script and waits for the "open at <url>" line. */
-async function launch(args: string[], env: Record<string, string> = {}): Promise<Running> {
+async function launch(args: string[], env: Record<string, string> = {}, opts: { detached?: boolean } = {}): Promise<Running> {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
+    detached: opts.detached ?? false,
     env: { ...process.env, SERVEDIR_USER_DATA: path.join(dir, 'user-data'), PATH: '/nonexistent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -99,6 +100,17 @@ describe('out/main/web.cjs', () => {
 
     r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/note.txt`)).rejects.toThrow();
+  });
+
+  it('Ctrl-C in a terminal (SIGINT to the whole process group) still shuts down cleanly', async () => {
+    const r = await launch([WEB_CJS], {}, { detached: true });
+    const port = await freePort('127.0.0.1');
+    await invoke(r, 'settings:update', { directory: share, bind: '127.0.0.1', port });
+    expect((await invoke(r, 'server:start')).json.value.ok).toBe(true);
+    process.kill(-r.child.pid!, 'SIGINT');
+    expect(await r.exited).toBe(0);
+    expect(r.stdout()).not.toMatch(/stopped unexpectedly|Error/);
     await expect(fetch(`http://127.0.0.1:${port}/note.txt`)).rejects.toThrow();
   });
 
