@@ -12,7 +12,8 @@
  *   --quick            1 run of 1 s per workload (development; numbers are noisy)
  *   --runs=N           runs per workload (default 2; medians are quoted)
  *   --duration=S       seconds per wrk run (default 5)
- *   --servers=a,b      subset of: ours,ours-host,ours-logfile,py10,py11,nginx,sirv
+ *   --servers=a,b      subset of: ours,ours-host,ours-logfile,py10,py11,nginx,sirv,http-server,serve
+ *                      (default: all but http-server and serve, which are optional comparisons)
  *   --workloads=a,b    subset of: a1,a16,a64,b,c,d,e,f,g,slow
  *   --no-window        skip the window benchmark
  *   --window-requests=N  requests for the window benchmark (default 1,000,000; --quick 50,000)
@@ -38,7 +39,7 @@ import {
 } from './lib/procs.mjs';
 import { ensureFixture, LISTING_DIR } from './lib/fixture.mjs';
 import { IdleHolder, slowRead } from './lib/clients.mjs';
-import { oursCli, oursHost, python, nginx, sirv, REPO, TOOLS, SIRV_VERSION, pythonExe } from './lib/servers.mjs';
+import { oursCli, oursHost, python, nginx, sirv, httpServer, serveServer, REPO, TOOLS, TOOL_VERSIONS, pythonExe } from './lib/servers.mjs';
 import { median, fmtNum, fmtRatio, mdTable } from './lib/stats.mjs';
 import { summarizeProfile } from './lib/cpuprofile-top.mjs';
 
@@ -122,12 +123,17 @@ function ensureTools() {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   }
-  const sirvPkg = path.join(TOOLS, 'node_modules', 'sirv-cli', 'package.json');
-  const sirvOk = existsSync(sirvPkg) && JSON.parse(readFileSync(sirvPkg, 'utf8')).version === SIRV_VERSION;
-  if (SERVER_IDS.includes('sirv') && !sirvOk && !flag('no-install')) {
-    log(`installing sirv-cli@${SIRV_VERSION} into bench/.tools`);
+  // Node servers we compare against live in bench/.tools (gitignored), never in package.json.
+  const wanted = Object.entries(TOOL_VERSIONS).filter(([name]) => SERVER_IDS.includes(name === 'sirv-cli' ? 'sirv' : name));
+  const stale = wanted.filter(([name, version]) => {
+    const pkg = path.join(TOOLS, 'node_modules', name, 'package.json');
+    return !existsSync(pkg) || JSON.parse(readFileSync(pkg, 'utf8')).version !== version;
+  });
+  if (stale.length && !flag('no-install')) {
+    const specs = wanted.map(([name, version]) => `${name}@${version}`);
+    log(`installing ${specs.join(' ')} into bench/.tools`);
     mkdirSync(TOOLS, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', TOOLS, '--no-audit', '--no-fund', '--no-save', `sirv-cli@${SIRV_VERSION}`], {
+    execFileSync('npm', ['install', '--prefix', TOOLS, '--no-audit', '--no-fund', '--no-save', ...specs], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }
@@ -154,7 +160,7 @@ function machineInfo() {
       nginx: versionOf('/usr/sbin/nginx', ['-v']),
       wrk: versionOf('wrk', ['-v']),
       curl: versionOf('curl', ['--version'], (t) => t.split(' ').slice(0, 2).join(' ')),
-      'sirv-cli': SIRV_VERSION,
+      ...TOOL_VERSIONS,
       chromium: existsSync('/usr/bin/chromium') ? versionOf('/usr/bin/chromium', ['--version']) : 'not installed',
     },
   };
@@ -290,6 +296,7 @@ async function benchServer(def, fixture, tmp, profDir, run, previous) {
           slot.runs.push({ value: r.value, downloads: r.requests });
         } else if (w.kind === 'idle') {
           peak();
+          const rssBeforeKb = procStatusKb(running.pid, 'VmRSS');
           const resetOk = resetPeakRss(running.pid);
           const holder = new IdleHolder(running.port, w.path);
           try {
@@ -311,6 +318,7 @@ async function benchServer(def, fixture, tmp, profDir, run, previous) {
               idleStillOpen: stillOpen,
               idleAnsweredAfter: answered,
               peakRssKb: resetOk ? gPeak : null,
+              rssBeforeKb,
             });
           } finally {
             holder.closeAll();
@@ -345,13 +353,19 @@ async function benchServer(def, fixture, tmp, profDir, run, previous) {
 }
 
 // ---------------------------------------------------------------- tables
-const COLS = [
+const BASE_COLS = [
   ['ours', 'ours'],
   ['py10', 'py 1.0'],
   ['py11', 'py 1.1'],
   ['nginx', 'nginx'],
   ['sirv', 'sirv'],
 ];
+/** Optional comparisons get a column only when they were run. */
+const OPTIONAL_COLS = [
+  ['http-server', 'http-server'],
+  ['serve', 'serve'],
+];
+let COLS = BASE_COLS;
 
 function med(results, sid, wid) {
   return results[sid]?.workloads[wid]?.median ?? null;
@@ -414,6 +428,7 @@ function target(results, sid, wid) {
 const mark = (p) => (p === true ? 'yes' : p === false ? '**NO**' : '?');
 
 function mainTable(results, sid = 'ours') {
+  COLS = [...BASE_COLS, ...OPTIONAL_COLS.filter(([id]) => results[id])];
   const header = ['workload', 'unit', ...COLS.map(([id, name]) => (id === 'ours' ? sidName(sid) : name)), '÷ python', '÷ nginx', '÷ sirv', 'target', 'met'];
   const rows = WORKLOADS.map((w) => {
     const v = med(results, sid, w.id);
@@ -459,13 +474,13 @@ function mainTable(results, sid = 'ours') {
     '',
   ]);
   rows.push([
-    'g: peak RSS during g',
+    'g: peak RSS during g (RSS when g began)',
     'MiB',
     ...COLS.map(([id]) => {
       const slot = results[id === 'ours' ? sid : id]?.workloads.g;
       if (!slot) return '·';
       if (slot.na) return 'n/a';
-      return slot.runs.map((r) => (r.peakRssKb == null ? '?' : fmtNum(r.peakRssKb / 1024))).join(' / ');
+      return slot.runs.map((r) => (r.peakRssKb == null ? '?' : `${fmtNum(r.peakRssKb / 1024)} (from ${fmtNum((r.rssBeforeKb ?? 0) / 1024)})`)).join(' / ');
     }),
     '',
     '',
@@ -663,6 +678,8 @@ async function main() {
     ours: oursCli(),
     'ours-host': oursHost(),
     'ours-logfile': oursCli({ logFile: true }),
+    'http-server': httpServer(),
+    serve: serveServer(),
   };
   const results = {};
   const servers = [];

@@ -29,8 +29,12 @@ export const TOOLS = path.join(REPO, 'bench', '.tools');
 /** Our CLI; SERVEDIR_BENCH_CLI points at another build (e.g. a work-in-progress copy). */
 export const OUR_CLI = process.env.SERVEDIR_BENCH_CLI ? path.resolve(process.env.SERVEDIR_BENCH_CLI) : path.join(REPO, 'dist', 'server', 'cli.js');
 export const OUR_HOST = path.join(REPO, 'out', 'main', 'host.cjs');
-export const SIRV_VERSION = '3.0.1';
+/** Node servers compared against, installed on demand into bench/.tools (never project deps). */
+export const TOOL_VERSIONS = { 'sirv-cli': '3.0.1', 'http-server': '14.1.1', serve: '14.2.7' };
+export const SIRV_VERSION = TOOL_VERSIONS['sirv-cli'];
 const SIRV_BIN = path.join(TOOLS, 'node_modules', 'sirv-cli', 'bin.js');
+const HTTP_SERVER_BIN = path.join(TOOLS, 'node_modules', 'http-server', 'bin', 'http-server');
+const SERVE_BIN = path.join(TOOLS, 'node_modules', 'serve', 'build', 'main.js');
 
 /** The real python3 executable (pyenv shims are scripts; resolve so the pid is python's). */
 export function pythonExe() {
@@ -279,6 +283,40 @@ export function sirv() {
     async start(ctx) {
       const port = await freePort();
       const args = [SIRV_BIN, ctx.root, '--port', String(port), '--host', '127.0.0.1', '--quiet'];
+      return startPlain(process.execPath, args, port, ctx, null);
+    },
+  });
+}
+
+/** http-server (optional comparison), silent. */
+export function httpServer() {
+  return /** @type {ServerDef} */ ({
+    id: 'http-server',
+    label: `http-server ${TOOL_VERSIONS['http-server']} -s`,
+    keepAlive: true,
+    listing: true,
+    logMode: '-s (silent, no log)',
+    unavailable: () => (existsSync(HTTP_SERVER_BIN) ? null : 'http-server not installed in bench/.tools'),
+    async start(ctx) {
+      const port = await freePort();
+      const args = [HTTP_SERVER_BIN, ctx.root, '-p', String(port), '-a', '127.0.0.1', '-s'];
+      return startPlain(process.execPath, args, port, ctx, null);
+    },
+  });
+}
+
+/** vercel's serve (optional comparison), request logging and compression off. */
+export function serveServer() {
+  return /** @type {ServerDef} */ ({
+    id: 'serve',
+    label: `serve ${TOOL_VERSIONS.serve} -L -u`,
+    keepAlive: true,
+    listing: true,
+    logMode: '-L (no request log), -u (no compression)',
+    unavailable: () => (existsSync(SERVE_BIN) ? null : 'serve not installed in bench/.tools'),
+    async start(ctx) {
+      const port = await freePort();
+      const args = [SERVE_BIN, ctx.root, '-l', `tcp://127.0.0.1:${port}`, '-L', '-n', '-u', '--no-port-switching'];
       return startPlain(process.execPath, args, port, ctx, null);
     },
   });
