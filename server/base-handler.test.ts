@@ -289,6 +289,15 @@ describe('BaseHTTPServer (live sockets)', () => {
     expect(out.endsWith('\r\n\r\n')).toBe(true);
   });
 
+  it('readTimeoutMs (PORT NOTE limit): a silent client is dropped and the timeout logged like CPython', async () => {
+    live = await startServer(RequestHandler, { readTimeoutMs: 150 });
+    const t0 = Date.now();
+    const out = await rawRequest(live.port, '');
+    expect(out.length).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(live.logs.map((e) => e.message)).toContain("Request timed out: TimeoutError('timed out')");
+  });
+
   it('ThreadingHTTPServer: a slow client never blocks another', async () => {
     live = await startServer(RequestHandler);
     const slow = net.connect(live.port, '127.0.0.1');

@@ -312,6 +312,8 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
 
     // stderr lines go to the log.
     let partial = '';
+    child.stdout!.on('error', () => {});
+    child.stderr!.on('error', () => {});
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (text: string) => {
       partial += text;

@@ -11,11 +11,17 @@ import { HTTPServer } from './http-server.js';
 import type { LogSink } from './log.js';
 import { SimpleHTTPRequestHandler } from './simple-handler.js';
 
+/** Default `readTimeoutMs` of `serve()` (the CLI keeps CPython's none). */
+export const DEFAULT_READ_TIMEOUT_MS = 120_000;
+
 /** Options of `serve()`; may grow (limits etc.). */
 export interface ServeOptions {
   /** Receives every log entry; called synchronously, so it must be cheap and never throw. */
   readonly onLog?: LogSink;
-  /** Longest wait for request bytes, in ms (0 = forever, as CPython). Default 0. */
+  /**
+   * Longest wait for request bytes, in ms (0 = forever, as CPython). Default 120 000, so an
+   * idle or stalled client cannot hold a connection forever (PORT NOTE).
+   */
   readonly readTimeoutMs?: number;
   /** Most connections served at once (0 = no limit, as CPython). Default 0. */
   readonly maxConnections?: number;
@@ -91,7 +97,7 @@ export async function serve(settings: ServeSettings, options: ServeOptions = {})
         protocolVersion: settings.protocolVersion,
         cgiDirectories: [...settings.cgiDirectories],
         followSymlinks: settings.followSymlinks,
-        readTimeoutMs: options.readTimeoutMs ?? 0,
+        readTimeoutMs: options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS,
       },
     });
   let server = makeServer();

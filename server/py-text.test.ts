@@ -1,0 +1,106 @@
+/**
+ * Tests for py-text.ts, http-message.ts and the If-Modified-Since parser: fixed examples, then
+ * a differential check against the local python3 on generated inputs (the functions these
+ * port have not changed between 3.11 and 3.13). Skipped when python3 is missing.
+ */
+import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseHeaderBlock } from './http-message.js';
+import {
+  htmlEscape, normpath, pyInt, pyRepr, pySplit, quote, splitext, unquote, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
+} from './py-text.js';
+import { parsedateTz } from './simple-handler.js';
+
+const python = (() => {
+  try {
+    execFileSync('python3', ['-c', 'pass'], { stdio: 'ignore' });
+    return 'python3';
+  } catch {
+    return null;
+  }
+})();
+
+describe('py-text (fixed examples)', () => {
+  it('str.split() splits on Python whitespace, including \\x1c-\\x1f, \\x85 and \\xa0', () => {
+    expect(pySplit('GET\t/x\x0bHTTP/1.0\x85y\xa0z')).toEqual(['GET', '/x', 'HTTP/1.0', 'y', 'z']);
+  });
+  it('repr() picks quotes and escapes like Python', () => {
+    expect(pyRepr("it's")).toBe(`"it's"`);
+    expect(pyRepr('a\'b"c')).toBe(`'a\\'b"c'`);
+    expect(pyRepr('\x00\x7f\x85\xa0é\t')).toBe("'\\x00\\x7f\\x85\\xa0é\\t'");
+  });
+  it('unquote / quote / normpath / splitext', () => {
+    expect(unquote('%e2%82%ac%zz%41')).toBe('€%zzA');
+    expect(unquote('%ff')).toBe('\ufffd');
+    expect(unquoteSurrogatePassOrReplace('%ED%B3%BF')).toBe('\udcff');
+    expect(quote('a b/é&')).toBe('a%20b/%C3%A9%26');
+    expect(normpath('//a/../b/./c/')).toBe('//b/c');
+    expect(normpath('///a/..')).toBe('/');
+    expect(splitext('/x/.bashrc')).toEqual(['/x/.bashrc', '']);
+    expect(splitext('/x/a.tar.gz')).toEqual(['/x/a.tar', '.gz']);
+    expect(htmlEscape('<&>"', false)).toBe('&lt;&amp;&gt;"');
+    expect(pyInt(' +1_000 ')).toBe(1000);
+    expect(pyInt('1__0')).toBeNull();
+  });
+});
+
+const ALPHABET = ['a', '/', '.', '..', '%', '%2e', '%2F', '%41', '%e2%82', '%ac', '%ff', '%ED%B3%BF', '?', '#', ' ', '\t', '\r', '\n',
+  '\x0b', '\x85', '\xa0', 'é', ':', '\\', '//', 'x', '%g1', '+', '=', '\x00', '\x1c', 'ÿ', '"', "'", '<', '&', '日', 'http:', '[', ']'];
+const HEADER_PARTS = ['Host', ': ', 'x', '\r\n', '\n', '\r', ' ', '\t', 'From ', 'Connection', 'close', ':', ' : ', 'X-A', 'é', '\x00', '\r\n\r\n', '\xa0'];
+const DATE_PARTS = ['Sun,', 'Sun', ' ', '13', 'Sep', 'September', '2020', '20', '12:26:40', '12:26', '12.26.40', 'GMT', 'UTC', '+0000',
+  '-0000', '+0100', 'EST', 'Z', ',', '-', '13-Sep-20', 'x', '99', '31', 'Feb'];
+
+const PY_CHECK = String.raw`
+import json, sys, urllib.parse, posixpath, html, email.parser, http.client
+from email._parseaddr import _parsedate_tz
+d = json.load(sys.stdin)
+def safe(f):
+    try: return f()
+    except Exception as e: return 'ERR'
+def unqsp(s):
+    try: return urllib.parse.unquote(s, errors='surrogatepass')
+    except UnicodeDecodeError: return urllib.parse.unquote(s)
+def pyint(s):
+    try: return int(s)
+    except ValueError: return None
+def date(s):
+    r = _parsedate_tz(s)
+    return None if r is None else [r[0], r[1], r[2], r[3], r[4], r[5], r[9]]
+out = {
+  'text': [[s.split(), repr(s), urllib.parse.unquote(s), unqsp(s), safe(lambda: urllib.parse.quote(s, errors='surrogatepass')),
+            posixpath.normpath(s), list(posixpath.splitext(s)), safe(lambda: list(urllib.parse.urlsplit(s))),
+            safe(lambda: urllib.parse.urlunsplit(urllib.parse.urlsplit(s))), html.escape(s, quote=False), pyint(s)] for s in d['text']],
+  'headers': [[[k, v] for k, v in email.parser.Parser(_class=http.client.HTTPMessage).parsestr(s).items()] for s in d['headers']],
+  'dates': [safe(lambda: date(s)) for s in d['dates']],
+}
+json.dump(out, sys.stdout)
+`;
+
+function safe<T>(f: () => T): T | 'ERR' {
+  try {
+    return f();
+  } catch {
+    return 'ERR';
+  }
+}
+
+describe.skipIf(python === null)('py-text, http-message, parsedate vs CPython (differential)', () => {
+  it('agree with python3 on generated inputs', () => {
+    const gen = (parts: string[], max: number) => fc.array(fc.constantFrom(...parts), { maxLength: max }).map((a) => a.join(''));
+    const text = fc.sample(gen(ALPHABET, 12), { numRuns: 400, seed: 42 });
+    const headers = fc.sample(gen(HEADER_PARTS, 16), { numRuns: 300, seed: 43 });
+    const dates = fc.sample(gen(DATE_PARTS, 7), { numRuns: 400, seed: 44 });
+    const expected = JSON.parse(execFileSync(python!, ['-c', PY_CHECK], { input: JSON.stringify({ text, headers, dates }) }).toString());
+    text.forEach((s, i) => {
+      const got = [
+        pySplit(s), pyRepr(s), unquote(s), unquoteSurrogatePassOrReplace(s), safe(() => quote(s, 'surrogatepass')), normpath(s), splitext(s),
+        safe(() => { const p = urlsplit(s); return [p.scheme, p.netloc, p.path, p.query, p.fragment]; }),
+        safe(() => urlunsplit(urlsplit(s))), htmlEscape(s, false), pyInt(s),
+      ];
+      expect(got, JSON.stringify(s)).toEqual(expected.text[i]);
+    });
+    headers.forEach((s, i) => expect(parseHeaderBlock(s).items, JSON.stringify(s)).toEqual(expected.headers[i]));
+    dates.forEach((s, i) => expect(safe(() => parsedateTz(s)), JSON.stringify(s)).toEqual(expected.dates[i]));
+  });
+});
