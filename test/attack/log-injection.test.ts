@@ -4,8 +4,9 @@
  * 3.12's log_message does), so it can neither drive the terminal (ESC, OSC, CSI 0x9b),
  * nor forge a log line (CR, LF, NEL 0x85).
  *
- * The CLI's stderr is the text sink tested here, byte for byte. (The app's entries are
- * structured and unescaped by contract; the window renders them as text.)
+ * The CLI's stderr is the text sink tested here, byte for byte, including what a CGI
+ * script writes to its stderr (the script may echo client input). The app's entries are
+ * structured and unescaped by contract; the window renders them as text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixture, type AttackFixture } from './support/fixture.js';
@@ -35,7 +36,7 @@ for (const kind of kinds) {
     let srv: Target;
     beforeAll(async () => {
       fx = buildFixture();
-      srv = await startServer(kind, fx, { protocol: 'HTTP/1.0' });
+      srv = await startServer(kind, fx, { protocol: 'HTTP/1.0', cgi: true });
     });
     afterAll(async () => {
       await srv?.stop();
@@ -45,6 +46,9 @@ for (const kind of kinds) {
     it('stderr shows every control character escaped and every request on one line', async () => {
       await underAttack(srv, async () => {
         for (const request of HOSTILE) await exchange(srv.port, request, srv.forbidden, { end: true });
+        // A script's stderr is client-controlled too (here it echoes the query).
+        const cgi = await exchange(srv.port, 'GET /cgi-bin/errecho.py?CGI%1b]0;cgi-title%07%c2%9bCSI%0dCR HTTP/1.0\r\n\r\n', srv.forbidden);
+        expect(cgi.data.toString('latin1')).toContain('logged');
       });
       await sleep(300);
       const text = srv.stderr().toString('utf8');
@@ -56,9 +60,10 @@ for (const kind of kinds) {
       expect(text).toContain('\\x9b2J');
       expect(text).toContain('\\x85FAKE-NEL-LINE');
       expect(text).toContain('\\\\x1bslash');
-      // No forged line: every line is a log line of the server.
+      expect(text).toContain('CGI\\x1b]0;cgi-title\\x07\\x9bCSI\\x0dCR');
+      // No forged line: every line is a log line of the server (or the script's one line).
       for (const line of text.split('\n').filter((l) => l.length > 0)) {
-        expect(line, 'a line that is not a log line').toMatch(/^127\.0\.0\.1 - - \[/);
+        expect(line, 'a line that is not a log line').toMatch(/^(127\.0\.0\.1 - - \[|CGI\\x1b)/);
       }
     });
   });

@@ -164,7 +164,7 @@ if (!AGAINST_PYTHON) {
       });
     });
 
-    it('a connection that never sends a byte is closed by the header-read timeout', async () => {
+    it('a connection that never sends a byte is closed by a timeout (idle or header-read)', async () => {
       const answer = await exchange(srv.port, [], srv.forbidden, { totalMs: 8000, quietMs: 8000 });
       expect(answer.closed).toBe(true);
       expect(answer.elapsedMs).toBeLessThan(5000);

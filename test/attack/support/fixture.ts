@@ -174,6 +174,11 @@ export function buildFixture(options: FixtureOptions = {}): AttackFixture {
     'import sys\nline = "e" * 1023 + "\\n"\nfor i in range(98304):\n    sys.stderr.write(line)\n' +
       'sys.stderr.flush()\nprint("Content-Type: text/plain")\nprint()\nprint("errflood done")\n',
   );
+  exe(
+    'errecho.py',
+    'import os, sys, urllib.parse\nsys.stderr.write(urllib.parse.unquote(os.environ.get("QUERY_STRING", "")) + "\\n")\n' +
+      'sys.stderr.flush()\nprint("Content-Type: text/plain")\nprint()\nprint("logged")\n',
+  );
   write(join(cgi, 'noexec.py'), script('print("Content-Type: text/plain")\nprint()\nprint("ran")\n', sourceMarker), 0o644);
   // A file that on NTFS would BE hello.py (its default data stream).
   write(join(cgi, 'hello.py::$DATA'), script('print("Content-Type: text/plain")\nprint()\n', sourceMarker), 0o755);
