@@ -112,13 +112,33 @@ export function App({ app }: { readonly app: AppApi }) {
         <ConnectionBanner monitor={connection} />
         <div className="layout">
           <aside className="side">
-            <div className="tabs" role="tablist" aria-label="Panels">
-              <button type="button" role="tab" id="tab-share" aria-controls="panel-share" aria-selected={tab === 'share'} onClick={() => setTab('share')}>
-                Share
-              </button>
-              <button type="button" role="tab" id="tab-settings" aria-controls="panel-settings" aria-selected={tab === 'settings'} onClick={() => setTab('settings')}>
-                Settings
-              </button>
+            <div
+              className="tabs"
+              role="tablist"
+              aria-label="Panels"
+              onKeyDown={(e) => {
+                // WAI-ARIA tabs: arrows move between tabs (roving tabindex).
+                if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+                e.preventDefault();
+                const next = tab === 'share' ? 'settings' : 'share';
+                setTab(next);
+                document.getElementById(`tab-${next}`)?.focus();
+              }}
+            >
+              {(['share', 'settings'] as const).map((t) => (
+                <button
+                  key={t}
+                  type="button"
+                  role="tab"
+                  id={`tab-${t}`}
+                  aria-controls={`panel-${t}`}
+                  aria-selected={tab === t}
+                  tabIndex={tab === t ? 0 : -1}
+                  onClick={() => setTab(t)}
+                >
+                  {t === 'share' ? 'Share' : 'Settings'}
+                </button>
+              ))}
             </div>
             <div className="side-scroll">
               {bootError !== null && (

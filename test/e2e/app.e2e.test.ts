@@ -44,7 +44,9 @@ beforeAll(async () => {
   fixture = makeFixture();
   app = await startWebApp();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1100, height: 720 }, colorScheme: 'light', acceptDownloads: true });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, colorScheme: 'light', acceptDownloads: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
 }, 60_000);
 
@@ -62,6 +64,15 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     expect(await page.locator('button:has-text("Choose…")').count()).toBe(0);
     expect(await page.locator('#folder-msg').textContent()).toMatch(/Type or paste/);
     await shot('01-ready');
+  });
+
+  it('explains a missing folder in plain words next to the folder field', async () => {
+    await page.fill('#folder-input', fixture.dir + '/no such folder');
+    await page.press('#folder-input', 'Enter');
+    const msg = page.locator('#folder-msg[role="alert"]');
+    await msg.waitFor({ timeout: T });
+    expect(await msg.textContent()).not.toMatch(/ENOENT|errno|stat/i);
+    expect(await page.locator('#folder-input').getAttribute('aria-invalid')).toBe('true');
   });
 
   it('checks a typed folder, picks a free port and this-computer-only, and shares', async () => {
@@ -86,7 +97,14 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     base = (await link.textContent())!;
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     await page.getByTestId('status-pill').filter({ hasText: /Sharing on port \d+/ }).waitFor({ timeout: T });
-    expect(await page.locator('.sharing-title').textContent()).toMatch(/^Sharing servedir-e2e-share-/);
+    expect(await page.locator('.sharing-title').textContent()).toBe('Sharing Holiday photos');
+  });
+
+  it('copies an address with a visible "Copied" confirmation', async () => {
+    const copy = page.locator('.url-item').first().locator('button.copy-btn');
+    await copy.click();
+    await page.locator('.url-item').first().locator('button.copy-btn.is-copied', { hasText: 'Copied' }).waitFor({ timeout: T });
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(base);
   });
 
   it('shows each real request as a row, coloured by status, with counters', async () => {
@@ -120,6 +138,29 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     await page.selectOption('select[aria-label="Filter by method"]', 'GET');
     await expect.poll(() => page.locator('.log-rows .log-row').count(), { timeout: T }).toBe(4);
     await page.selectOption('select[aria-label="Filter by method"]', '');
+    expect(await page.locator('.log-rows .log-row').count()).toBe(4);
+  });
+
+  it('pauses the display while rows keep arriving, then resumes', async () => {
+    await page.click('button:has-text("Pause")');
+    await get('photos/cat.txt');
+    await page.locator('.notice-paused', { hasText: '1 new entry waiting' }).waitFor({ timeout: T });
+    expect(await row('/photos/cat.txt').count()).toBe(0);
+    await page.click('button:has-text("Resume")');
+    await row('/photos/cat.txt').waitFor({ timeout: T });
+  });
+
+  it('is keyboard-driven: arrows select rows, Enter opens details, Escape closes them', async () => {
+    await page.focus('[role="grid"][aria-label="Request log"]');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const details = page.locator('aside.log-details');
+    await details.waitFor({ timeout: T });
+    expect(await details.locator('dd').first().textContent()).toBe('/missing.png');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Close');
+    await page.keyboard.press('Escape');
+    await details.waitFor({ state: 'detached', timeout: T });
   });
 
   it('turns CGI on in Settings and runs a script; its stderr is in the row details', async () => {
@@ -188,6 +229,35 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     } finally {
       await new Promise((r) => blocker.close(r));
     }
+  });
+
+  it('takes the README screenshot: sharing on every interface with a busy log', async () => {
+    await page.selectOption('#bind-select', '');
+    await page.click('button:has-text("Clear")');
+    await page.setViewportSize({ width: 1280, height: 760 });
+    await page.click('button:has-text("Share this folder")');
+    await page.locator('.url-link').first().waitFor({ timeout: T });
+    const loop = (await page.locator('.url-link', { hasText: '127.0.0.1' }).textContent())!;
+    const before = Number(await page.getByTestId('count-requests').textContent());
+    const ua = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
+    for (const p of ['', 'photos/', 'photos/cat.txt', 'hello.txt', 'favicon.ico', 'notes%2C%20%22draft%22.txt', 'cgi-bin/hello.py?name=Ada', 'photos', 'hello.txt'])
+      await (await fetch(loop + p, { redirect: 'manual', headers: { 'User-Agent': ua } })).arrayBuffer();
+    await (await fetch(loop + 'hello.txt', { method: 'HEAD', headers: { 'User-Agent': 'curl/8.14.1' } })).arrayBuffer();
+    await (await fetch(loop + 'upload', { method: 'POST', body: 'x', headers: { 'User-Agent': 'curl/8.14.1' } })).arrayBuffer();
+    await expect.poll(async () => Number(await page.getByTestId('count-requests').textContent()), { timeout: T }).toBe(before + 11);
+    await page.mouse.move(0, 0);
+    await shot('06-readme');
+    await page.setViewportSize({ width: 900, height: 640 });
+    await page.locator('.log-rows .log-row').first().click();
+    await page.locator('aside.log-details').waitFor({ timeout: T });
+    await shot('07-minimum-size');
+    await page.locator('aside.log-details button:has-text("Close")').click();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('08-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1100, height: 720 });
+    await page.click('button:has-text("Stop sharing")');
+    await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
   });
 
   it('had no page errors', () => {

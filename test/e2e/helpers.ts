@@ -98,6 +98,7 @@ sys.stdout.write("Hello from CGI, query=" + os.environ.get("QUERY_STRING", "") +
 `;
 
 export interface Fixture {
+  /** The shared folder, `<tmp>/Holiday photos` (a space, as real folder names have). */
   readonly dir: string;
   remove(): void;
 }
@@ -107,7 +108,10 @@ export interface Fixture {
  * root), with a text file, a sub-folder, and cgi-bin/hello.py (executable).
  */
 export function makeFixture(): Fixture {
-  const dir = mkdtempSync(join(tmpdir(), 'servedir-e2e-share-'));
+  const parent = mkdtempSync(join(tmpdir(), 'servedir-e2e-share-'));
+  chmodSync(parent, 0o755);
+  const dir = join(parent, 'Holiday photos');
+  mkdirSync(dir, { mode: 0o755 });
   chmodSync(dir, 0o755);
   writeFileSync(join(dir, 'hello.txt'), 'Hello, world!\n');
   writeFileSync(join(dir, 'notes, "draft".txt'), 'a file whose name needs CSV quoting\n');
@@ -117,5 +121,5 @@ export function makeFixture(): Fixture {
   writeFileSync(join(dir, 'cgi-bin', 'hello.py'), HELLO_PY);
   chmodSync(join(dir, 'cgi-bin', 'hello.py'), 0o755);
   for (const f of ['hello.txt', 'notes, "draft".txt', 'photos/cat.txt']) chmodSync(join(dir, f), 0o644);
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }

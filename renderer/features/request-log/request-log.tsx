@@ -34,7 +34,10 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
 
   const measure = useCallback(() => {
     const el = scrollRef.current;
-    if (el !== null) setViewport({ top: el.scrollTop, height: el.clientHeight });
+    if (el === null) return;
+    const top = el.scrollTop;
+    const height = el.clientHeight;
+    setViewport((v) => (v.top === top && v.height === height ? v : { top, height }));
   }, []);
   useEffect(() => {
     const el = scrollRef.current;
@@ -112,14 +115,28 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
   );
 
   const onFilter = useCallback((f: LogFilter) => store.setFilter(f), [store]);
-  const onExport = (format: 'csv' | 'text') => {
+  const onPause = useCallback((p: boolean) => (p ? store.pause() : store.resume()), [store]);
+  const onClear = useCallback(() => {
+    store.clear();
+    setSelectedSeq(null);
+    setDetailsOpen(false);
+  }, [store]);
+  const onExport = useCallback((format: 'csv' | 'text') => {
+    const rows = snapRef.current.entries();
     const base = exportBaseName();
-    if (format === 'csv') downloadText(`${base}.csv`, '\ufeff' + toCsv(snap.entries()), 'text/csv;charset=utf-8');
-    else downloadText(`${base}.log`, toCpythonText(snap.entries()), 'text/plain;charset=utf-8');
-  };
+    if (format === 'csv') downloadText(`${base}.csv`, '\ufeff' + toCsv(rows), 'text/csv;charset=utf-8');
+    else downloadText(`${base}.log`, toCpythonText(rows), 'text/plain;charset=utf-8');
+  }, []);
 
-  const first = Math.max(0, Math.floor((viewport.top - HEADER_HEIGHT) / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(snap.count, Math.ceil((viewport.top + viewport.height - HEADER_HEIGHT) / ROW_HEIGHT) + OVERSCAN);
+  // While following, the rows to draw are the newest ones: derive them from the count so
+  // a publish renders once, instead of once for the data and again after the scroll event.
+  const visible = Math.ceil(viewport.height / ROW_HEIGHT);
+  const first = follow.atEnd
+    ? Math.max(0, snap.count - visible - 2)
+    : Math.max(0, Math.floor((viewport.top - HEADER_HEIGHT) / ROW_HEIGHT) - OVERSCAN);
+  const last = follow.atEnd
+    ? snap.count
+    : Math.min(snap.count, Math.ceil((viewport.top + viewport.height - HEADER_HEIGHT) / ROW_HEIGHT) + OVERSCAN);
   const rows = [];
   for (let i = first; i < last; i++) {
     const seq = snap.seqAt(i);
@@ -148,16 +165,7 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
           </span>
         )}
         <span className="toolbar-spacer" />
-        <LogActions
-          paused={snap.paused}
-          onPause={(p) => (p ? store.pause() : store.resume())}
-          onClear={() => {
-            store.clear();
-            setSelectedSeq(null);
-            setDetailsOpen(false);
-          }}
-          onExport={onExport}
-        />
+        <LogActions paused={snap.paused} onPause={onPause} onClear={onClear} onExport={onExport} />
       </header>
       <LogToolbar filter={snap.filter} methods={snap.methods} onFilter={onFilter} />
       <div className="log-body">
