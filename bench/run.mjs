@@ -225,7 +225,40 @@ async function runCurl(port, w, reps) {
     bytes += Number(size);
     secs += Number(t);
   }
-  return { value: bytes / secs / 1e6, requests: reps, sockErrors: 0, badStatus: 0 };
+  return { value: bytes / secs / 1e6, requests: reps, bytes, sockErrors: 0, badStatus: 0 };
+}
+
+// ---------------------------------------------------------------- server CPU time
+const CLK_TCK = 100; // Linux USER_HZ for /proc/PID/stat on every mainstream kernel
+
+/** utime + stime of a process (all its threads, living and reaped), in seconds. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Measures the server's own CPU time over one workload. Throughput depends on how busy the
+ * (shared) machine is; CPU time per request much less so, which makes it the fairer figure
+ * when the machine is not idle. For MB/s workloads the unit is CPU ms per 100 MB.
+ */
+function cpuMeter(pid) {
+  const c0 = cpuSeconds(pid);
+  const t0 = process.hrtime.bigint();
+  return {
+    stop(requests, bytes) {
+      const c1 = cpuSeconds(pid);
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (c0 == null || c1 == null) return { usPerUnit: null, busy: null };
+      const cpu = c1 - c0;
+      return { usPerUnit: requests ? (cpu * 1e6) / requests : null, cpuMsPer100MB: bytes ? (cpu * 1e3 * 1e8) / bytes : null, busy: cpu / wall };
+    },
+  };
 }
 
 // ---------------------------------------------------------------- one server
@@ -287,11 +320,19 @@ async function benchServer(def, fixture, tmp, profDir, run, previous) {
         }
         log(`  ${def.id} ${w.id}`);
         if (w.kind === 'wrk') {
+          const cpu = cpuMeter(running.pid);
           const r = await runWrk(running.port, w, DURATION);
+          const c = cpu.stop(r.requests, r.bytes);
           slot.values.push(r.value);
-          slot.runs.push({ value: r.value, requests: r.requests, sockErrors: r.sockErrors, badStatus: r.badStatus, p50ms: r.p50ms, p99ms: r.p99ms });
+          (slot.cpuUs ??= []).push(w.unit === 'MB/s' ? c.cpuMsPer100MB : c.usPerUnit);
+          (slot.busy ??= []).push(c.busy);
+          slot.runs.push({ value: r.value, requests: r.requests, sockErrors: r.sockErrors, badStatus: r.badStatus, p50ms: r.p50ms, p99ms: r.p99ms, ...c });
         } else if (w.kind === 'curl') {
+          const cpu = cpuMeter(running.pid);
           const r = await runCurl(running.port, w, CURL_REPS);
+          const c = cpu.stop(r.requests, r.bytes);
+          (slot.cpuUs ??= []).push(c.cpuMsPer100MB);
+          (slot.busy ??= []).push(c.busy);
           slot.values.push(r.value);
           slot.runs.push({ value: r.value, downloads: r.requests });
         } else if (w.kind === 'idle') {
@@ -491,6 +532,30 @@ function mainTable(results, sid = 'ours') {
   return mdTable(header, rows);
 }
 
+/** Server CPU cost per unit of work: robust to a busy machine, unlike throughput. */
+function cpuTable(results) {
+  const cols = [['ours', 'ours'], ['ours-host', 'ours+log→app'], ...COLS.slice(1)].filter(([id]) => results[id]);
+  const header = ['workload', 'unit', ...cols.map(([, n]) => n), 'nginx ÷ ours', 'python ÷ ours'];
+  const cpu = (sid, wid) => results[sid]?.workloads[wid]?.cpuMedian ?? null;
+  const rows = WORKLOADS.filter((w) => w.kind === 'wrk' || w.kind === 'curl').map((w) => {
+    const pyBest = [cpu('py10', w.id), cpu('py11', w.id)].filter((x) => x != null);
+    return [
+      w.id,
+      w.unit === 'MB/s' ? 'CPU ms / 100 MB' : 'CPU µs / request',
+      ...cols.map(([id]) => {
+        const slot = results[id]?.workloads[w.id];
+        if (!slot) return '·';
+        if (slot.na) return 'n/a';
+        const busy = slot.busyMedian == null ? '' : ` (${Math.round(slot.busyMedian * 100)} %)`;
+        return `${fmtNum(slot.cpuMedian)}${busy}`;
+      }),
+      fmtRatio(cpu('nginx', w.id), cpu('ours', w.id)),
+      pyBest.length ? fmtRatio(Math.min(...pyBest), cpu('ours', w.id)) : '–',
+    ];
+  });
+  return mdTable(header, rows);
+}
+
 function sidName(sid) {
   return { ours: 'ours', 'ours-host': 'ours+log→app', 'ours-logfile': 'ours+log→file' }[sid] ?? sid;
 }
@@ -623,6 +688,15 @@ function renderReport(report, forFile) {
     '',
     mainTable(report.results, 'ours'),
     '',
+    '## Server CPU time per unit of work (lower is better)',
+    '',
+    'Measured from /proc/PID/stat (utime + stime, all threads) around each run; in brackets the share of one core the',
+    'server used (below ~95 % means it was waiting: on the client, on the disk, or on a machine busy with other work).',
+    'On a shared machine these ratios are steadier than the throughput ratios above. "nginx ÷ ours" = how many times',
+    'more CPU we spend than nginx for the same work, inverted so that higher is better, like the throughput ratios.',
+    '',
+    cpuTable(report.results),
+    '',
     '## With the structured request log switched on, as the app runs it',
     '',
     'Rows `ours+log→app`: the utility host (`out/main/host.cjs`) forked with child_process.fork, started with the',
@@ -702,7 +776,13 @@ async function main() {
       }
     }
   }
-  for (const r of Object.values(results)) for (const slot of Object.values(r.workloads)) slot.median = median(slot.values);
+  for (const r of Object.values(results)) {
+    for (const slot of Object.values(r.workloads)) {
+      slot.median = median(slot.values);
+      slot.cpuMedian = median(slot.cpuUs ?? []);
+      slot.busyMedian = median(slot.busy ?? []);
+    }
+  }
 
   let window = null;
   if (!flag('no-window')) window = await runWindowBench(resultsDir);
