@@ -284,9 +284,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       this.sendError(404, 'File not found');
       return null;
     }
+    // A name Python cannot encode (a lone surrogate other than U+DC80..U+DCFF) makes open()
+    // raise UnicodeEncodeError in CPython: fsEncode throws PyUnicodeError here, outside the
+    // try, so the connection is closed without an answer as CPython does.
+    const encodedPath = fsEncode(filePath);
     let handle: FileHandle;
     try {
-      handle = await fs.promises.open(fsEncode(filePath), 'r');
+      handle = await fs.promises.open(encodedPath, 'r');
     } catch {
       this.sendError(404, 'File not found');
       return null;
