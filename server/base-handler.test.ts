@@ -181,6 +181,42 @@ describe('BaseHTTPRequestHandler (socketless)', () => {
     expect(h.dateTimeString(1_700_000_000.9)).toBe('Tue, 14 Nov 2023 22:13:20 GMT');
   });
 
+  it('versionString / logDateTimeString / addressString', () => {
+    const h = new SocketlessRequestHandler({ socket: new FakeSocket('', false), clientAddress: ['::ffff:10.0.0.2', 5], server: new FakeServer(), connectionId: 1, options: {} });
+    expect(h.versionString()).toBe(`BaseHTTP/0.6 Node/${process.versions.node}`);
+    expect(h.logDateTimeString()).toMatch(/^\d\d\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4} \d\d:\d\d:\d\d$/);
+    expect(h.addressString()).toBe('::ffff:10.0.0.2'); // CPython's value; log entries unwrap it
+    h.logMessage('%s', 'hello');
+    expect((h.server as FakeServer).logs[0]).toMatchObject({ kind: 'message', clientAddress: '10.0.0.2', clientPort: 5, message: 'hello' });
+  });
+
+  it('do_SPAM dispatch: any method name a subclass defines is answered', async () => {
+    class Spam extends BaseHTTPRequestHandler {
+      do_SPAM(): void {
+        this.sendResponse(200, 'Spam Follows');
+        this.endHeaders();
+      }
+    }
+    const r = await sendTypicalRequest(Spam, 'SPAM / HTTP/1.0\r\n\r\n');
+    expect(r.lines[0]).toBe('HTTP/1.0 200 Spam Follows');
+    const lower = await sendTypicalRequest(Spam, 'spam / HTTP/1.0\r\n\r\n');
+    expect(lower.lines[0]).toBe("HTTP/1.0 501 Unsupported method ('spam')");
+  });
+
+  it('a throwing do_ method answers 500 when nothing was sent (PORT NOTE), the loop goes on', async () => {
+    class Broken extends BaseHTTPRequestHandler {
+      do_GET(): void {
+        throw new Error('bug');
+      }
+    }
+    const socket = new FakeSocket('GET / HTTP/1.0\r\n\r\n');
+    const h = new Broken({ socket, clientAddress: ['127.0.0.1', 1], server: new FakeServer(), connectionId: 1, options: {} });
+    await expect(h.handle()).rejects.toThrow('bug');
+    h.answerInternalError();
+    h.wfile.flush();
+    expect(socket.output.startsWith('HTTP/1.0 500 Internal Server Error\r\n')).toBe(true);
+  });
+
   it('PORT NOTE coalescing: an error page goes out in a single write', async () => {
     const r = await sendTypicalRequest(SocketlessRequestHandler, 'BREW / HTTP/1.0\r\n\r\n');
     expect(r.lines[0]).toBe("HTTP/1.0 501 Unsupported method ('BREW')");

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CGIHTTPRequestHandler, urlCollapsePath } from './cgi-handler.js';
+import { CGIHTTPRequestHandler, executable, nobodyUid, urlCollapsePath } from './cgi-handler.js';
 import { HandlerAbort } from './errors.js';
 import { makeTempDir, parseResponse, rawRequest, startServer, writeFile, type LiveServer } from './test-support/harness.js';
 
@@ -111,6 +111,18 @@ describe('CGIHTTPServerTestCase', () => {
       if (expected === null) expect(() => urlCollapsePath(input), input).toThrow(HandlerAbort);
       else expect(urlCollapsePath(input), input).toBe(expected);
     }
+  });
+
+  it('isPython / isExecutable / executable / nobodyUid', () => {
+    const h = Object.create(CGIHTTPRequestHandler.prototype) as CGIHTTPRequestHandler;
+    expect(h.isPython('/cgi-bin/x.py')).toBe(true);
+    expect(h.isPython('/cgi-bin/x.PYW')).toBe(true);
+    expect(h.isPython('/cgi-bin/x.sh')).toBe(false);
+    expect(h.isExecutable(path.join(root, 'cgi-bin/file1.py'))).toBe(true);
+    expect(executable(path.join(root, 'cgi-bin/notexec.py'))).toBe(false);
+    const passwd = fs.readFileSync('/etc/passwd', 'utf8');
+    const line = passwd.split('\n').find((l) => l.startsWith('nobody:'));
+    if (line) expect(nobodyUid()).toBe(Number(line.split(':')[2]));
   });
 
   it('test_headers_and_content: status line, then the script output raw', async () => {

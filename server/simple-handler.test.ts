@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guessFileType } from './mime.js';
-import { imsEpochSeconds, SimpleHTTPRequestHandler } from './simple-handler.js';
+import type { SocketWriter } from './connection-io.js';
+import { imsEpochSeconds, SimpleHTTPRequestHandler, type ResponseBody } from './simple-handler.js';
 import { makeTempDir, parseResponse, rawRequest, sendTypicalRequest, startServer, writeFile, type LiveServer } from './test-support/harness.js';
 
 let root: string;
@@ -199,6 +200,18 @@ describe('SimpleHTTPRequestHandlerTestCase', () => {
     expect(imsEpochSeconds('13 Sep 2020 12:26:40 +0100')).toBeNull();
     expect(imsEpochSeconds('garbage')).toBeNull();
     expect(imsEpochSeconds('31 Feb 2020 12:26:40 GMT')).toBeNull();
+  });
+
+  it('copyfile is a seam: a subclass may transform the body', async () => {
+    class Upper extends SimpleHTTPRequestHandler {
+      override async copyfile(source: ResponseBody, outputfile: SocketWriter): Promise<void> {
+        for (let chunk = await source.readChunk(); chunk; chunk = await source.readChunk()) {
+          outputfile.write(Buffer.from(chunk.toString('latin1').toUpperCase(), 'latin1'));
+        }
+      }
+    }
+    const r = await sendTypicalRequest(Upper, 'GET /test HTTP/1.0\r\n\r\n', { directory: root });
+    expect(r.output.endsWith('WE ARE THE KNIGHTS WHO SAY NI!')).toBe(true);
   });
 
   it('socketless GET of a file under a directory option', async () => {
