@@ -26,6 +26,16 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
   };
 }
 
+/**
+ * Every permission is refused (camera, microphone, notifications, geolocation, ...)
+ * except writing text to the clipboard, which the "Copy" buttons for the share
+ * addresses need (`navigator.clipboard.writeText` asks for clipboard-sanitized-write).
+ * Reading the clipboard stays refused.
+ */
+export function isPermissionAllowed(permission: string): boolean {
+  return permission === 'clipboard-sanitized-write';
+}
+
 export interface MainWindowOptions {
   readonly preloadPath: string;
   /** Absolute path of out/renderer/index.html. */
@@ -36,7 +46,7 @@ type BrowserWindowClass = new (options: BrowserWindowConstructorOptions) => Brow
 
 /**
  * Opens the window, locked down: CSP header, no navigation away, no new windows, no
- * permission prompts (camera, notifications, ...), no <webview>.
+ * permissions but clipboard writes (see {@link isPermissionAllowed}), no <webview>.
  */
 export function createMainWindow(BrowserWindowCtor: BrowserWindowClass, opts: MainWindowOptions): BrowserWindow {
   const win = new BrowserWindowCtor({
@@ -50,8 +60,8 @@ export function createMainWindow(BrowserWindowCtor: BrowserWindowClass, opts: Ma
   });
   const contents = win.webContents;
   const ses = contents.session;
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  ses.setPermissionRequestHandler((wc, permission, callback) => callback(wc === contents && isPermissionAllowed(permission)));
+  ses.setPermissionCheckHandler((wc, permission) => wc === contents && isPermissionAllowed(permission));
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },

@@ -74,7 +74,7 @@ describe('built main.cjs with a fake electron', () => {
     expect(win.shown).toBe(true);
   });
 
-  it('installs the CSP response header and denies every permission request', () => {
+  it('installs the CSP response header and denies every permission but clipboard writes', () => {
     const ses = win.webContents.session;
     let headers: Record<string, string[]> | undefined;
     ses.headersListener!({ responseHeaders: { 'Content-Type': ['text/html'] } }, (r) => {
@@ -84,9 +84,19 @@ describe('built main.cjs with a fake electron', () => {
       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
     ]);
     expect(headers!['Content-Type']).toEqual(['text/html']);
-    let granted: boolean | null = null;
-    ses.permissionRequestHandler!(null, 'media', (ok) => (granted = ok));
-    expect(granted).toBe(false);
+    const ask = (wc: unknown, permission: string): boolean => {
+      let granted: boolean | null = null;
+      ses.permissionRequestHandler!(wc, permission, (ok) => (granted = ok));
+      return granted!;
+    };
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) {
+      expect(ask(win.webContents, p), p).toBe(false);
+      expect(ses.permissionCheckHandler!(win.webContents, p), p).toBe(false);
+    }
+    // The Copy buttons use navigator.clipboard.writeText; only our own window may.
+    expect(ask(win.webContents, 'clipboard-sanitized-write')).toBe(true);
+    expect(ses.permissionCheckHandler!(win.webContents, 'clipboard-sanitized-write')).toBe(true);
+    expect(ask({ other: 'webContents' }, 'clipboard-sanitized-write')).toBe(false);
   });
 
   it('denies navigation and window.open', () => {
