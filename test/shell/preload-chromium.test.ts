@@ -185,6 +185,15 @@ describe.skipIf(noChromium)('real window + built preload (Electron transport) in
     await page.locator('.log-row', { hasText: '/beach.txt' }).first().waitFor({ timeout: T });
   });
 
+  it('clicking a share address opens it in the default browser through shell:open-url', async () => {
+    assertNotCrashed();
+    const link = page.locator('.url-link').first();
+    const url = (await link.textContent())!.trim();
+    await link.click();
+    await expect.poll(() => opened, { timeout: T }).toEqual([url]);
+    expect(page.url()).toBe(pageUrl);
+  });
+
   it('a page that is not ours (another URL in the frame) is refused by the gateway', async () => {
     const real = frame.url;
     frame.url = 'http://127.0.0.1:1/evil.html';
