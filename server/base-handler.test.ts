@@ -334,6 +334,22 @@ describe('BaseHTTPServer (live sockets)', () => {
     expect(live.logs.map((e) => e.message)).toContain("Request timed out: TimeoutError('timed out')");
   });
 
+  it('log entry: durationMs counts from the first byte of the request line; bytesSent is exact', async () => {
+    live = await startServer(RequestHandler);
+    const sock = net.connect(live.port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const chunks: Buffer[] = [];
+    sock.on('data', (c) => chunks.push(c));
+    sock.write('TEST / HTTP/1.1\r\n');
+    await new Promise((r) => setTimeout(r, 250));
+    sock.write('\r\n');
+    await new Promise((r) => sock.once('close', r));
+    const entry = live.logs.find((e) => e.kind === 'request')!;
+    expect(entry.durationMs).toBeGreaterThanOrEqual(200);
+    expect(entry.bytesSent).toBe(Buffer.concat(chunks).length);
+    expect(entry.connectionId).toBeGreaterThan(0);
+  });
+
   it('ThreadingHTTPServer: a slow client never blocks another', async () => {
     live = await startServer(RequestHandler);
     const slow = net.connect(live.port, '127.0.0.1');

@@ -213,8 +213,11 @@ export class BaseHTTPRequestHandler {
    */
   async handleOneRequest(): Promise<void> {
     try {
+      // The duration counts from the first byte of the request line.
+      const hadData = this.rfile.buffered > 0;
+      const before = performance.now();
       this.rawRequestline = await this.rfile.readline(65537);
-      this.requestStart = performance.now();
+      this.requestStart = hadData ? before : this.rfile.firstByteTime || before;
       this.requestBytesStart = this.wfile.bytesWritten;
       if (this.rawRequestline.length > 65536) {
         this.requestline = '';

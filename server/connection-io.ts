@@ -30,6 +30,8 @@ export class SocketReader {
   onBeforeWait: (() => void) | null = null;
   /** Milliseconds a single wait for data may take; 0 = wait forever (CPython's default). */
   timeoutMs = 0;
+  /** `performance.now()` when the oldest buffered byte arrived (for request durations). */
+  firstByteTime = 0;
 
   constructor(
     private readonly socket: Duplex,
@@ -40,6 +42,7 @@ export class SocketReader {
         this.divertSink(chunk);
         return;
       }
+      if (this.length === 0) this.firstByteTime = performance.now();
       this.chunks.push(chunk);
       this.length += chunk.length;
       if (this.length >= this.highWater) socket.pause();
