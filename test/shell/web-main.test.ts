@@ -20,7 +20,18 @@ beforeAll(async () => {
   await fsp.mkdir(share);
   await fsp.writeFile(path.join(share, 'note.txt'), 'shared through the browser fallback');
 });
+/** Every process a test started, so a failing assertion cannot leave one running. */
+const launched: ChildProcess[] = [];
+
 afterAll(async () => {
+  for (const c of launched) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    c.kill('SIGINT');
+    await new Promise((r) => {
+      const t = setTimeout(() => (c.kill('SIGKILL'), r(null)), 5000);
+      c.once('exit', () => (clearTimeout(t), r(null)));
+    });
+  }
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
@@ -40,6 +51,7 @@ async function launch(args: string[], env: Record<string, string> = {}, opts: { 
     env: { ...process.env, SERVEDIR_USER_DATA: path.join(dir, 'user-data'), PATH: '/nonexistent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  launched.push(child);
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
