@@ -2,10 +2,12 @@
  * Pure Node. `SimpleHTTPRequestHandler.guess_type` support: port of CPython v3.13.0
  * `mimetypes.guess_file_type` (suffix map, case-sensitive encodings map, lower-cased type
  * lookup). The type table itself is mime-db (the `mime-types` package) instead of the
- * machine's `/etc/mime.types`, with CPython's built-in entries that mime-db lacks as a
- * fallback (PORT NOTE in server/README.md).
+ * machine's `/etc/mime.types`, with what CPython answers on Debian (its built-in table plus
+ * `/etc/mime.types`) for the extensions mime-db lacks as a fallback (`mime-fallback.ts`;
+ * PORT NOTE in server/README.md).
  */
 import mime from 'mime-types';
+import { CPYTHON_FALLBACK_TYPES } from './mime-fallback.js';
 import { splitext } from './py-text.js';
 
 /** `SimpleHTTPRequestHandler.extensions_map` defaults (`_encodings_map_default`). */
@@ -35,34 +37,13 @@ export const ENCODINGS_MAP: Readonly<Record<string, string>> = {
   '.br': 'br',
 };
 
-/** CPython's built-in `types_map` entries that mime-db has no type for. */
-export const CPYTHON_ONLY_TYPES: Readonly<Record<string, string>> = {
-  '.wiz': 'application/msword',
-  '.a': 'application/octet-stream',
-  '.o': 'application/octet-stream',
-  '.xlb': 'application/vnd.ms-excel',
-  '.ppa': 'application/vnd.ms-powerpoint',
-  '.pwz': 'application/vnd.ms-powerpoint',
-  '.h5': 'application/x-hdf5',
-  '.pyc': 'application/x-python-code',
-  '.pyo': 'application/x-python-code',
-  '.xpdl': 'application/xml',
-  '.3gpp2': 'audio/3gpp2',
-  '.loas': 'audio/aac',
-  '.ass': 'audio/aac',
-  '.nws': 'message/rfc822',
-  '.ksh': 'text/plain',
-  '.py': 'text/x-python',
-  '.mpa': 'video/mpeg',
-};
-
 /** Type for an extension (with its dot, any case), or undefined. */
 export function typeForExtension(ext: string): string | undefined {
   const lower = ext.toLowerCase();
   if (lower.length < 2) return undefined;
   const fromDb = mime.types[lower.slice(1)];
   if (fromDb) return fromDb;
-  return Object.prototype.hasOwnProperty.call(CPYTHON_ONLY_TYPES, lower) ? CPYTHON_ONLY_TYPES[lower] : undefined;
+  return Object.prototype.hasOwnProperty.call(CPYTHON_FALLBACK_TYPES, lower) ? CPYTHON_FALLBACK_TYPES[lower] : undefined;
 }
 
 /**
