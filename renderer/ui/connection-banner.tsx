@@ -5,7 +5,9 @@
 import { useSyncExternalStore } from 'react';
 import type { ConnectionMonitor } from '../transport/web-client';
 
-const idle = { getState: () => ({ state: 'connected' as const }), subscribe: () => () => {} };
+// useSyncExternalStore needs a stable snapshot: a fresh object per call loops forever (React #185).
+const CONNECTED = { state: 'connected' as const };
+const idle = { getState: () => CONNECTED, subscribe: () => () => {} };
 
 export function ConnectionBanner({ monitor }: { readonly monitor: ConnectionMonitor | null }) {
   const m = monitor ?? idle;
