@@ -13,6 +13,7 @@
 import type { Duplex } from 'node:stream';
 import { SocketReader, SocketWriter, ReadTimeoutError } from './connection-io.js';
 import { HandlerAbort } from './errors.js';
+import type { HandlerFs } from './handler-fs.js';
 import { HTTPMessage, readHeaders } from './http-message.js';
 import { HTTP_STATUS } from './http-status.js';
 import type { LogKind, RequestLogEntry } from './log.js';
@@ -67,6 +68,8 @@ export interface HandlerOptions {
   readonly cgiDirectories?: readonly string[];
   /** Follow symbolic links that lead outside `directory` (CPython does). Default true. */
   readonly followSymlinks?: boolean;
+  /** File-system calls of the file-serving handlers (default: the real disk). */
+  readonly fs?: HandlerFs;
   /** Longest wait for request bytes, in ms; 0 = forever (CPython's default). PORT NOTE: new. */
   readonly readTimeoutMs?: number;
 }

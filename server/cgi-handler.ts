@@ -157,7 +157,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       const nextdir = fullPath.slice(0, i);
       const nextrest = fullPath.slice(i + 1);
       const scriptdir = this.translatePath(nextdir);
-      if (await isdir(scriptdir)) {
+      if (await isdir(scriptdir, this.fs)) {
         dir = nextdir;
         rest = nextrest;
         i = fullPath.indexOf('/', dir.length + 1);
@@ -185,11 +185,11 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
 
     const scriptname = dir + '/' + script;
     const scriptfile = this.translatePath(scriptname);
-    if (!(await exists(scriptfile))) {
+    if (!(await exists(scriptfile, this.fs))) {
       this.sendError(404, `No such CGI script (${pyRepr(scriptname)})`);
       return;
     }
-    if (!(await isfile(scriptfile))) {
+    if (!(await isfile(scriptfile, this.fs))) {
       this.sendError(403, `CGI script is not a plain file (${pyRepr(scriptname)})`);
       return;
     }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guessFileType } from './mime.js';
 import type { SocketWriter } from './connection-io.js';
+import { nodeFs, type HandlerFs } from './handler-fs.js';
 import { imsEpochSeconds, SimpleHTTPRequestHandler, type ResponseBody } from './simple-handler.js';
 import { makeTempDir, parseResponse, rawRequest, sendTypicalRequest, startServer, writeFile, type LiveServer } from './test-support/harness.js';
 
@@ -16,6 +17,7 @@ let outside: string;
 let live: LiveServer;
 let liveNoFollow: LiveServer;
 const MTIME = 1_600_000_000.75; // fractional on purpose: Last-Modified truncates
+const BIG_SIZE = 3 * 1024 * 1024 + 7;
 
 beforeAll(async () => {
   const base = makeTempDir();
@@ -26,6 +28,7 @@ beforeAll(async () => {
   writeFile(outside, 'secret.txt', 'TOP-SECRET');
   writeFile(root, 'test', 'We are the knights who say Ni!');
   writeFile(root, 'plain.txt', 'hello\n');
+  writeFile(root, 'big.bin', Buffer.alloc(BIG_SIZE, 0x61));
   fs.utimesSync(path.join(root, 'plain.txt'), MTIME, MTIME);
   writeFile(root, 'archive.tar.gz', 'x');
   writeFile(root, 'data.tgz', 'x');
@@ -148,10 +151,47 @@ describe('SimpleHTTPServerTestCase', () => {
   });
 
   it('streams a large file completely (never read whole)', async () => {
-    const big = Buffer.alloc(3 * 1024 * 1024 + 7, 0x61);
-    writeFile(root, 'big.bin', big);
     const r = await get('/big.bin');
-    expect(r.body.length).toBe(big.length);
+    expect(r.body.length).toBe(BIG_SIZE);
+    expect(r.body.every((b) => b === 0x61)).toBe(true);
+  });
+});
+
+describe('failure injection through options.fs', () => {
+  /** A fake file system: the real disk, with one call made to fail. */
+  const failing = (over: Partial<HandlerFs>): HandlerFs => ({ ...nodeFs, ...over });
+  const eacces = (): Promise<never> => Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' }));
+
+  it('readdir failing: 404 "No permission to list directory"', async () => {
+    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /sorting/ HTTP/1.0\r\n\r\n', { directory: root, fs: failing({ readdir: eacces }) });
+    expect(r.lines[0]).toBe('HTTP/1.0 404 No permission to list directory');
+  });
+
+  it('open failing: 404 "File not found"', async () => {
+    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /test HTTP/1.0\r\n\r\n', { directory: root, fs: failing({ open: eacces }) });
+    expect(r.lines[0]).toBe('HTTP/1.0 404 File not found');
+  });
+
+  it('a read error after the headers: no second status, the connection is dropped, the error logged', async () => {
+    const brokenOpen: HandlerFs['open'] = async (p, flags) => {
+      const real = await nodeFs.open(p, flags);
+      let reads = 0;
+      return {
+        stat: () => real.stat(),
+        close: () => real.close(),
+        read: (buf, off, len, pos) => (reads++ === 0 ? real.read(buf, off, len, pos) : Promise.reject(Object.assign(new Error('EIO'), { code: 'EIO' }))),
+      };
+    };
+    const big = await startServer(SimpleHTTPRequestHandler, { directory: root, fs: failing({ open: brokenOpen }) });
+    try {
+      const raw = (await rawRequest(big.port, 'GET /big.bin HTTP/1.0\r\n\r\n')).toString('latin1');
+      expect(raw.match(/^HTTP\/1\.0 /gm)).toHaveLength(1);
+      expect(raw.startsWith('HTTP/1.0 200 OK')).toBe(true);
+      expect(raw.length).toBeLessThan(3 * 1024 * 1024);
+      expect(big.logs.some((e) => e.kind === 'error' && e.message.includes('EIO'))).toBe(true);
+    } finally {
+      await big.close();
+    }
   });
 });
 
@@ -188,6 +228,8 @@ describe('SimpleHTTPRequestHandlerTestCase', () => {
     expect(h.guessType('/r/.bashrc')).toBe('application/octet-stream');
     expect(h.guessType('/r/old.Z')).toBe('application/octet-stream');
     expect(guessFileType('/r/a.txt.gz')).toEqual(['text/plain', 'gzip']);
+    expect(h.guessType('/r/fix.diff')).toBe('text/x-diff'); // mime-fallback.ts (CPython on Debian)
+    expect(h.guessType('/r/a.zst')).toBe('application/zstd');
   });
 
   it('If-Modified-Since parsing: _parsedate_tz rules (UTC only, -0000 and no zone are UTC)', () => {

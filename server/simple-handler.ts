@@ -6,11 +6,11 @@
  *
  * Files are streamed in chunks with backpressure, never read whole.
  */
-import fs from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import type fs from 'node:fs';
 import path from 'node:path';
 import { BaseHTTPRequestHandler, VERSION } from './base-handler.js';
 import type { SocketWriter } from './connection-io.js';
+import { nodeFs, type HandlerFileHandle, type HandlerFs } from './handler-fs.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import {
   comparePy, decodeSurrogateEscape, encodeUtf8, fsEncode, htmlEscape, normpath, pyInt, quote,
@@ -30,7 +30,7 @@ const CHUNK_SIZE = 64 * 1024;
 /** An open file streamed in 64 KiB chunks. */
 export class FileBody implements ResponseBody {
   private closed = false;
-  constructor(readonly handle: FileHandle) {}
+  constructor(readonly handle: HandlerFileHandle) {}
   async readChunk(): Promise<Buffer | null> {
     const buf = Buffer.allocUnsafe(CHUNK_SIZE);
     const { bytesRead } = await this.handle.read(buf, 0, CHUNK_SIZE, null);
@@ -64,33 +64,34 @@ export function pathJoin(a: string, b: string): string {
   return a + '/' + b;
 }
 
-async function statOrNull(p: string, follow = true): Promise<fs.Stats | null> {
+async function statOrNull(p: string, follow: boolean, fsi: HandlerFs): Promise<fs.Stats | null> {
   try {
     const enc = fsEncode(p);
-    return follow ? await fs.promises.stat(enc) : await fs.promises.lstat(enc);
+    return follow ? await fsi.stat(enc) : await fsi.lstat(enc);
   } catch {
+    // Like genericpath: OSError and ValueError (unencodable, NUL) mean "no".
     return null;
   }
 }
 
 /** `os.path.isdir`. */
-export async function isdir(p: string): Promise<boolean> {
-  return (await statOrNull(p))?.isDirectory() ?? false;
+export async function isdir(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
+  return (await statOrNull(p, true, fsi))?.isDirectory() ?? false;
 }
 
 /** `os.path.isfile`. */
-export async function isfile(p: string): Promise<boolean> {
-  return (await statOrNull(p))?.isFile() ?? false;
+export async function isfile(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
+  return (await statOrNull(p, true, fsi))?.isFile() ?? false;
 }
 
 /** `os.path.islink`. */
-export async function islink(p: string): Promise<boolean> {
-  return (await statOrNull(p, false))?.isSymbolicLink() ?? false;
+export async function islink(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
+  return (await statOrNull(p, false, fsi))?.isSymbolicLink() ?? false;
 }
 
 /** `os.path.exists`. */
-export async function exists(p: string): Promise<boolean> {
-  return (await statOrNull(p)) !== null;
+export async function exists(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
+  return (await statOrNull(p, true, fsi)) !== null;
 }
 
 // --- If-Modified-Since: email.utils.parsedate_to_datetime (email._parseaddr._parsedate_tz) ---
@@ -212,10 +213,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   extensionsMap: Record<string, string> = { ...DEFAULT_EXTENSIONS_MAP };
   /** The folder served (`directory=None` → the current directory). */
   directory: string = process.cwd();
+  /** File-system calls (`options.fs`, default the real disk). */
+  protected fs: HandlerFs = nodeFs;
 
   override setup(): void {
     super.setup();
     if (this.options.directory !== undefined) this.directory = this.options.directory;
+    if (this.options.fs !== undefined) this.fs = this.options.fs;
   }
 
   /** Serve a GET request. */
@@ -255,7 +259,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       this.sendError(404, 'File not found');
       return null;
     }
-    if (await isdir(filePath)) {
+    if (await isdir(filePath, this.fs)) {
       const parts = urlsplit(this.path);
       if (!parts.path.endsWith('/')) {
         // Redirect browser - doing basically what apache does.
@@ -269,7 +273,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       let found = false;
       for (const index of this.indexPages) {
         const candidate = pathJoin(filePath, index);
-        if (await isfile(candidate)) {
+        if (await isfile(candidate, this.fs)) {
           filePath = candidate;
           found = true;
           break;
@@ -288,9 +292,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     // raise UnicodeEncodeError in CPython: fsEncode throws PyUnicodeError here, outside the
     // try, so the connection is closed without an answer as CPython does.
     const encodedPath = fsEncode(filePath);
-    let handle: FileHandle;
+    let handle: HandlerFileHandle;
     try {
-      handle = await fs.promises.open(encodedPath, 'r');
+      handle = await this.fs.open(encodedPath, 'r');
     } catch {
       this.sendError(404, 'File not found');
       return null;
@@ -339,15 +343,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     let real: string;
     let root: string;
     try {
-      root = await fs.promises.realpath(this.directory);
+      root = (await this.fs.realpath(this.directory)).toString('utf8');
     } catch {
       return false;
     }
     try {
-      real = (await fs.promises.realpath(fsEncode(filePath), { encoding: 'buffer' })).toString('utf8');
+      real = (await this.fs.realpath(fsEncode(filePath))).toString('utf8');
     } catch {
       // A dangling link or a missing file: check the link itself is not leaving the root.
-      return !(await islink(filePath));
+      return !(await islink(filePath, this.fs));
     }
     const rel = path.relative(root, real);
     return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
@@ -360,7 +364,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   async listDirectory(dirPath: string): Promise<ResponseBody | null> {
     let list: string[];
     try {
-      const raw = await fs.promises.readdir(fsEncode(dirPath), { encoding: 'buffer' });
+      const raw = await this.fs.readdir(fsEncode(dirPath));
       list = raw.map((b) => decodeSurrogateEscape(b));
     } catch {
       this.sendError(404, 'No permission to list directory');
@@ -384,11 +388,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       let displayname = name;
       let linkname = name;
       // Append / for directories or @ for symbolic links.
-      if (await isdir(fullname)) {
+      if (await isdir(fullname, this.fs)) {
         displayname = name + '/';
         linkname = name + '/';
       }
-      if (await islink(fullname)) {
+      if (await islink(fullname, this.fs)) {
         displayname = name + '@';
         // Note: a link to a directory displays with @ and links with /.
       }
