@@ -141,6 +141,35 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     expect(await page.locator('.log-rows .log-row').count()).toBe(4);
   });
 
+  it('lists errors as rows when "Messages" is on', async () => {
+    await page.click('button[aria-pressed]:has-text("Messages")');
+    await page
+      .locator('.log-rows .log-row.is-message', { hasText: 'code 404, message File not found' })
+      .waitFor({ timeout: T });
+    await page.click('button[aria-pressed]:has-text("Messages")');
+    await expect.poll(() => page.locator('.log-rows .log-row.is-message').count(), { timeout: T }).toBe(0);
+  });
+
+  it('follows new rows only at the bottom; elsewhere it stays put and offers "Latest"', async () => {
+    await Promise.all(Array.from({ length: 60 }, (_, i) => get(`hello.txt?n=${i}`)));
+    await row('/hello.txt?n=59').waitFor({ timeout: T });
+    const grid = page.locator('[role="grid"][aria-label="Request log"]');
+    const atBottom = () => grid.evaluate((el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 12);
+    expect(await atBottom()).toBe(true); // followed the tail
+    expect(await page.locator('button:has-text("Latest")').count()).toBe(0);
+
+    await grid.evaluate((el) => (el.scrollTop = 0));
+    const latest = page.locator('button:has-text("Latest")');
+    await latest.waitFor({ timeout: T });
+    await get('hello.txt?n=60');
+    await expect.poll(() => page.getByTestId('count-requests').textContent(), { timeout: T }).toBe('65');
+    expect(await grid.evaluate((el) => el.scrollTop)).toBe(0); // did not jump
+    await latest.click();
+    await row('/hello.txt?n=60').waitFor({ timeout: T });
+    expect(await atBottom()).toBe(true);
+    await page.fill('input[aria-label="Filter requests by text"]', '');
+  });
+
   it('pauses the display while rows keep arriving, then resumes', async () => {
     await page.click('button:has-text("Pause")');
     await get('photos/cat.txt');
@@ -161,6 +190,10 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Close');
     await page.keyboard.press('Escape');
     await details.waitFor({ state: 'detached', timeout: T });
+    // Back to the newest row: the log follows new rows again.
+    await page.focus('[role="grid"][aria-label="Request log"]');
+    await page.keyboard.press('End');
+    await page.locator('button:has-text("Latest")').waitFor({ state: 'detached', timeout: T });
   });
 
   it('turns CGI on in Settings and runs a script; its stderr is in the row details', async () => {
@@ -206,6 +239,20 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     await page.click('button:has-text("Stop sharing")');
     await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
     await expect(get('hello.txt')).rejects.toThrow();
+  });
+
+  it('in the browser, a dropped folder gets a plain "type the path" hint', async () => {
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['x'], 'Holiday photos'));
+      for (const type of ['dragenter', 'dragover', 'drop']) window.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    const msg = page.locator('#folder-msg[role="alert"]');
+    await msg.waitFor({ timeout: T });
+    expect(await msg.textContent()).toMatch(/Type or paste the folder’s path/);
+    await page.fill('#folder-input', fixture.dir);
+    await page.press('#folder-input', 'Enter');
+    await page.locator('#folder-msg', { hasText: /Folder found/ }).waitFor({ timeout: T });
   });
 
   it('explains a port in use in plain words next to the port, and offers another port', async () => {

@@ -227,9 +227,15 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
         </dl>
         <div className="log-notices" aria-live="polite">
           {filtered && <span>Showing {nf.format(snap.count)} of {nf.format(snap.held)}</span>}
-          {snap.droppedOld > 0 && <span>{nf.format(snap.droppedOld)} older rows removed to save memory</span>}
+          {snap.droppedOld > 0 && (
+            <span>
+              <span data-testid="count-dropped-old">{nf.format(snap.droppedOld)}</span> older rows removed to save memory
+            </span>
+          )}
           {snap.notReceived > 0 && (
-            <span className="notice-warn">{nf.format(snap.notReceived)} not received (too many at once)</span>
+            <span className="notice-warn">
+              <span data-testid="count-not-received">{nf.format(snap.notReceived)}</span> not received (too many at once)
+            </span>
           )}
         </div>
       </footer>
