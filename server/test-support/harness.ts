@@ -12,7 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BaseHTTPRequestHandler, HandlerClass, HandlerOptions, HandlerServer, LogEntryDraft } from '../base-handler.js';
 import { HTTPServer } from '../http-server.js';
-import type { RequestLogEntry } from '../log.js';
+import { formatNcsaLine, type RequestLogEntry } from '../log.js';
+
+/** Set SERVEDIR_VERBOSE_TESTS=1 to see every live server's log lines on stderr. */
+const VERBOSE = Boolean(process.env['SERVEDIR_VERBOSE_TESTS']);
 
 /** In-memory socket: the client's bytes are readable, the handler's writes are recorded. */
 export class FakeSocket extends Duplex {
@@ -79,7 +82,13 @@ export interface LiveServer {
 /** Listen on 127.0.0.1:0 with the given handler class (sirv's `http()` helper). */
 export async function startServer(cls: HandlerClass, handlerOptions: HandlerOptions = {}): Promise<LiveServer> {
   const logs: RequestLogEntry[] = [];
-  const server = new HTTPServer(cls, { handlerOptions, onLog: (e) => logs.push(e) });
+  const server = new HTTPServer(cls, {
+    handlerOptions,
+    onLog: (e) => {
+      logs.push(e);
+      if (VERBOSE) process.stderr.write(formatNcsaLine(e));
+    },
+  });
   await server.listen(0, '127.0.0.1');
   return { server, port: server.address().port, logs, close: () => server.close() };
 }
