@@ -63,6 +63,11 @@ export function App({ app }: { readonly app: AppApi }) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [status, setStatus] = useState<ServerStatus>({ state: 'stopped' });
   const [tab, setTab] = useState<'share' | 'settings'>('share');
+  // Announce changes only, not the state found at start-up.
+  const [announced, setAnnounced] = useState<{ status: ServerStatus | null; text: string }>({ status: null, text: '' });
+  if (announced.status !== status) {
+    setAnnounced({ status, text: announced.status === null ? '' : announcement(status) });
+  }
 
   const load = useCallback(async () => {
     try {
@@ -107,7 +112,7 @@ export function App({ app }: { readonly app: AppApi }) {
             <h1>Servedir</h1>
           </div>
           <StatusPill status={status} />
-          <div className="sr-only" aria-live="polite" role="status">{announcement(status)}</div>
+          <div className="sr-only" aria-live="polite" role="status">{announced.text}</div>
         </header>
         <ConnectionBanner monitor={connection} />
         <div className="layout">

@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, launchChromium, makeFixture, RESULTS_DIR, startWebApp, type Fixture, type WebApp } from './helpers';
+import { assertBuilt, hostPids, launchChromium, makeFixture, RESULTS_DIR, startWebApp, type Fixture, type WebApp } from './helpers';
 
 const T = 20_000;
 
@@ -303,6 +303,26 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     await shot('08-dark');
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1100, height: 720 });
+    await page.click('button:has-text("Stop sharing")');
+    await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
+  });
+
+  it('says "The server stopped unexpectedly." when the engine dies, and Restart shares again', async () => {
+    await page.selectOption('#bind-select', '127.0.0.1');
+    await page.click('button:has-text("Share this folder")');
+    await page.getByTestId('status-pill').filter({ hasText: /Sharing on port/ }).waitFor({ timeout: T });
+    const pids = hostPids(app.pid);
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, 'SIGKILL'); // a crash of the host we started
+    const banner = page.locator('.crash-banner[role="alert"]');
+    await banner.waitFor({ timeout: T });
+    expect(await banner.locator('strong').textContent()).toBe('The server stopped unexpectedly.');
+    expect(await page.getByTestId('status-pill').textContent()).toBe('Stopped unexpectedly');
+    await shot('09-crashed');
+    await banner.locator('button:has-text("Restart")').click();
+    await page.getByTestId('status-pill').filter({ hasText: /Sharing on port/ }).waitFor({ timeout: T });
+    base = (await page.locator('.url-link').first().textContent())!;
+    expect((await get('hello.txt')).status).toBe(200);
     await page.click('button:has-text("Stop sharing")');
     await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
   });

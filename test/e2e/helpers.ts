@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -25,6 +25,8 @@ export function assertBuilt(): void {
 export interface WebApp {
   /** The printed URL, token included (`http://127.0.0.1:PORT/#token=…`). */
   readonly url: string;
+  /** Process id of `node out/main/web.cjs` (the engine host is its child). */
+  readonly pid: number;
   readonly userData: string;
   readonly output: () => string;
   stop(): Promise<void>;
@@ -58,6 +60,7 @@ export async function startWebApp(): Promise<WebApp> {
   });
   return {
     url,
+    pid: child.pid!,
     userData,
     output: () => out,
     async stop() {
@@ -70,6 +73,22 @@ export async function startWebApp(): Promise<WebApp> {
       rmSync(userData, { recursive: true, force: true });
     },
   };
+}
+
+/** Pids of the engine host processes (`out/main/host.cjs`) forked by `parentPid`. */
+export function hostPids(parentPid: number): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parentPid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('host.cjs')) pids.push(Number(name));
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return pids;
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -56,6 +56,11 @@ function failureErrors(f: Failure): Errors {
 const errorText = (e: unknown): string =>
   e instanceof Error && e.message ? e.message : 'Something went wrong. Please try again.';
 
+const CRASH_HEADLINE = 'The server stopped unexpectedly.';
+/** The shell's crash message without the headline we already show. */
+const crashDetail = (message: string): string =>
+  message.startsWith(CRASH_HEADLINE) ? message.slice(CRASH_HEADLINE.length).trim() : message;
+
 const MSG_DROP_IN_BROWSER =
   'This browser does not tell Servedir where a dropped folder is. Type or paste the folder’s path in the box instead.';
 
@@ -251,8 +256,8 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
     >
       {status.state === 'crashed' && (
         <div className="crash-banner" role="alert">
-          <strong>The server stopped unexpectedly.</strong>
-          <span>{status.message}</span>
+          <strong>{CRASH_HEADLINE}</strong>
+          {crashDetail(status.message) !== '' && <span>{crashDetail(status.message)}</span>}
           <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void share()}>
             Restart
           </button>

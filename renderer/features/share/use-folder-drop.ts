@@ -14,13 +14,12 @@ const hasFiles = (e: DragEvent) => e.dataTransfer !== null && Array.from(e.dataT
 export function useFolderDrop(enabled: boolean, onDrop: (file: File) => void): boolean {
   const [over, setOver] = useState(false);
   useEffect(() => {
-    if (!enabled) {
-      setOver(false);
-      return;
-    }
+    if (!enabled) setOver(false);
     let depth = 0;
+    // Even while disabled (sharing), a dropped file must never make the window navigate
+    // to it, so the handlers stay and only the action is skipped.
     const enter = (e: DragEvent) => {
-      if (!hasFiles(e)) return;
+      if (!hasFiles(e) || !enabled) return;
       depth++;
       setOver(true);
     };
@@ -31,7 +30,7 @@ export function useFolderDrop(enabled: boolean, onDrop: (file: File) => void): b
     const overHandler = (e: DragEvent) => {
       if (!hasFiles(e)) return;
       e.preventDefault();
-      if (e.dataTransfer) e.dataTransfer.dropEffect = 'link';
+      if (e.dataTransfer) e.dataTransfer.dropEffect = enabled ? 'link' : 'none';
     };
     const drop = (e: DragEvent) => {
       if (!hasFiles(e)) return;
@@ -39,7 +38,7 @@ export function useFolderDrop(enabled: boolean, onDrop: (file: File) => void): b
       depth = 0;
       setOver(false);
       const file = e.dataTransfer?.files[0];
-      if (file !== undefined) onDrop(file);
+      if (enabled && file !== undefined) onDrop(file);
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragleave', leave);
