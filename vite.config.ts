@@ -44,6 +44,9 @@ export default defineConfig({
     build: {
       outDir: resolve('out/renderer'),
       emptyOutDir: true,
+      // electron-vite leaves renderer bundles unminified by default (661 kB here); the
+      // window loads faster and the packaged app is smaller minified.
+      minify: true,
       rollupOptions: { input: resolve('renderer/index.html') },
     },
   },
