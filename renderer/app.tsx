@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AppInfo, NetInterface, ServerStatus, Settings } from '../electron/ipc-contract';
 import type { AppApi } from './api';
 import { ApiContext } from './ui/app-context';
-import { ConnectionBanner } from './ui/connection-banner';
+import { ConnectionBanner, useConnectionState } from './ui/connection-banner';
 import { SharePanel } from './features/share/share-panel';
 import { SettingsPane } from './features/settings/settings-pane';
 import { RequestLog } from './features/request-log/request-log';
@@ -98,6 +98,8 @@ export function App({ app }: { readonly app: AppApi }) {
   }, [api, connection, store, load]);
 
   const sharing = status.state === 'running';
+  // When the link itself is refused, the banner says what to do; do not repeat it here.
+  const broken = useConnectionState(connection).state === 'broken';
 
   return (
     <ApiContext.Provider value={api}>
@@ -146,14 +148,15 @@ export function App({ app }: { readonly app: AppApi }) {
               ))}
             </div>
             <div className="side-scroll">
-              {bootError !== null && (
+              {broken && boot === null && <p className="muted loading">Open the link Servedir printed to continue.</p>}
+              {bootError !== null && !broken && (
                 <div className="form-error" role="alert">
                   {bootError}{' '}
                   <button type="button" className="btn btn-small btn-inline" onClick={() => void load()}>Try again</button>
                 </div>
               )}
               {boot === null || settings === null ? (
-                bootError === null && <p className="muted loading">Loading…</p>
+                bootError === null && !broken && <p className="muted loading">Loading…</p>
               ) : (
                 <>
                   <div role="tabpanel" id="panel-share" aria-labelledby="tab-share" hidden={tab !== 'share'}>

@@ -92,6 +92,17 @@ describe('web-client', () => {
     expect(got).toHaveLength(2);
   });
 
+  it('stays "broken" after a refused key instead of reconnecting forever', async () => {
+    const { client, timers } = setup('#token=old', () => new Response('{}', { status: 403 }));
+    client.on('log:batch', () => {});
+    const es = FakeEventSource.last!;
+    await expect(client.invoke['app:info']()).rejects.toThrow(/did not accept/);
+    expect(es.closed).toBe(true);
+    es.emit('error');
+    expect(client.connection.getState()).toEqual({ state: 'broken', message: expect.stringMatching(/did not accept/) });
+    expect(timers).toHaveLength(0);
+  });
+
   it('pathForFile is null in the browser', () => {
     expect(setup().client.pathForFile({} as File)).toBeNull();
   });

@@ -110,6 +110,8 @@ export function createWebClient(env: WebClientEnv): WebClient {
       es.close();
       if (source !== es) return;
       source = null;
+      // A refused key will not get better by retrying; say that instead of "reconnecting".
+      if (connection.state === 'broken') return;
       setConnection({ state: 'reconnecting', message: MSG_LOST });
       const delay = Math.min(500 * 2 ** attempt++, 5000);
       env.setTimeout(connectEvents, delay);
@@ -144,6 +146,8 @@ export function createWebClient(env: WebClientEnv): WebClient {
       throw new TransportError(MSG_UNREACHABLE);
     }
     if (res.status === 403) {
+      source?.close();
+      source = null;
       setConnection({ state: 'broken', message: MSG_BAD_TOKEN });
       throw new TransportError(MSG_BAD_TOKEN);
     }

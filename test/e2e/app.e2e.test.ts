@@ -327,6 +327,22 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
   });
 
+  it('explains a missing or wrong access key in plain words', async () => {
+    const other = await browser.newPage({ viewport: { width: 1000, height: 660 } });
+    try {
+      await other.goto(app.url.replace(/#.*$/, ''));
+      const banner = other.locator('.conn-banner[role="alert"]');
+      await banner.waitFor({ timeout: T });
+      expect(await banner.textContent()).toMatch(/opened without its access key/);
+      await other.goto(app.url.replace(/token=.*/, 'token=not-the-right-one'));
+      await other.reload();
+      await other.locator('.conn-banner', { hasText: /did not accept this page’s access key/ }).waitFor({ timeout: T });
+      await other.screenshot({ path: join(RESULTS_DIR, '10-bad-token.png') });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('had no page errors', () => {
     expect(pageErrors).toEqual([]);
   });
