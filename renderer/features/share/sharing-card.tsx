@@ -3,7 +3,7 @@
  * each clickable and copyable. Runs in: the renderer.
  */
 import type { MouseEvent } from 'react';
-import type { NetInterface, ServerStatus } from '../../../electron/ipc-contract';
+import type { NetInterface, ServerStatus, ShareUrl } from '../../../electron/ipc-contract';
 import { CopyButton } from '../../ui/copy-button';
 import { bindLabel } from './bind-field';
 
@@ -23,9 +23,15 @@ export function folderName(path: string): string {
   return parts.length > 0 ? parts[parts.length - 1]! : path;
 }
 
+/** LAN addresses first (what another device needs), keeping the shell's order otherwise. */
+export function lanFirst(urls: readonly ShareUrl[]): ShareUrl[] {
+  return [...urls.filter((u) => u.scope === 'lan'), ...urls.filter((u) => u.scope !== 'lan')];
+}
+
 export function SharingCard({ status, interfaces, busy, onOpen, onStop }: SharingCardProps) {
   const s = status.settings;
-  const lan = status.urls.filter((u) => u.scope === 'lan');
+  const urls = lanFirst(status.urls);
+  const lan = urls.filter((u) => u.scope === 'lan');
   return (
     <div className="sharing-card">
       <div className="sharing-head">
@@ -43,7 +49,7 @@ export function SharingCard({ status, interfaces, busy, onOpen, onStop }: Sharin
           : 'Open this address in a browser on this computer:'}
       </p>
       <ul className="url-list" aria-label="Addresses of the shared folder">
-        {status.urls.map((u) => (
+        {urls.map((u) => (
           <li key={u.url} className={`url-item url-${u.scope}`}>
             <div className="url-label">{u.label}</div>
             <div className="url-row">
