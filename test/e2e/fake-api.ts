@@ -1,0 +1,76 @@
+/**
+ * A FAKE `window.servedir` for the renderer load test only (test/e2e/log-load.e2e.test.ts).
+ * It is injected with `page.addInitScript` and streams synthetic log batches, so the
+ * window's own cost can be measured without the engine and the load generator sharing
+ * the CPU. The real app is exercised by app.e2e.test.ts; nothing here ships.
+ *
+ * The function is serialized into the page: it must not reference anything outside itself.
+ */
+export function installFakeServedirApi(opts: { readonly total: number; readonly perBatch: number; readonly everyMs: number }): void {
+  type Listener = (payload: unknown) => void;
+  const listeners: Record<string, Set<Listener>> = { 'log:batch': new Set(), 'server:status': new Set() };
+  const settings = {
+    directory: '/srv/fake',
+    port: 8000,
+    bind: '',
+    protocolVersion: 'HTTP/1.1',
+    cgi: false,
+    cgiDirectories: ['/cgi-bin', '/htbin'],
+    followSymlinks: false,
+    recentFolders: [],
+  };
+  const running = {
+    state: 'running',
+    settings,
+    port: 8000,
+    urls: [{ url: 'http://127.0.0.1:8000/', label: 'This computer', scope: 'loopback', family: 'IPv4' }],
+    since: Date.now(),
+  };
+  const invoke: Record<string, (...a: unknown[]) => Promise<unknown>> = {
+    'app:info': async () => ({ transport: 'electron', version: 'fake', platform: 'linux', suggestedFolder: '/srv' }),
+    'app:ready': async () => running,
+    'settings:get': async () => settings,
+    'net:interfaces': async () => [],
+    'server:status': async () => running,
+    'folder:check': async (p) => ({ ok: true, value: { path: p, entries: 1 } }),
+  };
+  let id = 0;
+  const stream = () => {
+    const timer = setInterval(() => {
+      const entries = [];
+      for (let i = 0; i < opts.perBatch && id < opts.total; i++) {
+        id++;
+        entries.push({
+          id,
+          kind: 'request',
+          time: Date.now(),
+          connectionId: id,
+          clientAddress: '127.0.0.1',
+          clientPort: 40000 + (id % 20000),
+          method: id % 50 === 0 ? 'HEAD' : 'GET',
+          path: `/1k.bin?i=${id}`,
+          protocol: 'HTTP/1.1',
+          status: id % 17 === 0 ? 404 : 200,
+          bytesSent: 1200,
+          durationMs: 0.4,
+          userAgent: 'load-test/1.0',
+          referer: null,
+          message: `"GET /1k.bin?i=${id} HTTP/1.1" 200 -`,
+        });
+      }
+      // A structured-clone-like copy, as a batch arriving over IPC would be.
+      const batch = JSON.parse(JSON.stringify({ entries, dropped: 0 }));
+      for (const l of listeners['log:batch']!) l(batch);
+      if (id >= opts.total) clearInterval(timer);
+    }, opts.everyMs);
+  };
+  (globalThis as Record<string, unknown>).servedir = {
+    invoke,
+    on(channel: string, l: Listener) {
+      listeners[channel]!.add(l);
+      if (channel === 'log:batch' && id === 0) setTimeout(stream, 200);
+      return () => listeners[channel]!.delete(l);
+    },
+    pathForFile: () => null,
+  };
+}
