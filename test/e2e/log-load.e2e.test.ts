@@ -75,7 +75,7 @@ describe('request log under load (renderer alone, fake API)', () => {
       dom: document.getElementsByTagName('*').length,
       heapMiB: ((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 2 ** 20,
       rowsRendered: document.querySelectorAll('.log-rows .log-row').length,
-      lastPath: [...document.querySelectorAll('.log-rows .log-row .c-path')].at(-1)?.textContent,
+      lastPath: Array.from(document.querySelectorAll(".log-rows .log-row .c-path")).at(-1)?.textContent,
     }));
     await page.screenshot({ path: join(RESULTS_DIR, 'load-120k.png') });
     console.log(`log load: ${JSON.stringify(r)}`);
