@@ -12,6 +12,8 @@ export interface FolderFieldProps {
   readonly recent: readonly string[];
   /** False in the browser, which has no way to pick a folder by path. */
   readonly canChoose: boolean;
+  /** A folder to show as an example (the user's home or Public folder), or ''. */
+  readonly suggested: string;
   readonly disabled: boolean;
   readonly onChange: (path: string) => void;
   /** Check the path (on blur, Enter, pick). */
@@ -33,7 +35,7 @@ export function FolderField(p: FolderFieldProps) {
           className="mono"
           spellCheck={false}
           autoComplete="off"
-          placeholder={p.canChoose ? 'Choose a folder…' : '/home/you/Public'}
+          placeholder={p.canChoose ? 'Choose a folder…' : p.suggested || '/home/you/Public'}
           value={p.value}
           disabled={p.disabled}
           aria-invalid={p.error !== null}

@@ -269,6 +269,7 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
         error={err('directory')}
         recent={settings.recentFolders.filter((f) => f !== draft.directory)}
         canChoose={canChoose}
+        suggested={info.suggestedFolder}
         disabled={locked}
         onChange={(v) => {
           update({ directory: v }, ['directory']);
