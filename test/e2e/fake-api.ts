@@ -74,3 +74,75 @@ export function installFakeServedirApi(opts: { readonly total: number; readonly 
     pathForFile: () => null,
   };
 }
+
+/**
+ * A FAKE Electron preload API (test/e2e/electron-paths.e2e.test.ts only): reports the
+ * 'electron' transport, answers the folder picker with `/srv/picked`, resolves dropped
+ * files to `/srv/dropped/<name>`, and records every invoke in `globalThis.__fakeCalls`,
+ * so the Electron-only paths of the window (Choose…, drop, open-url) can be checked in
+ * Chromium where no Electron binary exists. Serialized into the page: self-contained.
+ */
+export function installFakeElectronApi(): void {
+  type Listener = (payload: unknown) => void;
+  const calls: Array<{ channel: string; args: unknown[] }> = [];
+  (globalThis as Record<string, unknown>).__fakeCalls = calls;
+  const listeners: Record<string, Set<Listener>> = { 'log:batch': new Set(), 'server:status': new Set() };
+  let settings = {
+    directory: '',
+    port: 8000,
+    bind: '',
+    protocolVersion: 'HTTP/1.0',
+    cgi: false,
+    cgiDirectories: ['/cgi-bin', '/htbin'],
+    followSymlinks: false,
+    recentFolders: ['/srv/older'],
+  };
+  const handlers: Record<string, (...a: unknown[]) => unknown> = {
+    'app:info': () => ({ transport: 'electron', version: 'fake', platform: 'linux', suggestedFolder: '/home/ada' }),
+    'app:ready': () => ({ state: 'stopped' }),
+    'settings:get': () => settings,
+    'settings:update': (patch) => {
+      settings = { ...settings, ...(patch as object) };
+      return { ok: true, value: settings };
+    },
+    'net:interfaces': () => [
+      { name: '', address: '', family: 'IPv6', internal: false, label: 'All network interfaces' },
+      { name: '', address: '127.0.0.1', family: 'IPv4', internal: true, label: 'This computer only' },
+    ],
+    'dialog:choose-folder': () => ({ ok: true, value: '/srv/picked' }),
+    'folder:check': (p) => ({ ok: true, value: { path: p, entries: 7 } }),
+    'server:start': () => {
+      const status = {
+        state: 'running',
+        settings,
+        port: settings.port,
+        urls: [
+          { url: `http://127.0.0.1:${settings.port}/`, label: 'This computer', scope: 'loopback', family: 'IPv4' },
+          { url: `http://192.0.2.7:${settings.port}/`, label: 'Local network (eth0)', scope: 'lan', family: 'IPv4' },
+        ],
+        since: Date.now(),
+      };
+      return { ok: true, value: status };
+    },
+    'shell:open-url': () => ({ ok: true, value: null }),
+  };
+  const invoke = new Proxy(
+    {},
+    {
+      get: (_t, channel: string) => async (...args: unknown[]) => {
+        calls.push({ channel, args });
+        const h = handlers[channel];
+        if (h === undefined) throw new Error(`fake API: no handler for ${channel}`);
+        return h(...args);
+      },
+    },
+  );
+  (globalThis as Record<string, unknown>).servedir = {
+    invoke,
+    on(channel: string, l: Listener) {
+      listeners[channel]!.add(l);
+      return () => listeners[channel]!.delete(l);
+    },
+    pathForFile: (file: File) => `/srv/dropped/${file.name}`,
+  };
+}

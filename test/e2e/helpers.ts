@@ -9,7 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -141,4 +143,28 @@ export function makeFixture(): Fixture {
   chmodSync(join(dir, 'cgi-bin', 'hello.py'), 0o755);
   for (const f of ['hello.txt', 'notes, "draft".txt', 'photos/cat.txt']) chmodSync(join(dir, f), 0o644);
   return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+/**
+ * Serves the built renderer (out/renderer) alone, for the tests that pair it with a
+ * FAKE API (test/e2e/fake-api.ts). Call `.listen(0, '127.0.0.1')` on the result.
+ */
+export function serveRenderer(): Server {
+  const root = join(ROOT, 'out/renderer');
+  return createServer((req, res) => {
+    const rel = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(root, rel.endsWith('/') ? `${rel}index.html` : rel);
+    readFile(file).then(
+      (body) => {
+        res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+        res.end(body);
+      },
+      () => {
+        res.writeHead(404);
+        res.end();
+      },
+    );
+  });
 }

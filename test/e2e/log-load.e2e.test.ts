@@ -7,16 +7,14 @@
  * Thresholds leave room for this shared 2-core machine; the bench measures precisely.
  */
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFakeServedirApi } from './fake-api';
-import { assertBuilt, launchChromium, RESULTS_DIR, ROOT } from './helpers';
+import { assertBuilt, launchChromium, RESULTS_DIR, serveRenderer } from './helpers';
 
 const TOTAL = 120_000;
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 let server: Server;
 let browser: Browser;
@@ -25,21 +23,7 @@ let page: Page;
 beforeAll(async () => {
   assertBuilt();
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const root = join(ROOT, 'out/renderer');
-  server = createServer((req, res) => {
-    const rel = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(root, rel.endsWith('/') ? `${rel}index.html` : rel);
-    readFile(file).then(
-      (body) => {
-        res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-        res.end(body);
-      },
-      () => {
-        res.writeHead(404);
-        res.end();
-      },
-    );
-  });
+  server = serveRenderer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 720 } });

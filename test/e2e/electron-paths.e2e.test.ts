@@ -1,0 +1,83 @@
+/**
+ * The Electron-only paths of the window, in Chromium with a FAKE preload API
+ * (test/e2e/fake-api.ts `installFakeElectronApi`): no Electron binary can run here.
+ * Checks the window's side of the contract: Choose… calls `dialog:choose-folder` and
+ * checks the answer, a dropped folder goes through `pathForFile` then `folder:check`,
+ * recent folders fill the field, and a shared address opens through `shell:open-url`
+ * instead of a new window.
+ */
+import type { Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installFakeElectronApi } from './fake-api';
+import { assertBuilt, launchChromium, RESULTS_DIR, serveRenderer } from './helpers';
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+
+const calls = () => page.evaluate(() => (globalThis as unknown as { __fakeCalls: Array<{ channel: string; args: unknown[] }> }).__fakeCalls);
+const channels = async () => (await calls()).map((c) => c.channel);
+
+beforeAll(async () => {
+  assertBuilt();
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  server = serveRenderer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1000, height: 680 } });
+  await page.addInitScript(installFakeElectronApi);
+  await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+  await page.locator('#folder-input').waitFor({ timeout: 20_000 });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+});
+
+describe('window with the Electron transport (fake preload API)', () => {
+  it('Choose… asks the native picker and checks the chosen folder', async () => {
+    await page.click('button:has-text("Choose…")');
+    await page.locator('#folder-msg', { hasText: 'Folder found: 7 items inside.' }).waitFor();
+    expect(await page.inputValue('#folder-input')).toBe('/srv/picked');
+    expect(await calls()).toEqual(
+      expect.arrayContaining([
+        { channel: 'dialog:choose-folder', args: [] },
+        { channel: 'folder:check', args: ['/srv/picked'] },
+      ]),
+    );
+  });
+
+  it('a folder dropped on the window is resolved with pathForFile and checked', async () => {
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([''], 'Music'));
+      for (const type of ['dragenter', 'dragover', 'drop'])
+        window.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.waitForFunction(() => (document.getElementById('folder-input') as HTMLInputElement).value === '/srv/dropped/Music');
+    expect((await calls()).at(-1)).toEqual({ channel: 'folder:check', args: ['/srv/dropped/Music'] });
+  });
+
+  it('a recent folder fills the field', async () => {
+    await page.selectOption('select[aria-label="Recent folders"]', '/srv/older');
+    await page.waitForFunction(() => (document.getElementById('folder-input') as HTMLInputElement).value === '/srv/older');
+  });
+
+  it('Share saves only what changed, then starts; addresses open through shell:open-url', async () => {
+    await page.click('button:has-text("Share this folder")');
+    await page.locator('.url-link').first().waitFor();
+    const cs = await calls();
+    const update = cs.find((c) => c.channel === 'settings:update');
+    expect(update?.args).toEqual([{ directory: '/srv/older' }]);
+    expect(await channels()).toContain('server:start');
+    // LAN first, although the fake lists loopback first.
+    expect(await page.locator('.url-link').first().textContent()).toBe('http://192.0.2.7:8000/');
+    const pagesBefore = browser.contexts()[0]!.pages().length;
+    await page.locator('.url-link').first().click();
+    await expect.poll(async () => (await calls()).at(-1)).toEqual({ channel: 'shell:open-url', args: ['http://192.0.2.7:8000/'] });
+    expect(browser.contexts()[0]!.pages().length).toBe(pagesBefore); // no window.open
+  });
+});
