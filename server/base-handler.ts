@@ -16,6 +16,7 @@ import { HandlerAbort } from './errors.js';
 import type { HandlerFs } from './handler-fs.js';
 import { HTTPMessage, readHeaders } from './http-message.js';
 import { HTTP_STATUS } from './http-status.js';
+import { DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, MAX_DISCARDED_BODY_BYTES } from './limits.js';
 import type { LogKind, RequestLogEntry } from './log.js';
 import { logDateTimeString } from './log.js';
 import { encodeLatin1Strict, htmlEscape, pyRepr, pyRstrip, pySplit, PyUnicodeError } from './py-text.js';
@@ -72,6 +73,29 @@ export interface HandlerOptions {
   readonly fs?: HandlerFs;
   /** Longest wait for request bytes, in ms; 0 = forever (CPython's default). PORT NOTE: new. */
   readonly readTimeoutMs?: number;
+  /**
+   * Longest wait for the first byte of a request, in ms (0 = forever, as CPython).
+   * PORT NOTE: new; default `DEFAULT_IDLE_TIMEOUT_MS` (minutes) in every mode.
+   */
+  readonly idleTimeoutMs?: number;
+  /**
+   * Longest time from the first byte of a request to the end of its headers, in ms (0 =
+   * forever, as CPython). PORT NOTE: new (slowloris); default `DEFAULT_HEADER_TIMEOUT_MS`.
+   */
+  readonly headerTimeoutMs?: number;
+  /**
+   * The hardening profile (the app always; the CLI with `--hardened`). PORT NOTE: CPython
+   * parses an unread request body as the next request and accepts any framing headers.
+   * Hardened: a request with `Transfer-Encoding`, several `Content-Length`s or one that is
+   * not a plain number gets 400 and the connection is closed; an unread body is read and
+   * thrown away (or, when large, the connection is closed); a path with any control
+   * character is refused; a CGI script gets exactly `Content-Length` bytes as its input.
+   */
+  readonly hardened?: boolean;
+  /** CGI: longest a script may run, in ms (0 = forever, as CPython). PORT NOTE: new. */
+  readonly cgiTimeoutMs?: number;
+  /** CGI: largest request body passed to a script (413 above). PORT NOTE: new. */
+  readonly maxBodyBytes?: number;
 }
 
 /** The arguments CPython passes to a handler: request socket, client address, server. */
@@ -216,9 +240,17 @@ export class BaseHTTPRequestHandler {
    */
   async handleOneRequest(): Promise<void> {
     try {
+      this.rfile.deadline = 0;
       // The duration counts from the first byte of the request line.
       const hadData = this.rfile.buffered > 0;
       const before = performance.now();
+      // PORT NOTE: idle timeout before a request starts, then a deadline for the request line
+      // and headers together (CPython waits forever for both).
+      const idle = this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+      const perRead = this.rfile.timeoutMs;
+      await this.rfile.waitForInput(idle > 0 && perRead > 0 ? Math.min(idle, perRead) : idle || perRead);
+      const headerTimeout = this.options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS;
+      if (headerTimeout > 0) this.rfile.deadline = performance.now() + headerTimeout;
       this.rawRequestline = await this.rfile.readline(65537);
       this.requestStart = hadData ? before : this.rfile.firstByteTime || before;
       this.requestBytesStart = this.wfile.bytesWritten;
@@ -234,11 +266,15 @@ export class BaseHTTPRequestHandler {
         this.closeConnection = true;
         return;
       }
-      if (!(await this.parseRequest())) {
+      const parsed = await this.parseRequest();
+      this.rfile.deadline = 0;
+      if (!parsed || (this.options.hardened && !this.checkFraming())) {
         // An error code has been sent, just exit.
         this.completeRequest();
         return;
       }
+      this.bodyConsumed = 0;
+      this.bodyLength = this.options.hardened ? this.declaredBodyLength() : 0;
       const mname = 'do_' + this.command;
       const method = (this as unknown as Record<string, unknown>)[mname];
       if (typeof method !== 'function') {
@@ -250,7 +286,9 @@ export class BaseHTTPRequestHandler {
       // Actually send the response if not already done.
       this.wfile.flush();
       this.completeRequest();
+      if (this.options.hardened && !this.closeConnection) await this.discardUnreadBody();
     } catch (err) {
+      this.rfile.deadline = 0;
       if (err instanceof ReadTimeoutError) {
         // A read timed out: discard this connection.
         this.logError('Request timed out: %r', { toString: () => `${err.name}('${err.message}')` });
@@ -352,6 +390,56 @@ export class BaseHTTPRequestHandler {
       if (!(await this.handleExpect100())) return false;
     }
     return true;
+  }
+
+  /**
+   * Bytes of the request body a `do_` method consumed (CGI sets it); the hardened profile
+   * discards the rest of `Content-Length` before reading the next request.
+   */
+  protected bodyConsumed = 0;
+  /** Hardened profile: the request's checked Content-Length (0 without one). */
+  protected bodyLength = 0;
+
+  /**
+   * Hardened profile only: refuse framing a request smuggler could exploit, with 400 and a
+   * closed connection. Returns false when an error was sent. PORT NOTE: CPython accepts all.
+   */
+  protected checkFraming(): boolean {
+    if (this.headers.getAll('transfer-encoding').length > 0) {
+      this.sendError(400, 'Transfer-Encoding is not supported');
+      return false;
+    }
+    const lengths = this.headers.getAll('content-length');
+    if (lengths.length > 1) {
+      this.sendError(400, 'More than one Content-Length');
+      return false;
+    }
+    if (lengths.length === 1 && !/^[0-9]{1,15}$/.test(lengths[0]!.trim())) {
+      this.sendError(400, 'Bad Content-Length');
+      return false;
+    }
+    return true;
+  }
+
+  /** The request's Content-Length as checked by `checkFraming()`, or 0. */
+  protected declaredBodyLength(): number {
+    const value = this.headers.get('content-length');
+    return value !== undefined && /^[0-9]{1,15}$/.test(value.trim()) ? Number(value.trim()) : 0;
+  }
+
+  /**
+   * Hardened profile only: throw away the part of the request body nobody read, so it is
+   * never parsed as the next request; a large one closes the connection instead.
+   */
+  protected async discardUnreadBody(): Promise<void> {
+    const left = this.bodyLength - this.bodyConsumed;
+    if (left <= 0) return;
+    if (left > MAX_DISCARDED_BODY_BYTES) {
+      this.closeConnection = true;
+      return;
+    }
+    const dropped = await this.rfile.discard(left);
+    if (dropped < left) this.closeConnection = true;
   }
 
   /**

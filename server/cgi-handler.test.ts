@@ -83,7 +83,9 @@ describe('CGIHTTPServerTestCase', () => {
       '/.//..': null,
       '/': '//',
       '//': '//',
-      '/\\': '//\\',
+      // PORT NOTE: a backslash is a separator here (CPython on POSIX: '//\\').
+      '/\\': '//',
+      '/cgi-bin\\x.py': '/cgi-bin/x.py',
       '/.//': '//',
       'cgi-bin/file1.py': '/cgi-bin/file1.py',
       '/cgi-bin/file1.py': '/cgi-bin/file1.py',

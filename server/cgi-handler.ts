@@ -15,10 +15,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { HandlerAbort } from './errors.js';
 import { SimpleHTTPRequestHandler, exists, isdir, isfile, type ResponseBody } from './simple-handler.js';
-import { fsEncode, pyRepr, splitext, unquote } from './py-text.js';
+import { fsEncode, pyInt, pyRepr, splitext, unquote } from './py-text.js';
+import {
+  CGI_CLIENT_GONE_GRACE_MS, DEFAULT_CGI_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, MAX_CGI_STDERR_BYTES,
+} from './limits.js';
 
 /** Longest stderr line kept in one log entry (the rest of the line is dropped). */
 const MAX_STDERR_LINE = 16 * 1024;
+
+/**
+ * Variables of the server's own environment a script still gets: where to find programs
+ * (a `#!/usr/bin/env python3` line needs PATH) and what Windows needs to start a process.
+ */
+const INHERITED_ENV = ['PATH', 'SYSTEMROOT', 'SystemRoot', 'COMSPEC', 'PATHEXT', 'WINDIR'];
 
 /**
  * `_url_collapse_path`: remove extra '/'s and '.' elements and collapse '..' (RFC 2396 5.2
@@ -31,6 +40,9 @@ export function urlCollapsePath(input: string): string {
   let path = q >= 0 ? input.slice(0, q) : input;
   const query = q >= 0 ? input.slice(q + 1) : '';
   path = unquote(path);
+  // PORT NOTE: a backslash separates components here exactly as in translatePath, so a
+  // script can never be reached as a static file through `/cgi-bin\\x.py`.
+  path = path.replace(/\\/g, '/');
   const pathParts = path.split('/');
   const headParts: string[] = [];
   const pop = (): void => {
@@ -150,6 +162,12 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
 
   /** Execute a CGI script. */
   async runCgi(): Promise<void> {
+    if (this.refusesPath(this.path)) {
+      // PORT NOTE: the same refusals as for files (NUL, control characters, drive letters,
+      // NTFS stream names): on Windows such a name could run or show another file.
+      this.sendError(404, 'No such CGI script');
+      return;
+    }
     let [dir, rest] = this.cgiInfo;
     const fullPath = dir + '/' + rest;
     let i = fullPath.indexOf('/', dir.length + 1);
@@ -205,9 +223,28 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       }
     }
 
+    // PORT NOTE: a negative Content-Length is refused (CPython's child would read the
+    // connection to its end) and one over the body cap gets 413 before the script starts.
+    const declared = this.headers.get('content-length');
+    const declaredLength = declared ? pyInt(declared) : null;
+    if (declaredLength !== null && declaredLength < 0) {
+      this.sendError(400, 'Bad Content-Length');
+      return;
+    }
+    if (declaredLength !== null && declaredLength > (this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) {
+      this.sendError(413);
+      return;
+    }
+
     // Reference: http://hoohoo.ncsa.uiuc.edu/cgi/env.html
+    // CPython starts from a copy of os.environ (the conformance harness checks a variable of
+    // the server's environment reaches the script). PORT NOTE (hardened): only the CGI
+    // meta-variables below plus INHERITED_ENV, so nothing of the server's own environment
+    // (tokens, proxy settings) reaches a script a client can choose.
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    for (const [k, v] of Object.entries(process.env)) {
+      if (v !== undefined && (!this.options.hardened || INHERITED_ENV.includes(k))) env[k] = v;
+    }
     env['SERVER_SOFTWARE'] = this.versionString();
     env['SERVER_NAME'] = this.server.serverName;
     env['GATEWAY_INTERFACE'] = 'CGI/1.1';
@@ -263,18 +300,35 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     const args: string[] = [];
     if (!decodedQuery.includes('=')) args.push(decodedQuery);
     this.wfile.flush(); // Always flush before forking.
-    const exitcode = await this.spawnScript(scriptfile, script, args, env);
+    const exitcode = await this.spawnScript(scriptfile, script, args, env, Math.max(0, declaredLength ?? 0));
     // Throw away additional data [see bug #427345].
     this.rfile.takeBuffered();
     if (exitcode) this.logError(`CGI script exit code ${exitcode}`);
+    // PORT NOTE (hardened): the script's output carries no length, so the connection ends
+    // with it; CPython keeps an HTTP/1.1 connection open and the client cannot tell the end.
+    if (this.options.hardened) this.closeConnection = true;
   }
 
   /**
    * Run the script with the connection as its stdin/stdout; resolves with the exit code
    * (`os.waitstatus_to_exitcode`: negative signal number when killed; 127 when it could not
-   * be started, as CPython's child does after a failed exec).
+   * be started, as CPython's child does after a failed exec). `bodyLength` is the request's
+   * Content-Length (0 without one).
+   *
+   * PORT NOTE: limits CPython does not have. The script is killed when its client goes away
+   * (at once on a reset, `CGI_CLIENT_GONE_GRACE_MS` after a half-close), when it runs longer
+   * than `cgiTimeoutMs`, or when the server closes. Its input is capped at `maxBodyBytes`
+   * (hardened: exactly Content-Length bytes); its output is copied with backpressure (a
+   * client that never reads stops the script, not the server's memory); at most
+   * `MAX_CGI_STDERR_BYTES` of its stderr reach the log, the rest is counted and dropped.
    */
-  protected async spawnScript(scriptfile: string, argv0: string, args: string[], env: Record<string, string>): Promise<number> {
+  protected async spawnScript(
+    scriptfile: string,
+    argv0: string,
+    args: string[],
+    env: Record<string, string>,
+    bodyLength = 0,
+  ): Promise<number> {
     const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     let child: ChildProcess;
     try {
@@ -289,43 +343,91 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       this.logCgiStderr(`${scriptfile}: ${(err as Error).message}`);
       return 127;
     }
-    const untrack = this.server.trackChild?.(() => child.kill('SIGKILL')) ?? (() => {});
-    // PORT NOTE: CPython lets the script run on when the client goes away; here it is killed.
-    const onSocketClose = (): void => {
-      child.kill('SIGKILL');
+    let running = true;
+    const kill = (): void => {
+      if (running) child.kill('SIGKILL');
     };
+    const untrack = this.server.trackChild?.(kill) ?? (() => {});
+    // The client reset or closed the connection: nobody will read the output.
+    const onSocketClose = (): void => kill();
     this.request.once('close', onSocketClose);
+    // The client half-closed: it may still be reading, so the script gets a short grace.
+    let clientGone = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const onSocketEnd = (): void => {
+      graceTimer ??= setTimeout(() => {
+        clientGone = true;
+        kill();
+      }, CGI_CLIENT_GONE_GRACE_MS);
+    };
+    this.request.once('end', onSocketEnd);
+    if (this.request.destroyed) kill();
+    else if (this.rfile.atEof) onSocketEnd();
+    const timeoutMs = this.options.cgiTimeoutMs ?? DEFAULT_CGI_TIMEOUT_MS;
+    let timedOut = false;
+    const timeoutTimer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            kill();
+          }, timeoutMs)
+        : undefined;
 
     // The client's bytes become the script's stdin, with backpressure.
     const stdin = child.stdin!;
     stdin.on('error', () => {});
-    const undivert = this.rfile.divert(
-      (chunk) => {
-        if (!stdin.writable) return;
-        if (!stdin.write(chunk)) {
-          this.rfile.pause();
-          stdin.once('drain', () => this.rfile.resume());
-        }
-      },
-      () => stdin.end(),
-    );
+    let undivert = (): void => {};
+    let pumping = false;
+    if (this.options.hardened) {
+      pumping = true;
+      void this.pumpBody(stdin, bodyLength).finally(() => {
+        pumping = false;
+      });
+    } else {
+      const cap = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+      let forwarded = 0;
+      undivert = this.rfile.divert(
+        (chunk) => {
+          if (!stdin.writable || forwarded >= cap) return; // past the cap: dropped
+          const part = chunk.length > cap - forwarded ? chunk.subarray(0, cap - forwarded) : chunk;
+          forwarded += part.length;
+          if (!stdin.write(part)) {
+            this.rfile.pause();
+            stdin.once('drain', () => this.rfile.resume());
+          }
+        },
+        () => stdin.end(),
+      );
+    }
 
-    // stderr lines go to the log.
-    let partial = '';
+    // stderr lines go to the log, up to MAX_CGI_STDERR_BYTES per run.
     child.stdout!.on('error', () => {});
     child.stderr!.on('error', () => {});
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (text: string) => {
-      partial += text;
+    let partial: Buffer = Buffer.alloc(0);
+    let stderrKept = 0;
+    let stderrDropped = 0;
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const room = MAX_CGI_STDERR_BYTES - stderrKept;
+      if (room <= 0) {
+        stderrDropped += chunk.length;
+        return;
+      }
+      if (chunk.length > room) {
+        stderrDropped += chunk.length - room;
+        chunk = chunk.subarray(0, room);
+      }
+      stderrKept += chunk.length;
+      let data = partial.length > 0 ? Buffer.concat([partial, chunk]) : chunk;
       let nl: number;
-      while ((nl = partial.indexOf('\n')) >= 0) {
-        this.logCgiStderr(partial.slice(0, nl).slice(0, MAX_STDERR_LINE));
-        partial = partial.slice(nl + 1);
+      while ((nl = data.indexOf(0x0a)) >= 0) {
+        this.logCgiStderr(data.subarray(0, Math.min(nl, MAX_STDERR_LINE)).toString('utf8'));
+        data = data.subarray(nl + 1);
       }
-      if (partial.length > MAX_STDERR_LINE) {
-        this.logCgiStderr(partial.slice(0, MAX_STDERR_LINE));
-        partial = '';
+      if (data.length > MAX_STDERR_LINE) {
+        this.logCgiStderr(data.subarray(0, MAX_STDERR_LINE).toString('utf8'));
+        data = Buffer.alloc(0);
       }
+      partial = Buffer.from(data);
     });
 
     const exited = new Promise<number>((resolve) => {
@@ -352,18 +454,55 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     })();
 
     const exitcode = await exited;
+    running = false;
+    clearTimeout(timeoutTimer);
+    clearTimeout(graceTimer);
     // Output still in the pipe after exit is sent. PORT NOTE: a grandchild holding the pipe
     // open holds the connection at most 2 s more (CPython returns at the child's exit).
     await Promise.race([copied, new Promise((r) => setTimeout(r, 2000).unref())]);
     child.stdout!.destroy();
-    if (partial) this.logCgiStderr(partial);
+    if (partial.length > 0) this.logCgiStderr(partial.toString('utf8'));
     child.stderr!.destroy();
     undivert();
     stdin.destroy();
     this.request.off('close', onSocketClose);
+    this.request.off('end', onSocketEnd);
     untrack();
     this.wfile.flush();
+    if (stderrDropped > 0) this.logError('CGI script wrote %d more bytes to stderr (not logged)', stderrDropped);
+    if (timedOut) {
+      this.logError('CGI script killed after %d s (time limit)', Math.round(timeoutMs / 1000));
+      this.closeConnection = true;
+    }
+    if (clientGone) this.logError('CGI script killed: the client went away');
+    // A body still being read when the script ended: the connection cannot be reused.
+    if (pumping) this.closeConnection = true;
     return exitcode;
+  }
+
+  /**
+   * Hardened profile: copy exactly `length` bytes of request body from the connection to the
+   * script's stdin, with backpressure, then end its input. Counts what it took.
+   */
+  private async pumpBody(stdin: NodeJS.WritableStream & { writable: boolean }, length: number): Promise<void> {
+    try {
+      let left = length;
+      while (left > 0 && stdin.writable) {
+        const chunk = await this.rfile.read(Math.min(left, 64 * 1024));
+        if (chunk.length === 0) break;
+        left -= chunk.length;
+        this.bodyConsumed += chunk.length;
+        if (!stdin.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            stdin.once('drain', resolve);
+            stdin.once('close', resolve);
+          });
+        }
+      }
+    } catch {
+      // A read timeout or a broken connection: the script sees the end of its input.
+    }
+    stdin.end();
   }
 
   /** A line the script wrote to stderr (CPython's child writes it straight to stderr). */

@@ -19,19 +19,28 @@ describe('CommandLineTestCase (argparse)', () => {
   const parse = (...argv: string[]) => parseArgs(argv, 'cli.js', '/cwd');
 
   it('defaults: port 8000, no bind (dual-stack), current directory, HTTP/1.0, no CGI', () => {
-    expect(parse()).toEqual({ ok: true, args: { cgi: false, bind: null, directory: '/cwd', protocol: 'HTTP/1.0', port: 8000 } });
+    expect(parse()).toEqual({ ok: true, args: { cgi: false, bind: null, directory: '/cwd', protocol: 'HTTP/1.0', port: 8000, hardened: false, followSymlinks: true } });
   });
 
   it('test_port_flag / test_bind_flag / test_directory_flag / test_protocol_flag / test_cgi_flag', () => {
     expect(parse('9000', '-b', '127.0.0.1', '-d', 'some/folder', '-p', 'HTTP/1.1', '--cgi')).toEqual({
       ok: true,
-      args: { cgi: true, bind: '127.0.0.1', directory: 'some/folder', protocol: 'HTTP/1.1', port: 9000 },
+      args: { cgi: true, bind: '127.0.0.1', directory: 'some/folder', protocol: 'HTTP/1.1', port: 9000, hardened: false, followSymlinks: true },
     });
     expect(parse('--bind=::1', '--directory', '/x', '--protocol=HTTP/1.1', '--dir', '/y', ' 8080 ')).toMatchObject({
       ok: true,
       args: { bind: '::1', directory: '/y', protocol: 'HTTP/1.1', port: 8080 },
     });
     expect(parse('-b127.0.0.1')).toMatchObject({ ok: true, args: { bind: '127.0.0.1' } });
+  });
+
+  it('PORT NOTE flags: --no-follow-symlinks, --hardened (full spelling only; --h stays --help)', () => {
+    expect(parse('--no-follow-symlinks')).toMatchObject({ ok: true, args: { hardened: false, followSymlinks: false } });
+    expect(parse('--hardened', '8080')).toMatchObject({ ok: true, args: { hardened: true, followSymlinks: false, port: 8080 } });
+    expect(parse('--h')).toEqual({ ok: false, exitCode: 0, stdout: helpText('cli.js') });
+    expect(parse('--hard')).toEqual({ ok: false, exitCode: 2, stderr: usage('cli.js') + 'cli.js: error: unrecognized arguments: --hard\n' });
+    expect(parse('--hardened=yes')).toMatchObject({ ok: false, exitCode: 2 });
+    expect(helpText('cli.js')).toContain('  --hardened ');
   });
 
   it('test_help_flag: usage and options, exit 0', () => {

@@ -28,6 +28,10 @@ export interface CliArgs {
   readonly directory: string;
   readonly protocol: string;
   readonly port: number;
+  /** `--hardened`: the desktop app's profile (see HandlerOptions.hardened). PORT NOTE: new. */
+  readonly hardened: boolean;
+  /** False with `--no-follow-symlinks` or `--hardened`. PORT NOTE: new. */
+  readonly followSymlinks: boolean;
 }
 
 /** Result of parsing: arguments, or text to print and an exit status. */
@@ -40,7 +44,12 @@ export function usage(prog: string): string {
   return `usage: ${prog} [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [port]\n`;
 }
 
-/** `--help` text, as CPython 3.13's argparse formats it. */
+/**
+ * `--help` text, as CPython 3.13's argparse formats it, plus this port's two flags.
+ * PORT NOTE: `--no-follow-symlinks` and `--hardened` are new; they are left out of the usage
+ * line (which stays CPython's, byte for byte, in every error message) and must be spelled
+ * in full (an abbreviation like `--h` keeps meaning `--help`, as in CPython).
+ */
 export function helpText(prog: string): string {
   return (
     usage(prog) +
@@ -56,16 +65,23 @@ options:
                         serve this directory (default: current directory)
   -p, --protocol VERSION
                         conform to this HTTP version (default: HTTP/1.0)
+  --no-follow-symlinks  do not follow symbolic links that lead out of the directory
+  --hardened            refuse request smuggling and links out of the directory,
+                        discard unread request bodies (the desktop app's behaviour)
 `
   );
 }
 
 const LONG_OPTIONS = ['--help', '--cgi', '--bind', '--directory', '--protocol'] as const;
-type Dest = 'help' | 'cgi' | 'bind' | 'directory' | 'protocol';
+type Dest = 'help' | 'cgi' | 'bind' | 'directory' | 'protocol' | 'hardened' | 'no-follow-symlinks';
+/** This port's flags: no value, no abbreviation. */
+const PORT_FLAGS: readonly string[] = ['--hardened', '--no-follow-symlinks'];
 const SHORT: Record<string, Dest> = { '-h': 'help', '-b': 'bind', '-d': 'directory', '-p': 'protocol' };
 const DISPLAY: Record<Dest, string> = {
   help: '-h/--help',
   cgi: '--cgi',
+  hardened: '--hardened',
+  'no-follow-symlinks': '--no-follow-symlinks',
   bind: '-b/--bind',
   directory: '-d/--directory',
   protocol: '-p/--protocol',
@@ -74,8 +90,10 @@ const DISPLAY: Record<Dest, string> = {
 /** argparse's parse_args for this parser (prefix matching, `--opt=value`, `-xVALUE`, `--`). */
 export function parseArgs(argv: readonly string[], prog: string, cwd: string): ParseResult {
   const fail = (message: string): ParseResult => ({ ok: false, exitCode: 2, stderr: usage(prog) + `${prog}: error: ${message}\n` });
-  const values: { cgi: boolean; bind: string | null; directory: string; protocol: string } = {
+  const values: { cgi: boolean; bind: string | null; directory: string; protocol: string; hardened: boolean; followSymlinks: boolean } = {
     cgi: false,
+    hardened: false,
+    followSymlinks: true,
     bind: null,
     directory: cwd,
     protocol: 'HTTP/1.0',
@@ -100,6 +118,12 @@ export function parseArgs(argv: readonly string[], prog: string, cwd: string): P
       const eq = arg.indexOf('=');
       const name = eq >= 0 ? arg.slice(0, eq) : arg;
       if (eq >= 0) explicit = arg.slice(eq + 1);
+      if (PORT_FLAGS.includes(name)) {
+        if (explicit !== undefined) return fail(`argument ${name}: ignored explicit argument ${pyRepr(explicit)}`);
+        if (name === '--hardened') values.hardened = true;
+        values.followSymlinks = false;
+        continue;
+      }
       const matches = LONG_OPTIONS.filter((o) => o.startsWith(name));
       if (matches.length > 1 && !matches.includes(name as (typeof LONG_OPTIONS)[number])) {
         return fail(`ambiguous option: ${name} could match ${matches.join(', ')}`);
@@ -137,7 +161,7 @@ export function parseArgs(argv: readonly string[], prog: string, cwd: string): P
       value = next;
       i++;
     }
-    values[dest] = value;
+    values[dest as 'bind' | 'directory' | 'protocol'] = value;
   }
   if (positionals.length > 1) unrecognized.push(...positionals.slice(1));
   let port = 8000;
@@ -184,7 +208,12 @@ export async function main(argv: readonly string[]): Promise<void> {
   const handlerClass = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
   const server = new HTTPServer(handlerClass, {
     onLog: stderrSink,
-    handlerOptions: { directory: args.directory, protocolVersion: args.protocol, followSymlinks: true },
+    handlerOptions: {
+      directory: args.directory,
+      protocolVersion: args.protocol,
+      followSymlinks: args.followSymlinks,
+      hardened: args.hardened,
+    },
   });
   // No -b: getaddrinfo(None, port, AI_PASSIVE) picks IPv6 '::' first, dual-stack.
   const host = args.bind ?? '::';

@@ -30,6 +30,11 @@ export class SocketReader {
   onBeforeWait: (() => void) | null = null;
   /** Milliseconds a single wait for data may take; 0 = wait forever (CPython's default). */
   timeoutMs = 0;
+  /**
+   * `performance.now()` by which the current read must be done (0 = none): the header-read
+   * timeout, which a client dripping one byte at a time cannot reset (PORT NOTE: new).
+   */
+  deadline = 0;
   /** `performance.now()` when the oldest buffered byte arrived (for request durations). */
   firstByteTime = 0;
 
@@ -74,22 +79,44 @@ export class SocketReader {
     w?.();
   }
 
-  private async waitForData(): Promise<void> {
+  private async waitForData(timeoutMs = this.timeoutMs): Promise<void> {
     this.onBeforeWait?.();
     if (this.socket.isPaused() && !this.divertSink) this.socket.resume();
+    let wait = timeoutMs > 0 ? timeoutMs : Infinity;
+    if (this.deadline > 0) wait = Math.min(wait, this.deadline - performance.now());
+    if (wait <= 0) throw new ReadTimeoutError();
     await new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       this.wake = () => {
         if (timer) clearTimeout(timer);
         resolve();
       };
-      if (this.timeoutMs > 0) {
+      if (wait !== Infinity) {
         timer = setTimeout(() => {
           this.wake = null;
           reject(new ReadTimeoutError());
-        }, this.timeoutMs);
+        }, wait);
       }
     });
+  }
+
+  /**
+   * Wait until at least one byte is buffered or the peer finished, at most `timeoutMs`
+   * (0 = forever); throws ReadTimeoutError after that. The idle timeout between requests.
+   */
+  async waitForInput(timeoutMs: number): Promise<void> {
+    while (this.length === 0 && !this.eof) await this.waitForData(timeoutMs);
+  }
+
+  /** Read and drop up to `n` bytes (fewer at end of input); returns how many were dropped. */
+  async discard(n: number): Promise<number> {
+    let left = n;
+    while (left > 0) {
+      const got = await this.read(Math.min(left, 64 * 1024));
+      if (got.length === 0) break;
+      left -= got.length;
+    }
+    return n - left;
   }
 
   private take(n: number): Buffer {

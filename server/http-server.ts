@@ -11,6 +11,7 @@ import dns from 'node:dns';
 import os from 'node:os';
 import type { BaseHTTPRequestHandler, HandlerClass, HandlerOptions, HandlerServer, LogEntryDraft } from './base-handler.js';
 import { HandlerAbort } from './errors.js';
+import { DEFAULT_MAX_CONNECTIONS } from './limits.js';
 import { PyUnicodeError, PyValueError } from './py-text.js';
 import type { LogSink } from './log.js';
 
@@ -20,7 +21,10 @@ export interface HTTPServerOptions {
   readonly handlerOptions?: HandlerOptions;
   /** Receives every log entry. Called synchronously; must be cheap and never throw. */
   readonly onLog?: LogSink;
-  /** Refuse connections beyond this many at once; 0 = no limit (CPython has none). */
+  /**
+   * Connections served at once; the next ones get a 503 and are closed. 0 = no limit
+   * (CPython has none). PORT NOTE: default `DEFAULT_MAX_CONNECTIONS`.
+   */
   readonly maxConnections?: number;
 }
 
@@ -61,7 +65,6 @@ export class HTTPServer implements HandlerServer {
     this.options = options;
     // allowHalfOpen: a client may half-close after sending (HTTP/0.9 style) and still read.
     this.netServer = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onConnection(socket));
-    if (options.maxConnections) this.netServer.maxConnections = options.maxConnections;
   }
 
   /**
@@ -118,6 +121,11 @@ export class HTTPServer implements HandlerServer {
       return;
     }
     socket.setNoDelay(true);
+    const max = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    if (max > 0 && this.sockets.size >= max) {
+      this.refuse(socket);
+      return;
+    }
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     // Errors (resets, broken pipes) surface as 'close'; reads and writes check for it.
@@ -192,6 +200,22 @@ export class HTTPServer implements HandlerServer {
       referer: null,
       message: `Exception occurred during processing of request from ('${host}', ${port}): ${detail}`,
     });
+  }
+
+  /**
+   * PORT NOTE: over the connection cap, a client gets a complete 503 answer (it can tell
+   * "busy" from "broken") and the connection is closed; what it sends is read and dropped
+   * meanwhile so the close does not turn into a reset that loses the answer.
+   */
+  private refuse(socket: net.Socket): void {
+    socket.on('error', () => {});
+    socket.on('data', () => {});
+    const body = 'Too many connections: try again in a moment.\n';
+    socket.end(
+      'HTTP/1.0 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+        `Content-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    setTimeout(() => socket.destroy(), 2000).unref();
   }
 
   /** `shutdown_request`: send what is queued, half-close, then close. */

@@ -86,10 +86,11 @@ export function escapeControlChars(message: string): string {
 /**
  * One NCSA-style log line exactly as CPython 3.13's `log_message` writes it to stderr:
  * `"%s - - [%s] %s\n" % (address_string(), log_date_time_string(), escaped message)`.
- * For 'cgi-stderr' entries the message is the script's own line, written raw as the CPython
- * child (which inherits stderr) would write it.
+ * For 'cgi-stderr' entries the message is the script's own line, without the prefix, as the
+ * CPython child (which inherits stderr) writes it. PORT NOTE: escaped like every other line,
+ * because a script may echo what a client sent (CPython writes it raw to the terminal).
  */
 export function formatNcsaLine(entry: RequestLogEntry): string {
-  if (entry.kind === 'cgi-stderr') return entry.message + '\n';
+  if (entry.kind === 'cgi-stderr') return escapeControlChars(entry.message) + '\n';
   return `${entry.clientAddress} - - [${logDateTimeString(entry.time)}] ${escapeControlChars(entry.message)}\n`;
 }

@@ -23,8 +23,19 @@ export interface ServeOptions {
    * idle or stalled client cannot hold a connection forever (PORT NOTE).
    */
   readonly readTimeoutMs?: number;
-  /** Most connections served at once (0 = no limit, as CPython). Default 0. */
+  /**
+   * Most connections served at once; the next get a 503 (0 = no limit, as CPython).
+   * Default `DEFAULT_MAX_CONNECTIONS` (server/limits.ts).
+   */
   readonly maxConnections?: number;
+  /** Longest wait for the first byte of a request, in ms. Default `DEFAULT_IDLE_TIMEOUT_MS`. */
+  readonly idleTimeoutMs?: number;
+  /** Longest time to receive a request line and its headers, in ms (slowloris). Default `DEFAULT_HEADER_TIMEOUT_MS`. */
+  readonly headerTimeoutMs?: number;
+  /** Longest a CGI script may run, in ms. Default `DEFAULT_CGI_TIMEOUT_MS`. */
+  readonly cgiTimeoutMs?: number;
+  /** Largest request body passed to a CGI script (413 above). Default `DEFAULT_MAX_BODY_BYTES`. */
+  readonly maxBodyBytes?: number;
 }
 
 /** A server started by `serve()`. */
@@ -98,6 +109,12 @@ export async function serve(settings: ServeSettings, options: ServeOptions = {})
         cgiDirectories: [...settings.cgiDirectories],
         followSymlinks: settings.followSymlinks,
         readTimeoutMs: options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS,
+        idleTimeoutMs: options.idleTimeoutMs,
+        headerTimeoutMs: options.headerTimeoutMs,
+        cgiTimeoutMs: options.cgiTimeoutMs,
+        maxBodyBytes: options.maxBodyBytes,
+        // PORT NOTE: the app always runs the hardening profile (see HandlerOptions.hardened).
+        hardened: true,
       },
     });
   let server = makeServer();

@@ -57,6 +57,26 @@ export class BufferBody implements ResponseBody {
   }
 }
 
+/** Windows device names, reserved in every folder and with any extension. */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+
+/**
+ * The `Location` of a directory redirect, made safe. PORT NOTE: CPython sends the request
+ * path back as is, and only collapses a leading `//` (gh-87389). Here a leading run of `/`
+ * and `\` becomes one `/` (the `/\host` variant of CVE-2021-28861: browsers read `/\host`
+ * as `//host`), and control characters are percent-encoded. In the hardened profile an
+ * absolute-form or scheme-like target (`http://host/dir`, which translatePath serves as a
+ * path) also becomes an absolute path; the CLI's default keeps CPython's `Location:
+ * http://host/dir/` there (conformance case redirect/cve-2021-28861-absolute-uri; browsers
+ * never send such a target to a server, so a link cannot trigger it). A plain relative path
+ * (`dir/`) stays as CPython sends it.
+ */
+export function safeLocation(url: string, hardened = true): string {
+  let out = url;
+  if (/^[/\\]/.test(out) || (hardened && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(out))) out = '/' + out.replace(/^[/\\]+/, '');
+  return out.replace(/[\x00-\x1f\x7f]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+}
+
 /** `os.path.join(a, b)` for POSIX. */
 export function pathJoin(a: string, b: string): string {
   if (b.startsWith('/')) return b;
@@ -246,6 +266,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * every case), or null when the caller has nothing further to do.
    */
   async sendHead(): Promise<ResponseBody | null> {
+    if (this.refusesPath(this.path)) {
+      // PORT NOTE: NUL, control characters, drive letters and NTFS stream names are refused
+      // on every OS (see refusesPath); CPython serves or crashes on some of them.
+      this.sendError(404, 'File not found');
+      return null;
+    }
     let filePath = this.translatePath(this.path);
     if (filePath.includes('\0')) {
       // PORT NOTE: CPython's open() raises ValueError on a NUL and the connection drops
@@ -265,7 +291,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         // Redirect browser - doing basically what apache does.
         this.sendResponse(301);
         const newUrl = urlunsplit({ ...parts, path: parts.path + '/' });
-        this.sendHeader('Location', newUrl);
+        this.sendHeader('Location', safeLocation(newUrl, Boolean(this.options.hardened)));
         this.sendHeader('Content-Length', '0');
         this.endHeaders();
         return null;
@@ -417,8 +443,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     let p = urlPath.split('?', 1)[0]!;
     p = p.split('#', 1)[0]!;
     // Don't forget explicit trailing slash when normalizing. Issue17324
-    const trailingSlash = p.replace(/[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/, '').endsWith('/');
+    const stripped = p.replace(/[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/, '');
+    const trailingSlash = stripped.endsWith('/') || stripped.endsWith('\\');
     p = unquoteSurrogatePassOrReplace(p);
+    // PORT NOTE: a backslash separates path components on every OS, as it does on Windows
+    // (where CPython's os.path would); on POSIX CPython takes it as part of a name.
+    p = p.replace(/\\/g, '/');
     p = normpath(p);
     const words = p.split('/').filter((w) => w !== '');
     let result = this.directory;
@@ -431,6 +461,29 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     if (trailingSlash) result += '/';
     return result;
+  }
+
+  /**
+   * True when a URL path must not be served on any OS (PORT NOTE: CPython has no such check):
+   * a NUL anywhere; a control character in a component that names something (in the hardened
+   * profile: anywhere); a drive letter (`C:`) or an NTFS stream name (`x::$DATA`), which on
+   * Windows name another file than the one asked for; on Windows also any other `:`, a name
+   * ending in a dot or space, and reserved device names. Decoded once, like `translatePath`.
+   */
+  refusesPath(urlPath: string): boolean {
+    let p = urlPath.split('?', 1)[0]!.split('#', 1)[0]!;
+    p = unquoteSurrogatePassOrReplace(p).replace(/\\/g, '/');
+    if (p.includes('\0')) return true;
+    const components = this.options.hardened ? p.split('/') : normpath(p).split('/');
+    for (const word of components) {
+      if (word === '' || word === '.' || word === '..') continue;
+      if (/[\x00-\x1f\x7f]/.test(word)) return true;
+      if (/^[A-Za-z]:/.test(word) || word.includes(':$')) return true;
+      if (process.platform === 'win32' && (word.includes(':') || /[. ]$/.test(word) || WINDOWS_RESERVED.test(word))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

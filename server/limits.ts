@@ -1,0 +1,46 @@
+/**
+ * Pure Node. Resource limits of the engine and their defaults.
+ *
+ * CPython's http.server has none of these (it trusts its clients: "only implements basic
+ * security checks"). PORT NOTE: every limit here is new, applies to the CLI and the app
+ * alike, and is set so that nothing CPython-compatible a client does is cut short: the
+ * defaults are generous (minutes, gigabytes, thousands), only hostile clients meet them.
+ * They are listed in server/README.md (PORT NOTEs) and SECURITY.md.
+ */
+
+/**
+ * Longest wait for the first byte of a request (a new connection, or a kept-alive one
+ * between requests). CPython keeps an idle connection forever; browsers keep idle
+ * keep-alive connections for minutes, so this is minutes too.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+
+/**
+ * Longest time from the first byte of a request to the end of its headers (slowloris: a
+ * client dripping one header line every few seconds never meets a per-read timeout).
+ */
+export const DEFAULT_HEADER_TIMEOUT_MS = 60_000;
+
+/** Longest a CGI script may run before it is killed. */
+export const DEFAULT_CGI_TIMEOUT_MS = 300_000;
+
+/** Largest request body passed to a CGI script; a larger Content-Length gets 413. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Most connections served at once; the next one gets a 503 and is closed. Well above what
+ * any LAN uses (a browser opens about 6 per server), well below the descriptor limit.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 2048;
+
+/** Bytes of one CGI run's stderr passed to the log; the rest is counted and dropped. */
+export const MAX_CGI_STDERR_BYTES = 64 * 1024;
+
+/**
+ * Hardened profile: an unread request body up to this size is read and thrown away so the
+ * connection can be kept alive; a larger one closes the connection instead.
+ */
+export const MAX_DISCARDED_BODY_BYTES = 1024 * 1024;
+
+/** After the client half-closes during a CGI run, the script gets this long to finish. */
+export const CGI_CLIENT_GONE_GRACE_MS = 2_000;
