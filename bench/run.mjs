@@ -319,6 +319,8 @@ async function benchServer(def, fixture, tmp, profDir, run, previous) {
           continue;
         }
         log(`  ${def.id} ${w.id}`);
+        const rssBefore = procStatusKb(running.pid, 'VmRSS');
+        const hwmBefore = procStatusKb(running.pid, 'VmHWM');
         if (w.kind === 'wrk') {
           const cpu = cpuMeter(running.pid);
           const r = await runWrk(running.port, w, DURATION);
@@ -382,6 +384,8 @@ async function benchServer(def, fixture, tmp, profDir, run, previous) {
           slot.runs.push({ value: growthMiB, rssBeforeKb: before, rssMaxKb: max, clientReceivedMiB: r.received / MiB, seconds: SLOW_MS / 1000 });
           await sleep(300);
         }
+        // Which workload makes the server grow: RSS and peak before/after each one.
+        (slot.rss ??= []).push({ beforeKb: rssBefore, afterKb: procStatusKb(running.pid, 'VmRSS'), peakBeforeKb: hwmBefore, peakAfterKb: procStatusKb(running.pid, 'VmHWM') });
       }
     }
     peak();
@@ -556,6 +560,20 @@ function cpuTable(results) {
   return mdTable(header, rows);
 }
 
+/** RSS of each server after each workload (first run), to see which workload makes it grow. */
+function rssTable(results) {
+  const cols = [['ours', 'ours'], ['ours-host', 'ours+log→app'], ...COLS.slice(1)].filter(([id]) => results[id]);
+  const rows = WORKLOADS.map((w) => [
+    w.id,
+    ...cols.map(([id]) => {
+      const r = results[id]?.workloads[w.id]?.rss?.[0];
+      return r?.afterKb == null ? '·' : `${fmtNum(r.afterKb / 1024)} (peak ${fmtNum((r.peakAfterKb ?? 0) / 1024)})`;
+    }),
+  ]);
+  rows.unshift(['after start + checks', ...cols.map(([id]) => (results[id]?.startRssKb ? fmtNum(results[id].startRssKb / 1024) : '·'))]);
+  return mdTable(['RSS MiB after', ...cols.map(([, n]) => n)], rows);
+}
+
 function sidName(sid) {
   return { ours: 'ours', 'ours-host': 'ours+log→app', 'ours-logfile': 'ours+log→file' }[sid] ?? sid;
 }
@@ -639,8 +657,19 @@ function windowSection(win) {
       (win.heap ?? []).map((h) => [h.label, fmtNum(h.rows), `${fmtNum(h.heapUsedMiB)} MiB`, fmtNum(h.domNodes), `${fmtNum(h.rendererRssMiB)} MiB (${h.rendererProcesses ?? '?'})`]),
     ),
   );
+  if (win.frameHistogram) {
+    const h = win.frameHistogram;
+    const n = (lo, hi) => Object.entries(h).filter(([b]) => Number(b) >= lo && Number(b) < hi).reduce((a, [, c]) => a + c, 0);
+    lines.push('', `Frame gaps: ≤33 ms ${n(0, 2)}, 33–67 ms ${n(2, 4)}, 67–100 ms ${n(4, 6)}, >100 ms ${n(6, 99)}.`);
+  }
   if (win.longFrames?.length) {
-    lines.push('', `Frames over 50 ms (seconds after the monitor started: ms): ${win.longFrames.slice(0, 40).map((f) => `${f.atS}s: ${f.ms}`).join(', ')}${win.longFrames.length > 40 ? ', …' : ''}`);
+    const gc = win.longFrames.filter((f) => (f.heapDropMiB ?? 0) >= 1).length;
+    lines.push(
+      '',
+      `Frames over 100 ms (seconds after the monitor started: ms [JS heap drop across the frame]): ${win.longFrames.slice(0, 40).map((f) => `${f.atS}s: ${f.ms}${f.heapDropMiB != null ? ` [${f.heapDropMiB}]` : ''}`).join(', ')}${win.longFrames.length > 40 ? ', …' : ''}`,
+      '',
+      `${gc} of ${win.longFrames.length} long frames saw the JS heap shrink by ≥ 1 MiB (a garbage collection ran in them).`,
+    );
   }
   if (win.rendererProfile) lines.push('', `Renderer CPU profile (25 % → 50 % of the run), top self time:`, '', win.rendererProfile.top);
   if (win.error) lines.push('', `Error: ${win.error}`);
@@ -696,6 +725,12 @@ function renderReport(report, forFile) {
     'more CPU we spend than nginx for the same work, inverted so that higher is better, like the throughput ratios.',
     '',
     cpuTable(report.results),
+    '',
+    '## Server memory after each workload (first run; MiB, VmRSS and VmHWM so far)',
+    '',
+    'Workloads run in the order shown, on one server process per run; the g row includes the idle connections.',
+    '',
+    rssTable(report.results),
     '',
     '## With the structured request log switched on, as the app runs it',
     '',

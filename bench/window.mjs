@@ -167,7 +167,7 @@ async function main() {
   // 2. Real Chromium.
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info'],
   });
   onCleanup(() => {
     /* the browser's process group is killed with ours; nothing synchronous to do */
@@ -191,7 +191,9 @@ async function main() {
 
   // 4. Frame monitor.
   await page.evaluate(() => {
-    const f = { max: 0, over100: 0, count: 0, last: performance.now(), paused: false, longTaskMax: 0, t0: performance.now(), long: [] };
+    const f = { max: 0, over100: 0, count: 0, last: performance.now(), paused: false, longTaskMax: 0, t0: performance.now(), long: [], hist: {}, heap: 0 };
+    const heapNow = () => performance.memory?.usedJSHeapSize ?? 0;
+    f.heap = heapNow();
     globalThis.__benchFrames = f;
     const tick = (t) => {
       if (!f.paused) {
@@ -199,9 +201,15 @@ async function main() {
         f.count++;
         if (d > f.max) f.max = d;
         if (d > 100) f.over100++;
-        // Keep when the long frames happened, to tell start-up from steady state.
-        if (d > 50 && f.long.length < 200) f.long.push({ atS: Math.round((t - f.t0) / 100) / 10, ms: Math.round(d) });
+        // Histogram of frame gaps (16.7 ms buckets), and when the long ones happened, with
+        // how much the JS heap shrank across them (a drop of MiBs = a GC ran in that frame).
+        const bucket = Math.min(20, Math.floor(d / 16.7));
+        f.hist[bucket] = (f.hist[bucket] ?? 0) + 1;
+        const h = heapNow();
+        if (d > 100 && f.long.length < 1000) f.long.push({ atS: Math.round((t - f.t0) / 100) / 10, ms: Math.round(d), heapDropMiB: Math.round(((f.heap - h) / 1048576) * 10) / 10 });
+        f.heap = h;
       }
+      else f.heap = heapNow();
       f.last = t;
       requestAnimationFrame(tick);
     };
@@ -316,6 +324,7 @@ async function main() {
   result.frames = frames.count;
   result.longestTaskMs = frames.longTaskMax || null;
   result.longFrames = frames.long;
+  result.frameHistogram = frames.hist;
   const end = await sampleMemory('end', result.made);
   const early = result.heap.find((s) => s.label === '25 %') ?? result.heap[0];
   result.heapEarlyMiB = early.heapUsedMiB;
