@@ -290,7 +290,7 @@ async function verify(def, running, fixture) {
  */
 async function benchServer(def, fixture, tmp, profDir, run, previous) {
   const ctx = { root: fixture.dir, cpu: SERVER_CPU, tmp, nodeFlags: undefined };
-  if (profDir && def.id === 'ours') {
+  if (profDir && (def.id === 'ours' || def.id === 'ours-host')) {
     ctx.nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', path.join(REPO, 'bench', 'lib', 'exit-on-sigterm.mjs')];
   }
   const running = await def.start(ctx);
