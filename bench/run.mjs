@@ -12,7 +12,7 @@
  *   --quick            1 run of 1 s per workload (development; numbers are noisy)
  *   --runs=N           runs per workload (default 2; medians are quoted)
  *   --duration=S       seconds per wrk run (default 5)
- *   --servers=a,b      subset of: ours,ours-host,ours-logfile,py10,py11,nginx,sirv,http-server,serve
+ *   --servers=a,b      subset of: ours,ours-host,ours-host-links,ours-logfile,py10,py11,nginx,sirv,http-server,serve
  *                      (default: all but http-server and serve, which are optional comparisons)
  *   --workloads=a,b    subset of: a1,a16,a64,b,c,d,e,f,g,slow
  *   --no-window        skip the window benchmark
@@ -72,7 +72,7 @@ const RUNS = Number(opt('runs', QUICK ? 1 : 2));
 const DURATION = Number(opt('duration', QUICK ? 1 : 5));
 const CURL_REPS = QUICK ? 1 : 3;
 const SLOW_MS = QUICK ? 3000 : 8000;
-const SERVER_IDS = opt('servers', 'py10,py11,nginx,sirv,ours,ours-host,ours-logfile').split(',');
+const SERVER_IDS = opt('servers', 'py10,py11,nginx,sirv,ours,ours-host,ours-host-links,ours-logfile').split(',');
 const WORKLOAD_IDS = opt('workloads', 'a1,a16,a64,b,c,d,e,f,g,slow').split(',');
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 
@@ -308,7 +308,7 @@ async function benchServer(def, fixture, tmp, profDir, run, previous) {
     } else if (v.listingIdentical === false) result.listingIdentical = false;
     {
       for (const w of WORKLOADS) {
-        if (def.id === 'ours-logfile' && !['a64', 'f'].includes(w.id)) continue;
+        if ((def.id === 'ours-logfile' || def.id === 'ours-host-links') && !['a64', 'f'].includes(w.id)) continue;
         const slot = (result.workloads[w.id] ??= { values: [], runs: [] });
         if (w.listing && !def.listing) {
           slot.na = 'no directory listings';
@@ -538,7 +538,7 @@ function mainTable(results, sid = 'ours') {
 
 /** Server CPU cost per unit of work: robust to a busy machine, unlike throughput. */
 function cpuTable(results) {
-  const cols = [['ours', 'ours'], ['ours-host', 'ours+log→app'], ...COLS.slice(1)].filter(([id]) => results[id]);
+  const cols = [['ours', 'ours'], ['ours-logfile', 'ours log→file'], ['ours-host-links', 'host log→app, links followed'], ['ours-host', 'ours+log→app'], ...COLS.slice(1)].filter(([id]) => results[id]);
   const header = ['workload', 'unit', ...cols.map(([, n]) => n), 'nginx ÷ ours', 'python ÷ ours'];
   const cpu = (sid, wid) => results[sid]?.workloads[wid]?.cpuMedian ?? null;
   const rows = WORKLOADS.filter((w) => w.kind === 'wrk' || w.kind === 'curl').map((w) => {
@@ -579,19 +579,24 @@ function sidName(sid) {
 }
 
 function logTable(results) {
-  const header = ['workload', 'unit', 'ours (stderr→/dev/null)', 'ours (stderr→file)', 'ours (host, log→app)', 'cost: file', 'cost: app log', 'target'];
+  const header = ['workload', 'unit', 'ours (stderr→/dev/null)', 'ours (stderr→file)', 'host, log→app, links followed', 'host, log→app (app default)', 'cost: file', 'cost: app log', 'cost: app log + link check', 'target'];
   const cost = (on, off) => (on == null || off == null || off === 0 ? '–' : `${(((off - on) / off) * 100).toFixed(1)} %`);
   const rows = WORKLOADS.filter((w) => w.unit !== 'MiB').map((w) => {
     const off = med(results, 'ours', w.id);
+    const cpu = (sid) => results[sid]?.workloads[w.id]?.cpuMedian ?? null;
+    void cpu;
     const file = med(results, 'ours-logfile', w.id);
     const host = med(results, 'ours-host', w.id);
+    const links = med(results, 'ours-host-links', w.id);
     return [
       `${w.id}`,
       w.unit,
       cell(results, 'ours', w.id),
       cell(results, 'ours-logfile', w.id),
+      cell(results, 'ours-host-links', w.id),
       cell(results, 'ours-host', w.id),
       cost(file, off),
+      cost(links, off),
       cost(host, off),
       ['a64', 'f'].includes(w.id) ? '≤10 %' : '',
     ];
@@ -736,7 +741,10 @@ function renderReport(report, forFile) {
     '',
     'Rows `ours+log→app`: the utility host (`out/main/host.cjs`) forked with child_process.fork, started with the',
     'host protocol; its batched `log` messages are received and counted by the harness (pinned to the client CPU),',
-    'as the shell receives them. `ours (stderr→file)`: the CLI writing its CPython-format log to a file on disk.',
+    'as the shell receives them. The app shares with followSymlinks off, so every request also resolves real paths',
+    '(two realpath calls): `host, log→app, links followed` runs the same host with followSymlinks on, like the CLI, to',
+    'separate the cost of the log from the cost of that check. `ours (stderr→file)`: the CLI writing its',
+    'CPython-format log to a file on disk.',
     '',
     report.results['ours-host'] ? mainTable(report.results, 'ours-host') : '_ours-host not run._',
     '',
@@ -787,6 +795,7 @@ async function main() {
     ours: oursCli(),
     'ours-host': oursHost(),
     'ours-logfile': oursCli({ logFile: true }),
+    'ours-host-links': oursHost({ followSymlinks: true }),
     'http-server': httpServer(),
     serve: serveServer(),
   };

@@ -99,13 +99,13 @@ export function oursCli({ logFile = false, protocol = 'HTTP/1.1' } = {}) {
  * exactly as the shell drives it; log batches flow to this (harness) process, which
  * counts them. The harness is pinned to the load generator's CPU, the host to the server's.
  */
-export function oursHost() {
+export function oursHost({ followSymlinks = false } = {}) {
   return /** @type {ServerDef} */ ({
-    id: 'ours-host',
-    label: 'servedir host HTTP/1.1, structured log → app',
+    id: followSymlinks ? 'ours-host-links' : 'ours-host',
+    label: `servedir host HTTP/1.1, structured log → app${followSymlinks ? ', followSymlinks on (CPython behaviour)' : ''}`,
     keepAlive: true,
     listing: true,
-    logMode: 'utility host (out/main/host.cjs) under fork; structured log batches sent over IPC to the harness, as the app receives them',
+    logMode: `utility host (out/main/host.cjs) under fork; structured log batches sent over IPC to the harness, as the app receives them; followSymlinks ${followSymlinks ? 'on (like the CLI: isolates the cost of the log)' : "off (the app's default: every request resolves real paths)"}`,
     unavailable: () => (existsSync(OUR_HOST) ? null : 'out/main/host.cjs not built (npm run build:app)'),
     async start(ctx) {
       const errFile = path.join(ctx.tmp, 'host-stderr.log');
@@ -156,7 +156,7 @@ export function oursHost() {
           protocolVersion: 'HTTP/1.1',
           cgi: false,
           cgiDirectories: ['/cgi-bin', '/htbin'],
-          followSymlinks: false,
+          followSymlinks,
         },
       });
       const answer = await next(['listening', 'failed']);
