@@ -15,7 +15,7 @@ import path from 'node:path';
 import { CGIHTTPRequestHandler } from './cgi-handler.js';
 import { serveErrorForListen } from './errors.js';
 import { HTTPServer } from './http-server.js';
-import { formatNcsaLine } from './log.js';
+import { escapeControlChars, formatNcsaLine } from './log.js';
 import type { RequestLogEntry } from './log.js';
 import { pyInt, pyRepr } from './py-text.js';
 import { validateDirectory } from './serve.js';
@@ -238,6 +238,15 @@ export async function main(argv: readonly string[]): Promise<void> {
   const { address, port } = server.address();
   const urlHost = address.includes(':') ? `[${address}]` : address;
   process.stdout.write(`Serving HTTP on ${address} port ${port} (http://${urlHost}:${port}/) ...\n`);
+  // PORT NOTE: the last line of defence of "the server never dies". Every handler is
+  // already wrapped (http-server.ts); an error escaping from a stray callback is logged as
+  // one escaped line instead of ending the process (CPython's threads die alone, too).
+  const lastResort = (err: unknown): void => {
+    const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    process.stderr.write(`${escapeControlChars(`Unexpected error (the server keeps running): ${detail}`)}\n`);
+  };
+  process.on('uncaughtException', lastResort);
+  process.on('unhandledRejection', lastResort);
   process.once('SIGINT', () => {
     process.stdout.write('\nKeyboard interrupt received, exiting.\n', () => process.exit(0));
   });
