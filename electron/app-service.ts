@@ -176,26 +176,33 @@ export function createAppService(deps: AppServiceDeps): AppService {
     }
   };
 
-  const isOurUrl = (raw: string): boolean => {
-    if (status.state !== 'running') return false;
+  /**
+   * The URL to open, serialized by the same parser that checked it, or null when it is
+   * not one of our running server's addresses. Handing the opener the checked `href`
+   * rather than the raw text matters: WHATWG parsing reads `http://127.0.0.1:P\@evil/`
+   * as our host, an RFC 3986 opener would read `evil`.
+   */
+  const ourUrl = (raw: string): string | null => {
+    if (status.state !== 'running') return null;
     let u: URL;
     try {
       u = new URL(raw);
     } catch {
-      return false;
+      return null;
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
-    if (u.username || u.password) return false;
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    if (u.username || u.password) return null;
     const port = u.port === '' ? (u.protocol === 'http:' ? 80 : 443) : Number(u.port);
-    if (port !== status.port) return false;
-    if (LOOPBACK_HOSTS.has(u.hostname)) return true;
-    return status.urls.some((s) => {
+    if (port !== status.port) return null;
+    if (LOOPBACK_HOSTS.has(u.hostname)) return u.href;
+    const known = status.urls.some((s) => {
       try {
         return new URL(s.url).hostname === u.hostname;
       } catch {
         return false;
       }
     });
+    return known ? u.href : null;
   };
 
   const handlers: InvokeHandlers = {
@@ -251,10 +258,11 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
     'folder:check': async (p: string) => checkFolder(p),
     'shell:open-url': async (url: string) => {
-      if (!isOurUrl(url)) {
+      const href = ourUrl(url);
+      if (href === null) {
         return fail('APP_ERR_URL_NOT_ALLOWED', 'Servedir only opens the addresses of the folder it is sharing.');
       }
-      await deps.openExternal(url);
+      await deps.openExternal(href);
       return { ok: true, value: null };
     },
   };
