@@ -15,6 +15,7 @@ import type { RequestLogEntry } from '../server/log.js';
 import type {
   ProtocolVersion,
   ServeErrorCode,
+  ServeSettings,
   SettingsField,
   ShareUrl,
 } from '../server/host/protocol.js';
@@ -24,20 +25,12 @@ export type { RequestLogEntry, ProtocolVersion, ServeErrorCode, SettingsField, S
 // ---------------------------------------------------------------------------------------
 // Payload types
 
-/** What the user chose; persisted as JSON in the user-data folder. */
-export interface Settings {
-  /** Absolute path of the folder to share; '' until the user picks one. */
-  readonly directory: string;
-  /** 1–65535. */
-  readonly port: number;
-  /** '' = all interfaces (IPv4 + IPv6); '127.0.0.1' = this computer only; or an address. */
-  readonly bind: string;
-  readonly protocolVersion: ProtocolVersion;
-  readonly cgi: boolean;
-  /** URL paths such as '/cgi-bin'. */
-  readonly cgiDirectories: readonly string[];
-  /** Follow links that leave the shared folder (off by default in the app). */
-  readonly followSymlinks: boolean;
+/**
+ * What the user chose; persisted as JSON in the user-data folder. The serving fields are
+ * exactly the engine's {@link ServeSettings} (`directory` is '' until the user picks one;
+ * `port` is 1–65535 here, never 0), plus the window's own memory of recent folders.
+ */
+export interface Settings extends ServeSettings {
   /** Most recent first, at most 8. */
   readonly recentFolders: readonly string[];
 }
