@@ -154,3 +154,14 @@ describe('LogSnapshot.indexOfSeq', () => {
     expect(s.indexOfSeq(1)).toBe(-1);
   });
 });
+
+describe('LogStore.updateFilter', () => {
+  it('applies quick successive changes to the current filter, not to a stale snapshot', () => {
+    const { store, frame } = setup(10);
+    store.updateFilter((f) => ({ ...f, statusClasses: [4] }));
+    store.updateFilter((f) => ({ ...f, statusClasses: f.statusClasses.filter((c) => c !== 4) })); // same frame
+    store.updateFilter((f) => ({ ...f, method: 'GET' }));
+    frame();
+    expect(store.getSnapshot().filter).toEqual({ ...EMPTY_FILTER, method: 'GET' });
+  });
+});

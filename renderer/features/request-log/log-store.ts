@@ -192,6 +192,14 @@ export class LogStore {
     if (batch.entries.length > 0 || batch.dropped > 0) this.requestPublish();
   }
 
+  /**
+   * Changes the filter from the current one (not from the last published snapshot, which
+   * can be a frame old: two quick clicks must both count).
+   */
+  updateFilter(update: (current: LogFilter) => LogFilter): void {
+    this.setFilter(update(this.filter));
+  }
+
   /** Changes the filter: re-tests the held rows once (bounded by the capacity). */
   setFilter(filter: LogFilter): void {
     this.filter = filter;

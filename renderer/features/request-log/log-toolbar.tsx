@@ -7,7 +7,8 @@ import { STATUS_CLASSES, type LogFilter, type StatusClass } from './filters';
 export interface LogToolbarProps {
   readonly filter: LogFilter;
   readonly methods: readonly string[];
-  readonly onFilter: (f: LogFilter) => void;
+  /** Applies a change to the store's current filter. */
+  readonly onFilter: (update: (current: LogFilter) => LogFilter) => void;
 }
 
 export interface LogActionsProps {
@@ -44,14 +45,15 @@ export const LogToolbar = memo(function LogToolbar({ filter, methods, onFilter }
   // Re-filtering 100,000 rows costs a few ms: wait for a pause in typing.
   useEffect(() => {
     if (text === filter.text) return;
-    const t = setTimeout(() => onFilter({ ...filter, text }), 150);
+    const t = setTimeout(() => onFilter((f) => ({ ...f, text })), 150);
     return () => clearTimeout(t);
   }, [text, filter, onFilter]);
 
-  const toggleClass = (c: StatusClass) => {
-    const has = filter.statusClasses.includes(c);
-    onFilter({ ...filter, statusClasses: has ? filter.statusClasses.filter((x) => x !== c) : [...filter.statusClasses, c].sort() });
-  };
+  const toggleClass = (c: StatusClass) =>
+    onFilter((f) => ({
+      ...f,
+      statusClasses: f.statusClasses.includes(c) ? f.statusClasses.filter((x) => x !== c) : [...f.statusClasses, c].sort(),
+    }));
 
   return (
     <div className="log-toolbar" role="toolbar" aria-label="Request log controls">
@@ -82,7 +84,10 @@ export const LogToolbar = memo(function LogToolbar({ filter, methods, onFilter }
           </button>
         ))}
       </div>
-      <select aria-label="Filter by method" value={filter.method} onChange={(e) => onFilter({ ...filter, method: e.target.value })}>
+      <select aria-label="Filter by method" value={filter.method} onChange={(e) => {
+          const method = e.target.value;
+          onFilter((f) => ({ ...f, method }));
+        }}>
         <option value="">All methods</option>
         {methods.map((m) => (
           <option key={m} value={m}>{m}</option>
@@ -93,7 +98,7 @@ export const LogToolbar = memo(function LogToolbar({ filter, methods, onFilter }
         className="btn btn-small btn-toggle"
         aria-pressed={filter.showMessages}
         title="Also list errors, notes and script output as rows"
-        onClick={() => onFilter({ ...filter, showMessages: !filter.showMessages })}
+        onClick={() => onFilter((f) => ({ ...f, showMessages: !f.showMessages }))}
       >
         Messages
       </button>

@@ -114,7 +114,7 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
     [store, detailsOpen, selectedSeq, detailsTick],
   );
 
-  const onFilter = useCallback((f: LogFilter) => store.setFilter(f), [store]);
+  const onFilter = useCallback((update: (f: LogFilter) => LogFilter) => store.updateFilter(update), [store]);
   const onPause = useCallback((p: boolean) => (p ? store.pause() : store.resume()), [store]);
   const onClear = useCallback(() => {
     store.clear();
@@ -226,7 +226,7 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
           <div><dd data-testid="count-bytes">{formatBytes(c.bytesSent)}</dd><dt>sent</dt></div>
         </dl>
         <div className="log-notices" aria-live="polite">
-          {filtered && <span>Showing {nf.format(snap.count)} of {nf.format(snap.held)}</span>}
+          {filtered && <span>{nf.format(snap.count)} shown of {nf.format(snap.held)} kept</span>}
           {snap.droppedOld > 0 && (
             <span>
               <span data-testid="count-dropped-old">{nf.format(snap.droppedOld)}</span> older rows removed to save memory

@@ -51,7 +51,10 @@ export function SharingCard({ status, interfaces, busy, onOpen, onStop }: Sharin
       <ul className="url-list" aria-label="Addresses of the shared folder">
         {urls.map((u) => (
           <li key={u.url} className={`url-item url-${u.scope}`}>
-            <div className="url-label">{u.label}</div>
+            <div className="url-label">
+              {u.label}
+              {u.family === 'IPv6' && <span className="url-family" title="An IPv6 address: some older devices cannot use it">IPv6</span>}
+            </div>
             <div className="url-row">
               <a className="url-link mono" href={u.url} target="_blank" rel="noopener noreferrer" onClick={(ev) => onOpen(u.url, ev)}>
                 {u.url}
