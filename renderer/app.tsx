@@ -98,6 +98,9 @@ export function App({ app }: { readonly app: AppApi }) {
   }, [api, connection, store, load]);
 
   const sharing = status.state === 'running';
+  useEffect(() => {
+    document.title = status.state === 'running' ? `Sharing ${folderName(status.settings.directory)} — Servedir` : 'Servedir';
+  }, [status]);
   // When the link itself is refused, the banner says what to do; do not repeat it here.
   const broken = useConnectionState(connection).state === 'broken';
 

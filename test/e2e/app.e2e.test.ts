@@ -106,6 +106,7 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     await page.getByTestId('status-pill').filter({ hasText: /Sharing on port \d+/ }).waitFor({ timeout: T });
     expect(await page.locator('.sharing-title').textContent()).toBe('Sharing Holiday photos');
+    expect(await page.title()).toBe('Sharing Holiday photos — Servedir');
   });
 
   it('copies an address with a visible "Copied" confirmation', async () => {
