@@ -204,7 +204,7 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
           )}
         </div>
         {!follow.atEnd && snap.count > 0 && (
-          <button type="button" className="btn btn-latest" onClick={follow.scrollToEnd}>
+          <button type="button" className={`btn btn-latest${detailsOpen ? ' beside-details' : ''}`} onClick={follow.scrollToEnd}>
             Latest ↓
           </button>
         )}
