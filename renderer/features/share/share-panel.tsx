@@ -119,7 +119,8 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
         if (seq !== checkSeq.current) return;
         if (r.ok) {
           setFolderInfo(r.value);
-          setDraft((d) => ({ ...d, directory: r.value.path }));
+          // Keep what the user typed meanwhile; otherwise take the shell's tidied path.
+          setDraft((d) => (d.directory === p ? { ...d, directory: r.value.path } : d));
           setErrors((e) => ({ ...e, directory: undefined }));
         } else {
           setFolderInfo(null);
