@@ -48,8 +48,9 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
   }, [measure]);
 
   const onScroll = () => {
-    measure();
-    follow.onScroll();
+    // At the newest row the rows drawn derive from the count, so the scroll that
+    // following causes on every publish needs no second render.
+    if (!follow.onScroll()) measure();
   };
 
   const selectedIndex = selectedSeq === null ? -1 : snap.indexOfSeq(selectedSeq);

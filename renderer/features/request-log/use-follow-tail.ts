@@ -10,7 +10,8 @@ import { useCallback, useLayoutEffect, useRef, useState, type RefObject } from '
 export interface FollowTail {
   /** True while the view is at the newest row. */
   readonly atEnd: boolean;
-  readonly onScroll: () => void;
+  /** Call from the scroll handler; returns whether the view is at the newest row. */
+  readonly onScroll: () => boolean;
   readonly scrollToEnd: () => void;
 }
 
@@ -30,12 +31,13 @@ export function useFollowTail(
   const [atEnd, setAtEnd] = useState(true);
   const prev = useRef({ viewKey, startPos });
 
-  const measure = useCallback(() => {
+  const measure = useCallback((): boolean => {
     const el = ref.current;
-    if (el === null) return;
+    if (el === null) return atEndRef.current;
     const end = el.scrollTop + el.clientHeight >= el.scrollHeight - rowHeight / 2;
     atEndRef.current = end;
     setAtEnd(end);
+    return end;
   }, [ref, rowHeight]);
 
   useLayoutEffect(() => {
