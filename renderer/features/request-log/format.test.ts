@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { displayText, formatBytes, formatClock, formatDuration, statusText } from './format';
+
+describe('display formatting', () => {
+  it('displayText shows control and bidi characters instead of obeying them', () => {
+    expect(displayText('/a\nb')).toBe('/a\\x0ab');
+    expect(displayText('/invoice\u202Efdp.exe')).toBe('/invoice\\u202efdp.exe');
+    expect(displayText('/\u2066x\u2069')).toBe('/\\u2066x\\u2069');
+    expect(displayText('<script>alert(1)</script>')).toBe('<script>alert(1)</script>'); // React renders it as text
+    expect(displayText(null)).toBe('');
+  });
+  it('formatBytes uses decimal units', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(1500)).toBe('1.5 kB');
+    expect(formatBytes(12_345_678)).toBe('12 MB');
+  });
+  it('formatDuration', () => {
+    expect(formatDuration(null)).toBe('–');
+    expect(formatDuration(0.42)).toBe('0.4 ms');
+    expect(formatDuration(12.6)).toBe('13 ms');
+    expect(formatDuration(1234)).toBe('1.23 s');
+  });
+  it('formatClock is HH:MM:SS local', () => {
+    expect(formatClock(new Date(2026, 0, 1, 7, 5, 9).getTime())).toBe('07:05:09');
+  });
+  it('statusText adds the phrase when known', () => {
+    expect(statusText(404)).toBe('404 Not Found');
+    expect(statusText(299)).toBe('299');
+    expect(statusText(null)).toBe('–');
+  });
+});
