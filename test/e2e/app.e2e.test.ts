@@ -173,6 +173,7 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     await get('hello.txt?n=60');
     await expect.poll(() => page.getByTestId('count-requests').textContent(), { timeout: T }).toBe('65');
     expect(await grid.evaluate((el) => el.scrollTop)).toBe(0); // did not jump
+    expect(await latest.textContent()).toMatch(/^Latest ↓ · [4-6]\d below$/);
     await latest.click();
     await row('/hello.txt?n=60').waitFor({ timeout: T });
     expect(await atBottom()).toBe(true);

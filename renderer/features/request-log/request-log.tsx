@@ -154,6 +154,8 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
     );
   }
 
+  // Rows under the bottom edge of the view, for the "Latest" button.
+  const below = follow.atEnd ? 0 : Math.max(0, snap.count - Math.floor((viewport.top + viewport.height - HEADER_HEIGHT) / ROW_HEIGHT));
   const c = snap.counters;
   const filtered = !isFilterEmpty(snap.filter);
   return (
@@ -206,7 +208,7 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
         </div>
         {!follow.atEnd && snap.count > 0 && (
           <button type="button" className={`btn btn-latest${detailsOpen ? ' beside-details' : ''}`} onClick={follow.scrollToEnd}>
-            Latest ↓
+            Latest ↓{below > 0 && <span className="latest-count"> · {nf.format(below)} below</span>}
           </button>
         )}
         {detailsOpen && selectedSeq !== null && (
