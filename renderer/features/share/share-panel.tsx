@@ -28,7 +28,12 @@ import { useFolderDrop } from './use-folder-drop';
 import { checkBindAddress, parsePort } from './validate';
 
 type ErrorSlot = SettingsField | 'general';
-type Errors = Partial<Record<ErrorSlot, { readonly message: string; readonly suggestedPort?: number }>>;
+type Errors = Partial<
+  Record<ErrorSlot, { readonly message: string; readonly suggestedPort?: number; readonly code?: Failure['code'] }>
+>;
+
+/** Offered when a port needs administrator rights and the shell suggested none. */
+const UNPRIVILEGED_PORT = 8000;
 
 interface Draft {
   readonly directory: string;
@@ -50,7 +55,9 @@ function draftFrom(s: Settings, interfaces: readonly NetInterface[]): Draft {
 }
 
 function failureErrors(f: Failure): Errors {
-  return { [f.field ?? 'general']: { message: f.message, suggestedPort: f.suggestedPort } };
+  const suggestedPort =
+    f.suggestedPort ?? (f.code === 'SRV_ERR_PORT_PRIVILEGED' ? UNPRIVILEGED_PORT : undefined);
+  return { [f.field ?? 'general']: { message: f.message, suggestedPort, code: f.code } };
 }
 
 const errorText = (e: unknown): string =>
