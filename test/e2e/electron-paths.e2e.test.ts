@@ -66,12 +66,29 @@ describe('window with the Electron transport (fake preload API)', () => {
     await page.waitForFunction(() => (document.getElementById('folder-input') as HTMLInputElement).value === '/srv/older');
   });
 
-  it('Share saves only what changed, then starts; addresses open through shell:open-url', async () => {
+  it('puts start failures next to their field, in the words the shell chose', async () => {
+    await page.selectOption('#bind-select', '__custom__');
+    await page.fill('input[aria-label="Address to listen on"]', '10.99.99.99');
     await page.click('button:has-text("Share this folder")');
+    await page.locator('#bind-msg[role="alert"]', { hasText: 'The address 10.99.99.99 is not available on this computer.' }).waitFor();
+    await page.selectOption('#bind-select', '');
+    expect(await page.locator('#bind-msg[role="alert"]').count()).toBe(0); // cleared on change
+  });
+
+  it('a port that needs administrator rights offers port 8000, which then shares', async () => {
+    await page.fill('#port-input', '80');
+    await page.click('button:has-text("Share this folder")');
+    const msg = page.locator('#port-msg[role="alert"]');
+    await msg.locator('text=Port 80 needs administrator rights.').waitFor();
+    await msg.locator('button', { hasText: 'Use port 8000' }).click();
     await page.locator('.url-link').first().waitFor();
-    const cs = await calls();
-    const update = cs.find((c) => c.channel === 'settings:update');
-    expect(update?.args).toEqual([{ directory: '/srv/older' }]);
+    expect(await page.locator('#port-input').count()).toBe(0); // the form made way for the addresses
+  });
+
+  it('Share saves only what changed, then starts; addresses open through shell:open-url', async () => {
+    await page.locator('.url-link').first().waitFor();
+    const updates = (await calls()).filter((c) => c.channel === 'settings:update').map((c) => c.args[0]);
+    expect(updates).toEqual([{ directory: '/srv/older', bind: '10.99.99.99' }, { bind: '', port: 80 }, { port: 8000 }]);
     expect(await channels()).toContain('server:start');
     // LAN first, although the fake lists loopback first.
     expect(await page.locator('.url-link').first().textContent()).toBe('http://192.0.2.7:8000/');

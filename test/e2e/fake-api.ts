@@ -112,6 +112,10 @@ export function installFakeElectronApi(): void {
     'dialog:choose-folder': () => ({ ok: true, value: '/srv/picked' }),
     'folder:check': (p) => ({ ok: true, value: { path: p, entries: 7 } }),
     'server:start': () => {
+      if (settings.bind === '10.99.99.99')
+        return { ok: false, code: 'SRV_ERR_ADDRESS_UNAVAILABLE', field: 'bind', message: 'The address 10.99.99.99 is not available on this computer.' };
+      if (settings.port < 1024)
+        return { ok: false, code: 'SRV_ERR_PORT_PRIVILEGED', field: 'port', message: `Port ${settings.port} needs administrator rights.` };
       const status = {
         state: 'running',
         settings,
@@ -125,6 +129,7 @@ export function installFakeElectronApi(): void {
       return { ok: true, value: status };
     },
     'shell:open-url': () => ({ ok: true, value: null }),
+    'server:stop': () => ({ state: 'stopped' }),
   };
   const invoke = new Proxy(
     {},
