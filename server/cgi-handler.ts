@@ -34,15 +34,16 @@ const INHERITED_ENV = ['PATH', 'SYSTEMROOT', 'SystemRoot', 'COMSPEC', 'PATHEXT',
  * step 6), keeping the query. Throws HandlerAbort where CPython raises IndexError (more '..'
  * than prior parts): the connection is then closed without an answer, as in CPython.
  */
-export function urlCollapsePath(input: string): string {
+export function urlCollapsePath(input: string, backslashSeparates = process.platform === 'win32'): string {
   // Query component should not be involved.
   const q = input.indexOf('?');
   let path = q >= 0 ? input.slice(0, q) : input;
   const query = q >= 0 ? input.slice(q + 1) : '';
   path = unquote(path);
-  // PORT NOTE: a backslash separates components here exactly as in translatePath, so a
-  // script can never be reached as a static file through `/cgi-bin\\x.py`.
-  path = path.replace(/\\/g, '/');
+  // PORT NOTE: where a backslash separates components in translatePath (the hardened
+  // profile, Windows) it does here too, so a script can never be reached as a static file
+  // through `/cgi-bin\\x.py`. Elsewhere it is part of a name in both, as in CPython.
+  if (backslashSeparates) path = path.replace(/\\/g, '/');
   const pathParts = path.split('/');
   const headParts: string[] = [];
   const pop = (): void => {
@@ -137,7 +138,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
    * was rejected as invalid.
    */
   isCgi(): boolean {
-    const collapsedPath = urlCollapsePath(this.path);
+    const collapsedPath = urlCollapsePath(this.path, this.backslashSeparates);
     let dirSep = collapsedPath.indexOf('/', 1);
     while (dirSep > 0 && !this.cgiDirectories.includes(collapsedPath.slice(0, dirSep))) {
       dirSep = collapsedPath.indexOf('/', dirSep + 1);

@@ -29,7 +29,15 @@ export const nodeFs: HandlerFs = {
   stat: (p) => fs.promises.stat(p),
   lstat: (p) => fs.promises.lstat(p),
   open: (p, flags) => fs.promises.open(p, flags),
-  readdir: (p) => fs.promises.readdir(p, { encoding: 'buffer' }),
+  // `os.listdir` order: the directory's own order. fs.readdir sorts its result (libuv sorts
+  // scandir output by strcmp), which would change the listing order of names equal after
+  // lower-casing (`sorted(key=str.lower)` keeps their listdir order); opendir does not sort.
+  readdir: async (p) => {
+    const names: Buffer[] = [];
+    const dir = await fs.promises.opendir(p, { encoding: 'buffer' } as unknown as fs.OpenDirOptions);
+    for await (const entry of dir) names.push(entry.name as unknown as Buffer);
+    return names;
+  },
   realpath: (p) => fs.promises.realpath(p, { encoding: 'buffer' }),
   access: (p, mode) => fs.promises.access(p, mode),
 };

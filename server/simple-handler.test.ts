@@ -142,6 +142,26 @@ describe('SimpleHTTPServerTestCase', () => {
     expect(rootListing).toContain('<li><a href="link-in.txt">link-in.txt@</a></li>');
   });
 
+  it('listing order: names equal after lower() keep os.listdir order (a stable sort)', async () => {
+    // The fake readdir hands back an order no sort would produce: B before b before A.
+    const order = ['b2', 'B', 'b', 'A', 'a'].map((n) => Buffer.from(n));
+    const fake: HandlerFs = { ...nodeFs, readdir: () => Promise.resolve(order) };
+    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /sorting/ HTTP/1.0\r\n\r\n', { directory: root, fs: fake });
+    const names = [...r.output.matchAll(/<li><a href="[^"]*">([^<]*)<\/a>/g)].map((m) => m[1]);
+    expect(names).toEqual(['A', 'a', 'B', 'b', 'b2']);
+  });
+
+  it('nodeFs.readdir returns os.listdir order (fs.readdir would sort it)', async () => {
+    const dir = path.join(makeTempDir(), 'order');
+    fs.mkdirSync(dir);
+    for (const n of ['b', 'B', 'x.Tar.Gz', 'A', 'c', 'C', 'x.TAR.GZ', 'zz', 'a', 'Zz']) writeFile(dir, n, 'x');
+    const ours = (await nodeFs.readdir(Buffer.from(dir))).map((b) => b.toString());
+    // The oracle: CPython's os.listdir on the same directory.
+    const { execFileSync } = await import('node:child_process');
+    const py = JSON.parse(execFileSync('python3', ['-c', 'import json,os,sys; print(json.dumps(os.listdir(sys.argv[1])))', dir], { encoding: 'utf8' })) as string[];
+    expect(ours).toEqual(py);
+  });
+
   it('followSymlinks=false: a link leaving the root is not served (PORT NOTE)', async () => {
     expect((await get('/link-out.txt')).body.toString()).toBe('TOP-SECRET'); // CPython follows
     const r = await get('/link-out.txt', '', liveNoFollow.port);

@@ -233,6 +233,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   extensionsMap: Record<string, string> = { ...DEFAULT_EXTENSIONS_MAP };
   /** The folder served (`directory=None` → the current directory). */
   directory: string = process.cwd();
+  /**
+   * True when a backslash separates path components (PORT NOTE 16): in the hardened profile
+   * and on Windows. The CLI's default on POSIX takes it as part of a name, as CPython does.
+   */
+  get backslashSeparates(): boolean {
+    // `options` is unset on a bare prototype instance (tests call translatePath on one).
+    return Boolean(this.options?.hardened) || process.platform === 'win32';
+  }
+
   /** File-system calls (`options.fs`, default the real disk). */
   protected fs: HandlerFs = nodeFs;
 
@@ -444,11 +453,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     p = p.split('#', 1)[0]!;
     // Don't forget explicit trailing slash when normalizing. Issue17324
     const stripped = p.replace(/[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/, '');
-    const trailingSlash = stripped.endsWith('/') || stripped.endsWith('\\');
+    const trailingSlash = stripped.endsWith('/') || (this.backslashSeparates && stripped.endsWith('\\'));
     p = unquoteSurrogatePassOrReplace(p);
-    // PORT NOTE: a backslash separates path components on every OS, as it does on Windows
-    // (where CPython's os.path would); on POSIX CPython takes it as part of a name.
-    p = p.replace(/\\/g, '/');
+    // PORT NOTE: in the hardened profile and on Windows a backslash separates path
+    // components (on Windows CPython's os.path does the same); in the CLI's default on POSIX
+    // it is part of a name, as in CPython.
+    if (this.backslashSeparates) p = p.replace(/\\/g, '/');
     p = normpath(p);
     const words = p.split('/').filter((w) => w !== '');
     let result = this.directory;
@@ -472,12 +482,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   refusesPath(urlPath: string): boolean {
     let p = urlPath.split('?', 1)[0]!.split('#', 1)[0]!;
-    p = unquoteSurrogatePassOrReplace(p).replace(/\\/g, '/');
+    p = unquoteSurrogatePassOrReplace(p);
+    if (this.backslashSeparates) p = p.replace(/\\/g, '/');
     if (p.includes('\0')) return true;
     const components = this.options.hardened ? p.split('/') : normpath(p).split('/');
+    // A control character in a name: refused in the hardened profile and on Windows (where
+    // no file can have one); the CLI's default on POSIX serves such a file, as CPython does.
+    const refuseControls = Boolean(this.options.hardened) || process.platform === 'win32';
     for (const word of components) {
       if (word === '' || word === '.' || word === '..') continue;
-      if (/[\x00-\x1f\x7f]/.test(word)) return true;
+      if (refuseControls && /[\x00-\x1f\x7f]/.test(word)) return true;
       if (/^[A-Za-z]:/.test(word) || word.includes(':$')) return true;
       if (process.platform === 'win32' && (word.includes(':') || /[. ]$/.test(word) || WINDOWS_RESERVED.test(word))) {
         return true;
