@@ -19,6 +19,7 @@
  *   --window-requests=N  requests for the window benchmark (default 1,000,000; --quick 50,000)
  *   --cpu-prof         run our CLI under `node --cpu-prof`, print its top self-time functions
  *   --write-results    write bench/RESULTS.md (keeps the hand-written analysis below its marker)
+ *   --from=FILE        no measuring: re-render a saved results.json (from a bench/results-DATE folder)
  *   --fresh-fixture    rebuild bench/.fixture
  *   --no-install       never call apt-get / npm to install missing tools
  */
@@ -55,7 +56,7 @@ const opt = (name, dflt) => {
   const hit = argv.find((a) => a.startsWith(`--${name}=`));
   return hit ? hit.slice(name.length + 3) : dflt;
 };
-const known = ['quick', 'runs', 'duration', 'servers', 'workloads', 'no-window', 'window-requests', 'cpu-prof', 'write-results', 'fresh-fixture', 'no-install', 'help'];
+const known = ['from', 'quick', 'runs', 'duration', 'servers', 'workloads', 'no-window', 'window-requests', 'cpu-prof', 'write-results', 'fresh-fixture', 'no-install', 'help'];
 for (const a of argv) {
   const name = a.replace(/^--/, '').split('=')[0];
   if (!a.startsWith('--') || !known.includes(name)) {
@@ -472,6 +473,18 @@ function target(results, sid, wid) {
 }
 const mark = (p) => (p === true ? 'yes' : p === false ? '**NO**' : '?');
 
+/**
+ * A ratio to nginx only means something when nginx was the bottleneck: if its worker used
+ * well under a core while ours used nearly all of one, nginx was starved (by the client or
+ * by other work on the machine) and the throughput ratio flatters us. Say so next to it.
+ */
+function referenceCaveat(results, sid, wid) {
+  const ng = results.nginx?.workloads[wid]?.busyMedian;
+  const us = results[sid]?.workloads[wid]?.busyMedian;
+  if (ng == null || us == null) return '';
+  return ng < 0.8 && us > ng + 0.15 ? ` (but nginx was only ${Math.round(ng * 100)} % busy: client or machine was the limit, see CPU table)` : '';
+}
+
 function mainTable(results, sid = 'ours') {
   COLS = [...BASE_COLS, ...OPTIONAL_COLS.filter(([id]) => results[id])];
   const header = ['workload', 'unit', ...COLS.map(([id, name]) => (id === 'ours' ? sidName(sid) : name)), '÷ python', '÷ nginx', '÷ sirv', 'target', 'met'];
@@ -487,7 +500,7 @@ function mainTable(results, sid = 'ours') {
       isSize ? '' : fmtRatio(v, med(results, 'nginx', w.id)),
       isSize ? '' : fmtRatio(v, med(results, 'sirv', w.id)),
       t,
-      mark(p),
+      mark(p) + (p === true && ['a64', 'c', 'd', 'e', 'f'].includes(w.id) ? referenceCaveat(results, sid, w.id) : ''),
     ];
   });
   rows.push([
@@ -772,6 +785,14 @@ function renderReport(report, forFile) {
 // ---------------------------------------------------------------- main
 async function main() {
   installCleanupHandlers();
+  const from = opt('from', null);
+  if (from) {
+    // Re-render the tables (and RESULTS.md with --write-results) from a saved run.
+    const report = JSON.parse(readFileSync(path.resolve(from), 'utf8'));
+    console.log(renderReport(report, false));
+    if (flag('write-results')) writeResultsMd(report);
+    return;
+  }
   ensureTools();
   try {
     pinPid(process.pid, CLIENT_CPU);
