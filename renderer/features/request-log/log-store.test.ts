@@ -126,7 +126,7 @@ describe('LogStore', () => {
     frame();
     const seq = store.getSnapshot().seqAt(0)!; // row 0 is `req` (err hidden)
     const d = store.details(seq)!;
-    expect(d.entry).toBe(req);
+    expect(d.entry).toEqual(req);
     expect(d.connection).toEqual([err, req, stderr]);
   });
 
@@ -163,5 +163,20 @@ describe('LogStore.updateFilter', () => {
     store.updateFilter((f) => ({ ...f, method: 'GET' }));
     frame();
     expect(store.getSnapshot().filter).toEqual({ ...EMPTY_FILTER, method: 'GET' });
+  });
+});
+
+describe('LogStore memory', () => {
+  it('keeps each entry as given (field for field) while sharing repeated strings', () => {
+    const { store, frame } = setup(10);
+    // Distinct string objects with the same text, as JSON.parse gives per entry.
+    const ua = () => ['Mozilla/5.0', '(X11)'].join(' ');
+    const a = entry({ userAgent: ua() });
+    const b = entry({ userAgent: ua() });
+    store.append({ entries: [a, b], dropped: 0 });
+    frame();
+    const s = store.getSnapshot();
+    expect(s.entryAt(0)).toEqual(a);
+    expect(s.entryAt(1)).toEqual(b);
   });
 });

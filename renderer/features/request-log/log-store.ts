@@ -156,6 +156,7 @@ export class LogStore {
   private methods: readonly string[] = [];
   private frozen: { source: FrozenSource; index: SeqIndex; arrivedFrom: number } | null = null;
   private readonly listeners = new Set<() => void>();
+  private readonly strings = new Map<string, string>();
   private readonly schedule: FrameScheduler;
   private scheduled = false;
   private version = 0;
@@ -175,7 +176,8 @@ export class LogStore {
     const ring = this.ring;
     const index = this.liveIndex;
     const predicate = this.predicate;
-    for (const e of batch.entries) {
+    for (const raw of batch.entries) {
+      const e = this.compact(raw);
       const seq = ring.push(e);
       if (e.kind === 'request') {
         this.requests++;
@@ -280,6 +282,43 @@ export class LogStore {
     this.scheduled = false;
     this.snapshot = this.makeSnapshot();
     for (const l of this.listeners) l();
+  }
+
+  /**
+   * The entry as the ring keeps it: repeated strings (client, method, protocol, user
+   * agent, referer) shared between entries. Each kept entry then costs one object and
+   * two strings (path, message) instead of up to seven heap objects, which keeps the
+   * old generation small and the garbage collector's pauses short under load: every
+   * entry lives long enough to be promoted, and each evicted one is old-space garbage.
+   */
+  private compact(e: RequestLogEntry): RequestLogEntry {
+    return {
+      id: e.id,
+      kind: e.kind,
+      time: e.time,
+      connectionId: e.connectionId,
+      clientAddress: this.intern(e.clientAddress),
+      clientPort: e.clientPort,
+      method: e.method === null ? null : this.intern(e.method),
+      path: e.path,
+      protocol: e.protocol === null ? null : this.intern(e.protocol),
+      status: e.status,
+      bytesSent: e.bytesSent,
+      durationMs: e.durationMs,
+      userAgent: e.userAgent === null ? null : this.intern(e.userAgent),
+      referer: e.referer === null ? null : this.intern(e.referer),
+      message: e.message,
+    };
+  }
+
+  private intern(s: string): string {
+    if (s.length > 512) return s; // not worth a slot; such values are rarely repeated
+    const hit = this.strings.get(s);
+    if (hit !== undefined) return hit;
+    // Bounded: clients choose these strings, so never let the table grow without limit.
+    if (this.strings.size >= 4096) this.strings.clear();
+    this.strings.set(s, s);
+    return s;
   }
 
   private requestPublish(): void {
