@@ -16,6 +16,7 @@ import { CGIHTTPRequestHandler } from './cgi-handler.js';
 import { serveErrorForListen } from './errors.js';
 import { HTTPServer } from './http-server.js';
 import { escapeControlChars, formatNcsaLine } from './log.js';
+import { useCpythonMimeTable } from './mime.js';
 import type { RequestLogEntry } from './log.js';
 import { pyInt, pyRepr } from './py-text.js';
 import { validateDirectory } from './serve.js';
@@ -205,6 +206,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     fail((err as Error).message);
     return;
   }
+  // Content-type as `python -m http.server` answers on this machine: CPython's built-in
+  // table plus the machine's mime.types files (`mimetypes.init()`), not mime-db (PORT NOTE 8).
+  useCpythonMimeTable();
   const handlerClass = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
   const server = new HTTPServer(handlerClass, {
     onLog: stderrSink,

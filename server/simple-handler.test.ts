@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guessFileType } from './mime.js';
+import { guessFileType, useCpythonMimeTable, useMimeDbTable } from './mime.js';
 import type { SocketWriter } from './connection-io.js';
 import { nodeFs, type HandlerFs } from './handler-fs.js';
 import { imsEpochSeconds, SimpleHTTPRequestHandler, type ResponseBody } from './simple-handler.js';
@@ -250,6 +250,32 @@ describe('SimpleHTTPRequestHandlerTestCase', () => {
     expect(guessFileType('/r/a.txt.gz')).toEqual(['text/plain', 'gzip']);
     expect(h.guessType('/r/fix.diff')).toBe('text/x-diff'); // mime-fallback.ts (CPython on Debian)
     expect(h.guessType('/r/a.zst')).toBe('application/zstd');
+  });
+
+  it('mimetypes.init() for the CLI: built-in table plus the machine\'s mime.types files, as CPython', async () => {
+    const dir = makeTempDir();
+    const file = path.join(dir, 'mime.types');
+    fs.writeFileSync(file, '# comment line\ntext/x-one one two # three\napplication/x-later one\nimage/x-Up UPPER\n\ttext/x-tab\ttab\n');
+    try {
+      expect(useCpythonMimeTable([path.join(dir, 'missing'), file])).toEqual([file]);
+      expect(guessFileType('/r/a.one')).toEqual(['application/x-later', null]); // a later line wins
+      expect(guessFileType('/r/a.two')[0]).toBe('text/x-one');
+      expect(guessFileType('/r/a.three')[0]).toBeNull(); // after a word starting with '#'
+      expect(guessFileType('/r/a.UPPER')[0]).toBeNull(); // only the lower-cased extension is looked up
+      expect(guessFileType('/r/a.tab')[0]).toBe('text/x-tab');
+      expect(guessFileType('/r/a.3gp')[0]).toBe('audio/3gpp'); // CPython's built-in table (mime-db: video/3gpp)
+      expect(guessFileType('/r/a.yaml')[0]).toBeNull(); // mime-db knows it, CPython 3.11 does not
+      expect(guessFileType('/r/x.tgz')).toEqual(['application/x-tar', 'gzip']);
+      // The oracle: CPython's mimetypes on this machine's own files.
+      useCpythonMimeTable();
+      const names = ['a.c', 'a.sh', 'a.wav', 'a.yaml', 'a.toml', 'a.ts', 'a.midi', 'a.3gp', 'a.teicorpus', 'a.JS', 'a.tar.gz', 'a.svgz', 'a.webp', 'a.rs', 'a.log', 'a.jsx'];
+      const { execFileSync } = await import('node:child_process');
+      const py = JSON.parse(execFileSync('python3', ['-c', 'import json,mimetypes,sys; print(json.dumps([mimetypes.guess_type(n) for n in sys.argv[1:]]))', ...names], { encoding: 'utf8' })) as unknown[];
+      expect(names.map((n) => guessFileType(n))).toEqual(py);
+    } finally {
+      useMimeDbTable();
+    }
+    expect(guessFileType('/r/a.3gp')[0]).toBe('video/3gpp'); // the app's table again
   });
 
   it('If-Modified-Since parsing: _parsedate_tz rules (UTC only, -0000 and no zone are UTC)', () => {
