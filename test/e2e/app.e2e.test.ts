@@ -211,6 +211,10 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     await page.click('role=tab[name="Settings"]');
     await page.check('text=Run scripts in the script folders');
     expect(await page.locator('#cgi-warning').textContent()).toMatch(/your user’s rights/);
+    await page.fill('input[aria-label="Script folder 2"]', 'htbin');
+    await page.locator('#cgi-dirs-msg[role="alert"]', { hasText: '“htbin” must start with a slash, like /cgi-bin.' }).waitFor({ timeout: T });
+    expect(await page.isDisabled('button:has-text("Save settings")')).toBe(true);
+    await page.fill('input[aria-label="Script folder 2"]', '/htbin/');
     await shot('05-settings');
     await page.click('button:has-text("Save settings")');
     await page.locator('.save-status', { hasText: 'Saved' }).waitFor({ timeout: T });

@@ -42,6 +42,8 @@ export function CgiSection(p: CgiSectionProps) {
                 type="text"
                 className="mono"
                 aria-label={`Script folder ${i + 1}`}
+                aria-invalid={d.trim() !== '' && !d.trim().startsWith('/')}
+                aria-describedby="cgi-dirs-msg"
                 value={d}
                 spellCheck={false}
                 placeholder="/cgi-bin"

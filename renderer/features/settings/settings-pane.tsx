@@ -48,7 +48,7 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
       ? { cgiDirectories: dirsCheck.value }
       : {}),
   };
-  const dirty = Object.keys(patch).length > 0 || !dirsCheck.ok;
+  const dirty = Object.keys(patch).length > 0;
 
   const save = async () => {
     if (!dirsCheck.ok) {
@@ -86,13 +86,13 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
         enabled={draft.cgi}
         directories={draft.cgiDirectories}
         enabledError={errors.cgi ?? null}
-        directoriesError={errors.dirs ?? null}
+        directoriesError={errors.dirs ?? (dirsCheck.ok ? null : dirsCheck.message)}
         onEnabled={(cgi) => change({ cgi })}
         onDirectories={(cgiDirectories) => change({ cgiDirectories })}
       />
       <LinksSection follow={draft.followSymlinks} onChange={(followSymlinks) => change({ followSymlinks })} />
       <div className="settings-actions">
-        <button type="submit" className="btn btn-primary" disabled={!dirty || saved === 'saving'}>
+        <button type="submit" className="btn btn-primary" disabled={!dirty || !dirsCheck.ok || saved === 'saving'}>
           {saved === 'saving' ? 'Saving…' : 'Save settings'}
         </button>
         <span role="status" className="save-status">
