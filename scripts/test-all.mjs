@@ -6,7 +6,8 @@
 //   1. build         npm run build (engine CLI with tsc, app bundles with electron-vite)
 //   2. typecheck     the four tsc programs (server, electron, renderer, test)
 //   3. vitest        unit, live-socket, host, fake-electron, Chromium end-to-end, attack suites
-//   4. conformance   ../shared/conformance against the built CLI (both protocols, with and without CGI)
+//   4. conformance   ../shared/conformance against the built CLI (both protocols, with and without CGI):
+//                    its public cases (and hidden ones if present) plus test/conformance/cases_extra.py
 //
 // Chromium (Debian's) is needed by the end-to-end tests; when it is missing and we are
 // root, it is installed with apt-get (the only browser this machine can get).
@@ -76,8 +77,16 @@ if (!args.has('--skip-conformance') && !args.has('--only-vitest')) {
   if (!existsSync(harness)) {
     results.push({ suite: 'conformance', passed: 0, failed: 1, skipped: 0, note: `missing ${harness}` });
   } else {
+    // Case files: the public cases, the hidden ones when the harness has them (its default
+    // when --cases is not given), and ours (test/conformance/cases_extra.py). The harness
+    // loads them by path from its cwd (here the repository root), so the paths are absolute.
+    const caseFiles = [resolve(dirname(harness), 'cases_public.py')];
+    const hidden = resolve(dirname(harness), 'cases_hidden.py');
+    if (existsSync(hidden)) caseFiles.push(hidden);
+    caseFiles.push(join(root, 'test', 'conformance', 'cases_extra.py'));
     const c = run('python3', [
       harness,
+      '--cases', ...caseFiles,
       '--candidate', 'node dist/server/cli.js {port} --bind {bind} --directory {dir} --protocol {proto} {cgi}',
       '--candidate-cwd', root,
       '--mime-alt', 'auto',
