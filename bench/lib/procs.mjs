@@ -38,6 +38,17 @@ export function onCleanup(fn) {
   syncCleanups.push(fn);
 }
 
+/** True while a pid exists and is not a zombie (we cannot reap inside a synchronous exit handler). */
+function isRunning(pid) {
+  if (pid == null) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 function killGroup(child, signal) {
   if (child.pid == null) return;
   try {
@@ -57,7 +68,10 @@ export function cleanupAll() {
   // it; a short synchronous wait (this may run inside 'exit'), then SIGKILL what is left.
   if (live.size > 0) {
     for (const child of live) killGroup(child, 'SIGTERM');
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    // Up to 5 s for them to finish their own cleanup (window.mjs closes Chromium and removes
+    // its temp folder), polled: most servers are gone within milliseconds.
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    for (let i = 0; i < 50 && [...live].some((c) => isRunning(c.pid)); i++) Atomics.wait(sleeper, 0, 0, 100);
   }
   for (const child of live) killGroup(child, 'SIGKILL');
   live.clear();
