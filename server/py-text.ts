@@ -327,9 +327,17 @@ const USES_NETLOC = new Set([
 /** `urllib.parse.urlunsplit` (CPython 3.13.0). */
 export function urlunsplit(p: SplitResult): string {
   let url = p.path;
-  if (p.netloc || (p.scheme && USES_NETLOC.has(p.scheme) && url.slice(0, 2) !== '//')) {
+  // gh-67693 (in 3.13.0, after the 3.11.7 oracle): a path starting with '//' keeps an explicit
+  // empty authority, and a scheme without one gets '//' only before an absolute path, so
+  // ('http', '', '//x/d/') is 'http:////x/d/' (3.11: 'http://x/d/', another host) and
+  // ('http', '', 'x/d/') is 'http:x/d/' (3.11: 'http:///x/d/').
+  if (p.netloc) {
     if (url && url[0] !== '/') url = '/' + url;
     url = '//' + p.netloc + url;
+  } else if (url.slice(0, 2) === '//') {
+    url = '//' + url;
+  } else if (p.scheme && USES_NETLOC.has(p.scheme) && (!url || url[0] === '/')) {
+    url = '//' + url;
   }
   if (p.scheme) url = p.scheme + ':' + url;
   if (p.query) url = url + '?' + p.query;

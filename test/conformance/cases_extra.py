@@ -129,6 +129,41 @@ FIXTURE_EXTRA = [
     {'path': 'sort2/zz-dir/', 'dir': True},
     {'path': 'sort2/.dot', 'data': b'1\n'},
     {'path': 'sort2/_u', 'data': b'1\n'},
+    # sorting: code points, not UTF-16 units (an astral character sorts after U+E000-U+FFFF),
+    # lone surrogates from non-UTF-8 names, Python's str.lower special cases
+    {'path': 'sort3/u\U0001f600.txt', 'data': b'1\n'},
+    {'path': 'sort3/u\ufb01.txt', 'data': b'1\n'},
+    {'path': 'sort3/u\ue000.txt', 'data': b'1\n'},
+    {'path': 'sort3/u\uffee.txt', 'data': b'1\n'},
+    {'path': b'sort3/u\xe9-latin1.txt', 'data': b'1\n'},
+    {'path': b'sort3/u\xff-latin1.txt', 'data': b'1\n'},
+    {'path': 'sort3/u\u00e9-utf8.txt', 'data': b'1\n'},
+    {'path': 'sort3/\u039f\u03a3.txt', 'data': b'1\n'},
+    {'path': 'sort3/\u03bf\u03c3-b.txt', 'data': b'1\n'},
+    {'path': 'sort3/\u0130x.txt', 'data': b'1\n'},
+    {'path': 'sort3/i\u0307y.txt', 'data': b'1\n'},
+    {'path': 'sort3/\u1e9e.txt', 'data': b'1\n'},
+    {'path': 'sort3/\u00df2.txt', 'data': b'1\n'},
+    {'path': 'sort3/\u212a-kelvin.txt', 'data': b'1\n'},
+    {'path': 'sort3/k-lower.txt', 'data': b'1\n'},
+    {'path': 'sort3/\u13a0-cherokee.txt', 'data': b'1\n'},
+    {'path': 'sort3/\uab70-cherokee-small.txt', 'data': b'1\n'},
+    {'path': 'sort3/\u2c2f-glagolitic.txt', 'data': b'1\n'},
+    {'path': 'sort3/\U00010400-deseret.txt', 'data': b'1\n'},
+    {'path': 'sort3/\u01c5-dz.txt', 'data': b'1\n'},
+    {'path': 'sort3/\u1f88-greek-ext.txt', 'data': b'1\n'},
+    # scheme-like folder names a target can name (redirect Location via urlsplit/urlunsplit)
+    {'path': 'http:evil.test/d/', 'dir': True},
+    {'path': 'ftp:/x/d/', 'dir': True},
+    {'path': 'http:/[v6/d/', 'dir': True},
+    {'path': 'http:/a]b/d/', 'dir': True},
+    {'path': 'http:/u@h:1/d/', 'dir': True},
+    {'path': 'x+y.z-1:/p/d/', 'dir': True},
+    {'path': '1http:/p/d/', 'dir': True},
+    # every byte but NUL and '/' in one name (not UTF-8), and printable unicode punctuation
+    {'path': b'allbytes/' + bytes(b for b in range(1, 128) if b != 0x2f), 'data': b'ascii\n'},
+    {'path': b'allbytes/' + bytes(range(128, 256)), 'data': b'high\n'},
+    {'path': 'allbytes/\u2018\u2019\u201c\u201d\u2026\u00ab\u00bb\u00a7\u00b6\u2020\u2022\u00b7\u2011\u2028\u2029\ufeff.txt', 'data': b'punct\n'},
     # MIME: compound, uppercase, multi-dot, trailing dots
     {'path': 'mime/x.TAR.GZ', 'data': b'x\n'},
     {'path': 'mime/x.Tar.Gz', 'data': b'x\n'},
@@ -253,6 +288,10 @@ listing('mime', '/mime/')
 listing('redir', '/redir/')
 listing('idx', '/idx/')
 listing('chars-subdir', '/chars/subdir%26%3C%3E/')
+listing('sort3', '/sort3/')
+listing('allbytes', '/allbytes/')
+listing('title-malformed-utf8', '/no-index/?%F0%9F%98%ED%A0%80%C0%AE%F4%90%80%80%E0%80%AF%FF%C3')
+listing('title-bad-escapes', '/no-index/?%%41%4%zz%')
 listing('chars-link-to-sub', '/chars/link-to-sub/')
 listing('bytes-dir', '/bytes/dir%ED%B3%A9/')
 listing('bytes-dir-invalid-escape', '/bytes/dir%E9/')
@@ -333,6 +372,9 @@ for _slug, _target in [
     if isinstance(_target, str) and '%00' in _target:
         _kw = dict(expect='safe-divergence-allowed', allowed=[400, 404])
     add('static/x-' + _slug, get(_target), **_kw)
+add('static/x-allbytes-ascii', get('/allbytes/' + ''.join('%%%02X' % b for b in range(1, 128) if b != 0x2f)))
+add('static/x-allbytes-high-surrogatepass', get('/allbytes/' + ''.join('%%%02X' % b for b in (b'\xed\xb2' + bytes([0x80 + (b & 0x3f)]) for b in range(128, 256)) for b in b)))
+add('static/x-malformed-utf8-path', get('/%F0%9F%98%ED%A0%80%C0%AE%E0%80%AF%FF%C3.txt'))
 add('static/x-head-dir', head('/no-index/'))
 add('static/x-head-file-http11', head('/plain.txt', V11))
 add('static/x-head-big-http11-then-get', [head('/big.bin', V11), get('/plain.txt', V11)])
@@ -392,6 +434,34 @@ for _slug, _target in [
         ('chars-link-to-sub', '/chars/link-to-sub'),
         ('index-dir', '/idx/upper')]:
     add('redirect/x-' + _slug, get(_target))
+for _slug, _target in [
+        ('scheme-no-slash', 'http:evil.test/d'),
+        ('scheme-no-slash-query', 'http:evil.test/d?q'),
+        ('scheme-one-slash', 'http:/evil.test/d'),
+        ('scheme-ftp', 'ftp://x/d'),
+        ('scheme-ftp-one-slash', 'ftp:/x/d'),
+        ('ipv6-unclosed', 'http://[v6/d'),
+        ('ipv6-close-only', 'http://a]b/d'),
+        ('userinfo-port', 'http://u@h:1/d'),
+        ('scheme-odd-chars', 'x+y.z-1://p/d'),
+        ('scheme-starts-digit', '1http://p/d'),
+        ('raw-latin1', b'/redir/\xe9'),
+        ('raw-latin1-query', b'/redir/\xe9?\xe9'),
+        ('raw-control', b'/no-index?\x01'),
+        ('scheme-four-slashes', 'http:////evil.test/d')]:
+    _kw = {}
+    if _slug.startswith('ipv6'):
+        _kw = dict(expect='safe-divergence-allowed', allowed=[400, 404, 'no-response'])
+    if _slug in ('scheme-no-slash', 'scheme-no-slash-query', 'scheme-four-slashes'):
+        _kw = dict(expect='safe-divergence-allowed', allowed=[301],
+                   notes='CPython 3.13.0 urlunsplit (gh-67693) differs from the 3.11.7 oracle: '
+                         'Location http:evil.test/d/ and http:////evil.test/d/ (3.11.7: '
+                         'http:///evil.test/d/ and http://evil.test/d/). server/README.md.')
+    if _slug == 'raw-control':
+        _kw = dict(expect='safe-divergence-allowed', allowed=[301],
+                   notes='PORT NOTE 17: a control character in Location is percent-encoded '
+                         '(CPython sends it raw; test/attack/paths.test.ts pins the encoding).')
+    add('redirect/x-' + _slug, get(_target), **_kw)
 add('redirect/x-head-http11-keepalive', [head('/no-index', V11), get('/plain.txt', V11)])
 add('redirect/x-cgi-dir', get('/cgi-bin/child-dir'), cgi=True)
 
@@ -549,6 +619,12 @@ for _slug, _raw in [
         ('uri-one-over-lf', b'GET /' + b'a' * (65536 - len(b'GET / HTTP/1.0\n') + 1) + b' HTTP/1.0\n\n'),
         ('uri-at-limit-lf', b'GET /' + b'a' * (65536 - len(b'GET / HTTP/1.0\n')) + b' HTTP/1.0\n\n')]:
     add('reqline/x-' + _slug, _raw)
+_ALL = bytes(b for b in range(0x21, 0x100) if b not in (0x85, 0xa0))
+add('reqline/x-all-bytes-version', b'GET /plain.txt HTTP/1.' + _ALL + b'\r\n\r\n')
+add('reqline/x-all-bytes-method', _ALL + b' /plain.txt HTTP/1.0\r\n\r\n')
+add('reqline/x-all-bytes-syntax', b'GET /a ' + _ALL + b' HTTP/1.0\r\n\r\n')
+add('reqline/x-all-bytes-http09-method', _ALL + b' /plain.txt\r\n\r\n')
+add('reqline/x-all-bytes-path', b'GET /' + _ALL.replace(b'?', b'').replace(b'#', b'') + b' HTTP/1.0\r\n\r\n')
 add('reqline/x-http09-pipelined-after-11', [get('/plain.txt', V11), b'GET /noext\r\n\r\n'])
 add('reqline/x-error-http11-keepalive', b'GET / HTTP/1.1 x\r\nHost: x\r\n\r\nGET /plain.txt HTTP/1.1\r\n\r\n',
     responses=1)
@@ -626,6 +702,12 @@ add('connection/x-expect-cgi-post-http10-server', post('/cgi-bin/echo.py', b'xyz
     headers=[('Expect', '100-continue')]), cgi=True, protocols=[V10])
 
 # ------------------------------------------------------------------ connection
+add('connection/x-twenty-pipelined', [get('/plain.txt', V11), head('/noext', V11)] * 10)
+add('connection/x-range-ignored', get('/plain.txt', V11, headers=[('Range', 'bytes=0-1')]))
+add('connection/x-ims-on-404', get('/missing', headers=[('If-Modified-Since', LM)]))
+add('connection/x-ims-on-redirect', get('/no-index', headers=[('If-Modified-Since', LM)]))
+add('connection/x-uri-crlf-straddle', b'GET /' + b'a' * (65537 - len(b'GET / HTTP/1.0\r\n')) + b' HTTP/1.0\r\n\r\n')
+add('connection/x-uri-over-http09', b'GET /' + b'a' * 70000 + b'\r\n\r\n')
 add('connection/x-http11-keepalive-on-404-then', [get('/missing', V11, headers=[('Connection', 'keep-alive')]), get('/plain.txt', V11)], responses=1)
 add('connection/x-head-404-keepalive', [head('/missing', V11), get('/plain.txt', V11)], responses=1)
 add('connection/x-head-dir-then-get', [head('/no-index/', V11), get('/plain.txt', V11)])
@@ -743,6 +825,12 @@ for _slug, _request in [
         ('post-length-plus', post('/cgi-bin/echo.py', b'abc', length=False, headers=[('Content-Length', '+3')])),
         ('post-length-spaces', post('/cgi-bin/echo.py', b'abc', length=False, headers=[('Content-Length', ' 3 ')])),
         ('post-length-underscore', post('/cgi-bin/echo.py', b'abcdefghijk', length=False, headers=[('Content-Length', '1_0')])),
+        ('post-length-hex', post('/cgi-bin/echo.py', b'abcdefghijklmnopq', length=False, headers=[('Content-Length', '0x10')])),
+        ('post-length-octal-like', post('/cgi-bin/echo.py', b'abcdefghijkl', length=False, headers=[('Content-Length', '010')])),
+        ('post-length-float', post('/cgi-bin/echo.py', b'abc', length=False, headers=[('Content-Length', '2.0')])),
+        ('post-length-exp', post('/cgi-bin/echo.py', b'abc', length=False, headers=[('Content-Length', '1e1')])),
+        ('post-length-superscript', post('/cgi-bin/echo.py', b'abc', length=False, headers=[('Content-Length', b'\xb3')])),
+        ('post-length-tab', post('/cgi-bin/echo.py', b'abc', length=False, headers=[('Content-Length', '\t2\t')])),
         ('post-length-twice', b'POST /cgi-bin/echo.py HTTP/1.0\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nabcde'),
         ('post-content-type-form', post('/cgi-bin/envlist.py', b'a=1', content_type='application/x-www-form-urlencoded')),
         ('post-big', post('/cgi-bin/echo.py', bytes(range(256)) * 800, content_type='application/octet-stream')),
@@ -775,6 +863,11 @@ add('cgi/x-post-negative-length', post('/cgi-bin/echo.py', b'abc', length=False,
     notes='CPython runs the script with the connection as stdin (a script reading to EOF then '
           'waits on the client); Servedir answers 400 in every mode (PORT NOTE 18, pinned by '
           'test/attack/cgi.test.ts for the CLI default too).')
+add('cgi/x-raw-latin1-script', get(b'/cgi-bin/caf\xe9.py/p\xe9?q=\xe9'), cgi=True)
+add('cgi/x-raw-utf8-script', get(b'/cgi-bin/caf\xc3\xa9.py'), cgi=True)
+add('cgi/x-head-http11-close', head('/cgi-bin/env.py', V11, headers=[('Connection', 'close')]), cgi=True)
+add('cgi/x-range-ignored', get('/cgi-bin/hello.py', headers=[('Range', 'bytes=0-1')]), cgi=True)
+add('cgi/x-pipelined-http10-keepalive', [get('/cgi-bin/hello.py', headers=[('Connection', 'keep-alive')]), get('/plain.txt')], cgi=True, responses=1)
 add('cgi/x-stdin-all-shutdown', post('/cgi-bin/stdin-all.py', b'hello', length=False), cgi=True, shutdown=True)
 add('cgi/x-keepalive-http11', get('/cgi-bin/hello.py', V11), cgi=True, protocols=[V11])
 add('cgi/x-keepalive-http11-close', get('/cgi-bin/hello.py', V11, headers=[('Connection', 'close')]), cgi=True)
