@@ -54,6 +54,61 @@ class FrozenSource implements RowSource {
   }
 }
 
+/**
+ * A log entry as the ring keeps it. Under load every kept entry lives long enough to be
+ * promoted to the old generation, and each one evicted is old-space garbage, so fewer
+ * heap objects per entry means shorter garbage-collection pauses. Repeated strings are
+ * shared, and a request's message is not stored when it is exactly the one CPython's
+ * `log_request` writes (`"<method> <path> <protocol>" <status> -`): the getter rebuilds
+ * it, byte for byte. Anything else (odd spacing, HTTP/0.9, errors, script output) keeps
+ * the message as received.
+ */
+class KeptEntry implements RequestLogEntry {
+  readonly id: number;
+  readonly kind: RequestLogEntry['kind'];
+  readonly time: number;
+  readonly connectionId: number;
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  readonly method: string | null;
+  readonly path: string | null;
+  readonly protocol: string | null;
+  readonly status: number | null;
+  readonly bytesSent: number;
+  readonly durationMs: number | null;
+  readonly userAgent: string | null;
+  readonly referer: string | null;
+  private readonly rawMessage: string | null;
+
+  constructor(e: RequestLogEntry, intern: (s: string) => string) {
+    this.id = e.id;
+    this.kind = e.kind;
+    this.time = e.time;
+    this.connectionId = e.connectionId;
+    this.clientAddress = intern(e.clientAddress);
+    this.clientPort = e.clientPort;
+    this.method = e.method === null ? null : intern(e.method);
+    this.path = e.path;
+    this.protocol = e.protocol === null ? null : intern(e.protocol);
+    this.status = e.status;
+    this.bytesSent = e.bytesSent;
+    this.durationMs = e.durationMs;
+    this.userAgent = e.userAgent === null ? null : intern(e.userAgent);
+    this.referer = e.referer === null ? null : intern(e.referer);
+    this.rawMessage = e.message === KeptEntry.usualMessage(e) ? null : e.message;
+  }
+
+  get message(): string {
+    return this.rawMessage ?? KeptEntry.usualMessage(this)!;
+  }
+
+  private static usualMessage(e: RequestLogEntry): string | null {
+    if (e.kind !== 'request' || e.method === null || e.path === null || e.protocol === null || e.status === null)
+      return null;
+    return `"${e.method} ${e.path} ${e.protocol}" ${e.status} -`;
+  }
+}
+
 /** What React sees: immutable between publishes. */
 export class LogSnapshot {
   constructor(
@@ -285,30 +340,12 @@ export class LogStore {
   }
 
   /**
-   * The entry as the ring keeps it: repeated strings (client, method, protocol, user
-   * agent, referer) shared between entries. Each kept entry then costs one object and
-   * two strings (path, message) instead of up to seven heap objects, which keeps the
-   * old generation small and the garbage collector's pauses short under load: every
-   * entry lives long enough to be promoted, and each evicted one is old-space garbage.
+   * The entry as the ring keeps it (see {@link KeptEntry}): repeated strings (client,
+   * method, protocol, user agent, referer) shared between entries, and the usual request
+   * message rebuilt on demand instead of stored.
    */
   private compact(e: RequestLogEntry): RequestLogEntry {
-    return {
-      id: e.id,
-      kind: e.kind,
-      time: e.time,
-      connectionId: e.connectionId,
-      clientAddress: this.intern(e.clientAddress),
-      clientPort: e.clientPort,
-      method: e.method === null ? null : this.intern(e.method),
-      path: e.path,
-      protocol: e.protocol === null ? null : this.intern(e.protocol),
-      status: e.status,
-      bytesSent: e.bytesSent,
-      durationMs: e.durationMs,
-      userAgent: e.userAgent === null ? null : this.intern(e.userAgent),
-      referer: e.referer === null ? null : this.intern(e.referer),
-      message: e.message,
-    };
+    return new KeptEntry(e, (s) => this.intern(s));
   }
 
   private intern(s: string): string {
