@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseHeaderBlock } from './http-message.js';
 import {
-  htmlEscape, normpath, pyInt, pyRepr, pySplit, quote, splitext, unquote, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
+  htmlEscape, normpath, pyInt, pyRepr, pySplit, quote, splitext, unquote, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit, PyValueError,
 } from './py-text.js';
 import { parsedateTz } from './simple-handler.js';
 
@@ -46,7 +46,8 @@ describe('py-text (fixed examples)', () => {
 });
 
 const ALPHABET = ['a', '/', '.', '..', '%', '%2e', '%2F', '%41', '%e2%82', '%ac', '%ff', '%ED%B3%BF', '?', '#', ' ', '\t', '\r', '\n',
-  '\x0b', '\x85', '\xa0', 'é', ':', '\\', '//', 'x', '%g1', '+', '=', '\x00', '\x1c', 'ÿ', '"', "'", '<', '&', '日', 'http:', '[', ']'];
+  '\x0b', '\x85', '\xa0', 'é', ':', '\\', '//', 'x', '%g1', '+', '=', '\x00', '\x1c', 'ÿ', '"', "'", '<', '&', '日', 'http:', '[', ']',
+  '[::1]', '[v1.x]', '1.2.3.4'];
 const HEADER_PARTS = ['Host', ': ', 'x', '\r\n', '\n', '\r', ' ', '\t', 'From ', 'Connection', 'close', ':', ' : ', 'X-A', 'é', '\x00', '\r\n\r\n', '\xa0'];
 const DATE_PARTS = ['Sun,', 'Sun', ' ', '13', 'Sep', 'September', '2020', '20', '12:26:40', '12:26', '12.26.40', 'GMT', 'UTC', '+0000',
   '-0000', '+0100', 'EST', 'Z', ',', '-', '13-Sep-20', 'x', '99', '31', 'Feb'];
@@ -98,6 +99,17 @@ function safe<T>(f: () => T): T | 'ERR' {
     return 'ERR';
   }
 }
+
+describe('urlsplit', () => {
+  it('test_splitting_bracketed_hosts / test_invalid_bracketed_hosts: [...] must hold IPv6 or IPvFuture (gh-103848)', () => {
+    for (const ok of ['http://[::1]/d', 'http://[v1.x]/d', 'http://[fe80::1%25eth0]:8/d', 'http://u@[::ffff:1.2.3.4]/d', 'http://h/[x]']) {
+      expect(() => urlsplit(ok), ok).not.toThrow();
+    }
+    for (const bad of ['http://[x]/d', 'http://[]/d', 'http://[1.2.3.4]/d', 'http://[v1]/d', 'http://[V1.x]/d', 'http://[::1/d', 'http://a]b/d', 'http://[::1::2]/d']) {
+      expect(() => urlsplit(bad), bad).toThrow(PyValueError);
+    }
+  });
+});
 
 describe('urlunsplit (CPython 3.13.0, gh-67693)', () => {
   it('test_roundtrips / test_urlsplit_normalization: the authority a path implies is kept explicit', () => {

@@ -9,6 +9,7 @@
  * (U+DC80..U+DCFF) standing for undecodable bytes, exactly like Python's `surrogateescape`.
  * Byte-exact output depends on these, so each function keeps CPython's edge cases.
  */
+import net from 'node:net';
 
 /** Characters `str.isspace()` is true for, within latin-1 (all a request line can hold). */
 const PY_SPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/;
@@ -281,6 +282,20 @@ export class PyValueError extends Error {
 
 const SCHEME_CHARS = /^[A-Za-z0-9+\-.]*$/;
 
+/**
+ * `urllib.parse._check_bracketed_host` (gh-103848): what `[...]` holds in a netloc must be an
+ * IPvFuture literal (`v1.x`) or an IPv6 address (`ipaddress.ip_address`); otherwise, or for
+ * an IPv4 address, ValueError.
+ */
+function checkBracketedHost(hostname: string): void {
+  if (hostname.startsWith('v')) {
+    if (!/^v[a-fA-F0-9]+\..+$/s.test(hostname)) throw new PyValueError('IPvFuture address is invalid');
+    return;
+  }
+  if (net.isIPv4(hostname)) throw new PyValueError('An IPv4 address cannot be in brackets');
+  if (!net.isIPv6(hostname)) throw new PyValueError(`${pyRepr(hostname)} does not appear to be an IPv4 or IPv6 address`);
+}
+
 /** `urllib.parse.urlsplit(url)` (CPython 3.13, WHATWG leading-control stripping included). */
 export function urlsplit(input: string): SplitResult {
   let url = input.replace(/^[\x00-\x20]+/, '').replace(/[\t\r\n]/g, '');
@@ -303,6 +318,10 @@ export function urlsplit(input: string): SplitResult {
     url = url.slice(delim);
     if ((netloc.includes('[') && !netloc.includes(']')) || (netloc.includes(']') && !netloc.includes('['))) {
       throw new PyValueError('Invalid IPv6 URL');
+    }
+    if (netloc.includes('[') && netloc.includes(']')) {
+      const afterOpen = netloc.slice(netloc.indexOf('[') + 1);
+      checkBracketedHost(afterOpen.includes(']') ? afterOpen.slice(0, afterOpen.indexOf(']')) : afterOpen);
     }
   }
   const h = url.indexOf('#');

@@ -157,6 +157,10 @@ FIXTURE_EXTRA = [
     {'path': 'ftp:/x/d/', 'dir': True},
     {'path': 'http:/[v6/d/', 'dir': True},
     {'path': 'http:/a]b/d/', 'dir': True},
+    {'path': 'http:/[x]/d/', 'dir': True},
+    {'path': 'http:/[1.2.3.4]/d/', 'dir': True},
+    {'path': 'http:/[::1]/d/', 'dir': True},
+    {'path': 'http:/[v1.x]/d/', 'dir': True},
     {'path': 'http:/u@h:1/d/', 'dir': True},
     {'path': 'x+y.z-1:/p/d/', 'dir': True},
     {'path': '1http:/p/d/', 'dir': True},
@@ -448,7 +452,11 @@ for _slug, _target in [
         ('raw-latin1', b'/redir/\xe9'),
         ('raw-latin1-query', b'/redir/\xe9?\xe9'),
         ('raw-control', b'/no-index?\x01'),
-        ('scheme-four-slashes', 'http:////evil.test/d')]:
+        ('scheme-four-slashes', 'http:////evil.test/d'),
+        ('bracket-not-ip', 'http://[x]/d'),
+        ('bracket-ipv4', 'http://[1.2.3.4]/d'),
+        ('bracket-ipv6', 'http://[::1]/d'),
+        ('bracket-ipvfuture', 'http://[v1.x]/d?q')]:
     _kw = {}
     if _slug.startswith('ipv6'):
         _kw = dict(expect='safe-divergence-allowed', allowed=[400, 404, 'no-response'])
