@@ -102,6 +102,16 @@ FIXTURE_EXTRA = [
     {'path': 'chars/link-to-sub', 'symlink': 'subdir&<>'},
     {'path': 'chars/link-to-file', 'symlink': 'plus+x.txt'},
     {'path': 'chars/link-dangling', 'symlink': 'nowhere'},
+    {'path': 'times/before-epoch.txt', 'data': b'1\n', 'mtime': -1.5},
+    {'path': 'times/way-before.txt', 'data': b'1\n', 'mtime': -2000000000.25},
+    {'path': 'times/epoch.txt', 'data': b'1\n', 'mtime': 0},
+    {'path': 'times/future.txt', 'data': b'1\n', 'mtime': 4102444800.999},
+    {'path': 'times/far-future.txt', 'data': b'1\n', 'mtime': 15000000000.5},
+    {'path': 'loops/self', 'symlink': 'self'},
+    {'path': 'loops/a', 'symlink': 'b'},
+    {'path': 'loops/b', 'symlink': 'a'},
+    {'path': 'loops/to-parent', 'symlink': '..'},
+    {'path': 'loops/to-root-abs-ish', 'symlink': '../loops'},
     # non-UTF-8 names (bytes paths)
     {'path': b'bytes/latin\xe9.txt', 'data': b'latin-1 name\n'},
     {'path': b'bytes/bad\xff\xfe.txt', 'data': b'invalid utf-8 name\n'},
@@ -379,6 +389,15 @@ for _slug, _target in [
 add('static/x-allbytes-ascii', get('/allbytes/' + ''.join('%%%02X' % b for b in range(1, 128) if b != 0x2f)))
 add('static/x-allbytes-high-surrogatepass', get('/allbytes/' + ''.join('%%%02X' % b for b in (b'\xed\xb2' + bytes([0x80 + (b & 0x3f)]) for b in range(128, 256)) for b in b)))
 add('static/x-malformed-utf8-path', get('/%F0%9F%98%ED%A0%80%C0%AE%E0%80%AF%FF%C3.txt'))
+add('listing/x-loops', get('/loops/'))
+add('static/x-symlink-loop', get('/loops/self'))
+add('static/x-symlink-loop-slash', get('/loops/a/'))
+add('static/x-symlink-to-parent-listing', get('/loops/to-parent/'))
+add('static/x-symlink-cycle-deep', get('/loops/to-root-abs-ish/to-root-abs-ish/to-parent/plain.txt'))
+add('static/x-file-as-dir', get('/plain.txt/x'))
+add('static/x-path-too-long', get('/' + 'no-index/..%2F' * 600 + 'plain.txt'))
+add('static/x-path-many-components', get('/' + 'a/' * 2100 + 'x'))
+add('static/x-name-too-long', get('/' + 'n' * 300 + '/'))
 add('static/x-head-dir', head('/no-index/'))
 add('static/x-head-file-http11', head('/plain.txt', V11))
 add('static/x-head-big-http11-then-get', [head('/big.bin', V11), get('/plain.txt', V11)])
@@ -547,6 +566,14 @@ for _slug, _date in [
         ('am-pm', 'Sun, 13 Sep 2020 12:26:40 PM GMT')]:
     add('conditional/x-' + _slug, get('/plain.txt', headers=[('If-Modified-Since', _date)]),
         protocols=[V10])
+for _name, _ims in [('before-epoch', 'Wed, 31 Dec 1969 23:59:58 GMT'),
+                    ('way-before', 'Fri, 16 Aug 1906 20:26:39 GMT'),
+                    ('epoch', 'Thu, 01 Jan 1970 00:00:00 GMT'),
+                    ('future', 'Fri, 01 Jan 2100 00:00:00 GMT'),
+                    ('far-future', 'Thu, 01 Sep 2445 00:00:00 GMT')]:
+    add('conditional/x-mtime-' + _name, get('/times/%s.txt' % _name, headers=[('If-Modified-Since', _ims)]),
+        protocols=[V10])
+    add('conditional/x-mtime-' + _name + '-head', head('/times/%s.txt' % _name), protocols=[V10])
 add('conditional/x-two-ims-first-wins', get('/plain.txt', headers=[
     ('If-Modified-Since', 'garbage'), ('If-Modified-Since', LM)]))
 add('conditional/x-lowercase-header', get('/plain.txt', headers=[('if-modified-since', LM)]))
@@ -684,6 +711,9 @@ for _slug, _raw in [
     add('headers/x-' + _slug, _raw)
 add('headers/x-blank-line-only-crcr', b'GET /plain.txt HTTP/1.0\r\n\r\r\n', timeout=1,
     notes='"\\r\\r\\n" is not the blank line: the server waits for more header lines.')
+add('headers/x-folds-count-toward-100', b'GET /plain.txt HTTP/1.0\r\n' + b'X: y\r\n' * 97 + b'X: a\r\n b\r\n c\r\n\r\n')
+add('headers/x-folds-99-lines', b'GET /plain.txt HTTP/1.0\r\n' + b'X: y\r\n' * 96 + b'X: a\r\n b\r\n c\r\n\r\n')
+add('headers/x-long-fold', b'GET /plain.txt HTTP/1.0\r\nX: a\r\n ' + b'b' * 65540 + b'\r\n\r\n')
 add('headers/x-101-lf-http11', b'GET / HTTP/1.1\n' + b'X: y\n' * 101 + b'\n')
 add('headers/x-431-keepalive', [get('/plain.txt', V11, headers=[('X', 'y')] * 100), get('/noext', V11)], responses=1)
 
