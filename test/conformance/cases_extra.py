@@ -563,7 +563,15 @@ for _slug, _date in [
         ('negative-day', 'Sun, -13 Sep 2020 12:26:40 GMT'),
         ('huge-year', 'Sun, 13 Sep 99999999999999999999 12:26:40 GMT'),
         ('unicode-digits', b'Sun, \xb9\xb3 Sep 2020 12:26:40 GMT'),
-        ('am-pm', 'Sun, 13 Sep 2020 12:26:40 PM GMT')]:
+        ('am-pm', 'Sun, 13 Sep 2020 12:26:40 PM GMT'),
+        ('fractional-seconds', 'Sun, 13 Sep 2020 12:26:40.999 GMT'),
+        ('month-day-year', 'Sep 13 2020 12:26:40 GMT'),
+        ('zone-first', 'GMT Sun, 13 Sep 2020 12:26:40'),
+        ('time-before-year', 'Sun, 13 Sep 12:26:40 2020 GMT'),
+        ('comment-utc', 'Sun, 13 Sep 2020 12:26:40 +0000 (UTC)'),
+        ('gmt-plus', 'Sun, 13 Sep 2020 12:26:40 GMT+0100'),
+        ('dash-date', 'Sun, 13-Sep-2020 12:26:40 GMT'),
+        ('weekday-only-long', 'Sunday 13 Sep 2020 12:26:40 GMT')]:
     add('conditional/x-' + _slug, get('/plain.txt', headers=[('If-Modified-Since', _date)]),
         protocols=[V10])
 for _name, _ims in [('before-epoch', 'Wed, 31 Dec 1969 23:59:58 GMT'),
@@ -901,6 +909,14 @@ add('cgi/x-post-negative-length', post('/cgi-bin/echo.py', b'abc', length=False,
     notes='CPython runs the script with the connection as stdin (a script reading to EOF then '
           'waits on the client); Servedir answers 400 in every mode (PORT NOTE 18, pinned by '
           'test/attack/cgi.test.ts for the CLI default too).')
+add('cgi/x-encoded-question-in-path-info', get('/cgi-bin/envlist.py/a%3Fb?c'), cgi=True,
+    notes='_url_collapse_path unquotes before run_cgi splits off the query: %3F becomes a separator.')
+add('cgi/x-encoded-question-in-script', get('/cgi-bin/envlist%2Epy%3Fx=1'), cgi=True)
+add('cgi/x-encoded-hash-in-path-info', get('/cgi-bin/envlist.py/a%23b?c#d'), cgi=True)
+add('cgi/x-encoded-percent-query', get('/cgi-bin/args.py/p%253F?%3F'), cgi=True)
+add('cgi/x-post-then-pipelined-get', [post('/cgi-bin/echo.py', b'abc', V11), get('/plain.txt', V11)], cgi=True,
+    protocols=[V11], responses=1,
+    notes='The pipelined GET arrives with the body; what the script leaves unread is thrown away.')
 add('cgi/x-raw-latin1-script', get(b'/cgi-bin/caf\xe9.py/p\xe9?q=\xe9'), cgi=True)
 add('cgi/x-raw-utf8-script', get(b'/cgi-bin/caf\xc3\xa9.py'), cgi=True)
 add('cgi/x-head-http11-close', head('/cgi-bin/env.py', V11, headers=[('Connection', 'close')]), cgi=True)
