@@ -209,6 +209,9 @@ export class SocketReader {
 /** Coalesce up to this many bytes before writing (headers + a small body go out together). */
 const COALESCE_LIMIT = 16 * 1024;
 
+/** Above this many pending bytes, flush() hands the pieces to one writev instead of copying. */
+const COPY_LIMIT = 64 * 1024;
+
 /**
  * CPython's `wfile`, with small writes coalesced and backpressure.
  * PORT NOTE: CPython writes the header block and the body in separate small writes, which
@@ -241,11 +244,19 @@ export class SocketWriter {
   /** Hand the queued bytes to the socket in one write. Returns false when the socket is full. */
   flush(): boolean {
     if (this.pendingLength === 0) return !this.socket.writableNeedDrain;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingLength);
+    const pending = this.pending;
+    const length = this.pendingLength;
     this.pending = [];
     this.pendingLength = 0;
     if (!this.writable) return true;
-    return this.socket.write(data);
+    if (pending.length === 1) return this.socket.write(pending[0]!);
+    if (length <= COPY_LIMIT) return this.socket.write(Buffer.concat(pending, length));
+    // Headers + a big chunk: one writev instead of copying the chunk.
+    this.socket.cork();
+    let ok = true;
+    for (const buf of pending) ok = this.socket.write(buf);
+    this.socket.uncork();
+    return ok;
   }
 
   /** Flush, then wait until the socket wants more (or is gone). */

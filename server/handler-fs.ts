@@ -13,6 +13,18 @@ export interface HandlerFileHandle {
   close(): Promise<void>;
 }
 
+/**
+ * An open file with synchronous calls beside the async ones: `sendHead` uses the synchronous
+ * ones for metadata and for files that fit in one read (a page-cache hit takes microseconds,
+ * a hop through libuv's thread pool costs more than the read itself), and the async `read`
+ * to stream bigger files with backpressure.
+ */
+export interface HandlerSyncFileHandle extends HandlerFileHandle {
+  statSync(): fs.Stats;
+  readSync(buffer: Buffer, offset: number, length: number, position: number | null): number;
+  closeSync(): void;
+}
+
 /** The calls `SimpleHTTPRequestHandler` and `CGIHTTPRequestHandler` make. */
 export interface HandlerFs {
   stat(path: Buffer): Promise<fs.Stats>;
@@ -22,6 +34,44 @@ export interface HandlerFs {
   realpath(path: Buffer | string): Promise<Buffer>;
   /** `os.access(path, mode)`: resolves when allowed, rejects otherwise. */
   access(path: Buffer, mode: number): Promise<void>;
+  /** `os.stat`, synchronously; undefined when the path does not exist, throws otherwise. */
+  statSync(path: Buffer): fs.Stats | undefined;
+  /** `os.lstat`, synchronously; undefined when the path does not exist, throws otherwise. */
+  lstatSync(path: Buffer): fs.Stats | undefined;
+  /** `open(path, 'rb')`, synchronously. */
+  openSync(path: Buffer, flags: 'r'): HandlerSyncFileHandle;
+  /** `os.path.realpath(path, strict=True)`, synchronously. */
+  realpathSync(path: Buffer | string): Buffer;
+}
+
+/** A file descriptor from `fs.openSync`, with the calls `HandlerSyncFileHandle` names. */
+class NodeSyncFileHandle implements HandlerSyncFileHandle {
+  private closed = false;
+  constructor(private readonly fd: number) {}
+  statSync(): fs.Stats {
+    return fs.fstatSync(this.fd);
+  }
+  readSync(buffer: Buffer, offset: number, length: number, position: number | null): number {
+    return fs.readSync(this.fd, buffer, offset, length, position);
+  }
+  closeSync(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+  stat(): Promise<fs.Stats> {
+    return new Promise((resolve, reject) => fs.fstat(this.fd, (err, st) => (err ? reject(err) : resolve(st))));
+  }
+  read(buffer: Buffer, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }> {
+    return new Promise((resolve, reject) => {
+      fs.read(this.fd, buffer, offset, length, position, (err, bytesRead) => (err ? reject(err) : resolve({ bytesRead })));
+    });
+  }
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve, reject) => fs.close(this.fd, (err) => (err ? reject(err) : resolve())));
+  }
 }
 
 /** The real disk, through `fs.promises`. */
@@ -40,4 +90,13 @@ export const nodeFs: HandlerFs = {
   },
   realpath: (p) => fs.promises.realpath(p, { encoding: 'buffer' }),
   access: (p, mode) => fs.promises.access(p, mode),
+  statSync: (p) => fs.statSync(p, { throwIfNoEntry: false }),
+  lstatSync: (p) => fs.lstatSync(p, { throwIfNoEntry: false }),
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it would stall every connection);
+  // it changes nothing for regular files. The handler reads a FIFO through `open` instead.
+  openSync: (p, flags) => {
+    if (flags !== 'r') throw new TypeError(`openSync: unsupported flags ${flags}`);
+    return new NodeSyncFileHandle(fs.openSync(p, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)));
+  },
+  realpathSync: (p) => fs.realpathSync.native(p, { encoding: 'buffer' }),
 };

@@ -187,22 +187,76 @@ describe('failure injection through options.fs', () => {
     expect(r.lines[0]).toBe('HTTP/1.0 404 No permission to list directory');
   });
 
+  const eaccesSync = (): never => {
+    throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+  };
+
   it('open failing: 404 "File not found"', async () => {
-    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /test HTTP/1.0\r\n\r\n', { directory: root, fs: failing({ open: eacces }) });
+    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /test HTTP/1.0\r\n\r\n', { directory: root, fs: failing({ open: eacces, openSync: eaccesSync }) });
     expect(r.lines[0]).toBe('HTTP/1.0 404 File not found');
   });
 
-  it('a read error after the headers: no second status, the connection is dropped, the error logged', async () => {
-    const brokenOpen: HandlerFs['open'] = async (p, flags) => {
-      const real = await nodeFs.open(p, flags);
-      let reads = 0;
-      return {
-        stat: () => real.stat(),
-        close: () => real.close(),
-        read: (buf, off, len, pos) => (reads++ === 0 ? real.read(buf, off, len, pos) : Promise.reject(Object.assign(new Error('EIO'), { code: 'EIO' }))),
-      };
+  it('openSync failing (the small-file fast path): 404 "File not found", as before', async () => {
+    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /test HTTP/1.0\r\n\r\n', { directory: root, fs: failing({ openSync: eaccesSync }) });
+    expect(r.lines[0]).toBe('HTTP/1.0 404 File not found');
+  });
+
+  it('stat failing: the file is still opened and served (os.path.isdir says no, open works)', async () => {
+    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /test HTTP/1.0\r\n\r\n', { directory: root, fs: failing({ statSync: eaccesSync }) });
+    expect(r.lines[0]).toBe('HTTP/1.0 200 OK');
+    expect(r.output.endsWith('\r\n\r\n' + fs.readFileSync(path.join(root, 'test'), 'latin1'))).toBe(true);
+  });
+
+  it('a small file: headers and body leave in one socket write, the file is closed', async () => {
+    let closed = 0;
+    const counting: HandlerFs['openSync'] = (p, flags) => {
+      const real = nodeFs.openSync(p, flags);
+      return Object.assign(Object.create(real) as typeof real, {
+        closeSync: () => {
+          closed++;
+          real.closeSync();
+        },
+      });
     };
-    const big = await startServer(SimpleHTTPRequestHandler, { directory: root, fs: failing({ open: brokenOpen }) });
+    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /test HTTP/1.0\r\n\r\n', { directory: root, fs: failing({ openSync: counting }) });
+    expect(r.lines[0]).toBe('HTTP/1.0 200 OK');
+    expect(r.output.endsWith('\r\n\r\n' + fs.readFileSync(path.join(root, 'test'), 'latin1'))).toBe(true);
+    expect(r.socket.writes).toHaveLength(1); // the headers were not sent alone
+    expect(closed).toBe(1);
+  });
+
+  it('a read error on a small file (synchronous read): nothing sent, the connection dropped, logged', async () => {
+    const brokenOpen: HandlerFs['openSync'] = (p, flags) => {
+      const real = nodeFs.openSync(p, flags);
+      return Object.assign(Object.create(real) as typeof real, {
+        readSync: () => {
+          throw Object.assign(new Error('EIO'), { code: 'EIO' });
+        },
+      });
+    };
+    const small = await startServer(SimpleHTTPRequestHandler, { directory: root, fs: failing({ openSync: brokenOpen }) });
+    try {
+      const raw = (await rawRequest(small.port, 'GET /test HTTP/1.0\r\n\r\n')).toString('latin1');
+      // The headers were still waiting to go out with the body: nothing is sent (no 500 after
+      // a 200 was logged), and certainly no part of a body.
+      expect(raw).toBe('');
+      expect(small.logs.some((e) => e.kind === 'error' && e.message.includes('EIO'))).toBe(true);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a read error after the headers: no second status, the connection is dropped, the error logged', async () => {
+    // big.bin is more than one chunk: it is streamed through the handle's async read.
+    const brokenOpen: HandlerFs['openSync'] = (p, flags) => {
+      const real = nodeFs.openSync(p, flags);
+      let reads = 0;
+      return Object.assign(Object.create(real) as typeof real, {
+        read: (buf: Buffer, off: number, len: number, pos: number | null) =>
+          reads++ === 0 ? real.read(buf, off, len, pos) : Promise.reject(Object.assign(new Error('EIO'), { code: 'EIO' })),
+      });
+    };
+    const big = await startServer(SimpleHTTPRequestHandler, { directory: root, fs: failing({ openSync: brokenOpen }) });
     try {
       const raw = (await rawRequest(big.port, 'GET /big.bin HTTP/1.0\r\n\r\n')).toString('latin1');
       expect(raw.match(/^HTTP\/1\.0 /gm)).toHaveLength(1);
@@ -211,6 +265,39 @@ describe('failure injection through options.fs', () => {
       expect(big.logs.some((e) => e.kind === 'error' && e.message.includes('EIO'))).toBe(true);
     } finally {
       await big.close();
+    }
+  });
+});
+
+describe('followSymlinks=false: the root resolved once per server (PORT NOTE 21)', () => {
+  it('resolves the root once for many requests, and follows a root re-pointed while sharing', async () => {
+    const base = makeTempDir();
+    writeFile(base, 'a/f.txt', 'from A');
+    writeFile(base, 'b/f.txt', 'from B');
+    const link = path.join(base, 'shared');
+    fs.symlinkSync(path.join(base, 'a'), link);
+    let rootLookups = 0;
+    const counting: HandlerFs = {
+      ...nodeFs,
+      realpathSync: (p) => {
+        if (p.toString() === link) rootLookups++;
+        return nodeFs.realpathSync(p);
+      },
+    };
+    const srv = await startServer(SimpleHTTPRequestHandler, { directory: link, followSymlinks: false, fs: counting });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = parseResponse(await rawRequest(srv.port, 'GET /f.txt HTTP/1.0\r\n\r\n'));
+        expect(r.body.toString()).toBe('from A');
+      }
+      expect(rootLookups).toBe(1);
+      fs.unlinkSync(link);
+      fs.symlinkSync(path.join(base, 'b'), link);
+      const r = parseResponse(await rawRequest(srv.port, 'GET /f.txt HTTP/1.0\r\n\r\n'));
+      expect(r.status).toBe('HTTP/1.0 200 OK');
+      expect(r.body.toString()).toBe('from B');
+    } finally {
+      await srv.close();
     }
   });
 });

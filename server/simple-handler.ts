@@ -4,13 +4,15 @@
  * without a trailing slash, If-Modified-Since → 304, `translate_path` (`..`, `//`, query and
  * fragment handling, Issue17324 trailing slash, gh-87389) and `guess_type`.
  *
- * Files are streamed in chunks with backpressure, never read whole.
+ * A regular file that fits in one chunk is read with synchronous calls (stat, open, fstat, one
+ * read, close: a page-cache hit takes microseconds, a hop through libuv's thread pool costs
+ * more); bigger files are streamed in chunks with backpressure, never read whole.
  */
 import type fs from 'node:fs';
 import path from 'node:path';
 import { BaseHTTPRequestHandler, VERSION } from './base-handler.js';
 import type { SocketWriter } from './connection-io.js';
-import { nodeFs, type HandlerFileHandle, type HandlerFs } from './handler-fs.js';
+import { nodeFs, type HandlerFileHandle, type HandlerFs, type HandlerSyncFileHandle } from './handler-fs.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import {
   comparePy, decodeSurrogateEscape, encodeUtf8, fsEncode, htmlEscape, normpath, pyInt, quote,
@@ -25,21 +27,61 @@ export interface ResponseBody {
   close(): Promise<void>;
 }
 
-const CHUNK_SIZE = 64 * 1024;
+/**
+ * Read size while streaming, and the largest file read in one synchronous read. 512 KiB: with
+ * 64 KiB chunks a 1 MiB file went out at ~1,000 MB/s, with 512 KiB at ~1,900 MB/s (bench/
+ * RESULTS.md section 4); memory per connection stays one chunk (backpressure between chunks).
+ */
+export const CHUNK_SIZE = 512 * 1024;
 
-/** An open file streamed in 64 KiB chunks. */
+/** An open file streamed in chunks of `CHUNK_SIZE`. */
 export class FileBody implements ResponseBody {
   private closed = false;
-  constructor(readonly handle: HandlerFileHandle) {}
+  /** `size`: the size fstat gave, to size the last buffer (a file may still grow: read to EOF). */
+  constructor(readonly handle: HandlerFileHandle, private remaining = Infinity) {}
   async readChunk(): Promise<Buffer | null> {
-    const buf = Buffer.allocUnsafe(CHUNK_SIZE);
-    const { bytesRead } = await this.handle.read(buf, 0, CHUNK_SIZE, null);
+    // One byte more than expected at the end, so that the EOF read is not a separate call
+    // when the file did not change.
+    const want = Math.max(1, Math.min(CHUNK_SIZE, this.remaining + 1));
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await this.handle.read(buf, 0, want, null);
+    this.remaining = Math.max(0, this.remaining - bytesRead);
     return bytesRead === 0 ? null : buf.subarray(0, bytesRead);
   }
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.handle.close();
+  }
+}
+
+/**
+ * A regular file that fits in one chunk: read with one synchronous read into a buffer of its
+ * size when the body is wanted (never for HEAD or 304), closed synchronously.
+ * PORT NOTE: CPython copies such a file to EOF; here exactly the fstat size is read, so a
+ * file that grows between fstat and the read sends its Content-Length bytes (CPython would
+ * send more bytes than it announced). A file that shrank sends what is left, as CPython.
+ */
+export class SmallFileBody implements ResponseBody {
+  private done = false;
+  constructor(readonly handle: HandlerSyncFileHandle, readonly size: number) {}
+  async readChunk(): Promise<Buffer | null> {
+    if (this.done) return null;
+    this.done = true;
+    if (this.size === 0) return null;
+    const buf = Buffer.allocUnsafe(this.size);
+    let n = 0;
+    while (n < this.size) {
+      const r = this.handle.readSync(buf, n, this.size - n, null);
+      if (r === 0) break;
+      n += r;
+    }
+    if (n === 0) return null;
+    return n < this.size ? buf.subarray(0, n) : buf;
+  }
+  async close(): Promise<void> {
+    this.done = true;
+    this.handle.closeSync();
   }
 }
 
@@ -84,35 +126,63 @@ export function pathJoin(a: string, b: string): string {
   return a + '/' + b;
 }
 
-async function statOrNull(p: string, follow: boolean, fsi: HandlerFs): Promise<fs.Stats | null> {
+/**
+ * `os.stat` / `os.lstat` as genericpath uses them, synchronously: the Stats, undefined when
+ * the path does not exist, null on any other failure (OSError and ValueError — unencodable,
+ * NUL — mean "no" to genericpath).
+ */
+function statSyncOrNull(p: string, follow: boolean, fsi: HandlerFs): fs.Stats | undefined | null {
   try {
     const enc = fsEncode(p);
-    return follow ? await fsi.stat(enc) : await fsi.lstat(enc);
+    return follow ? fsi.statSync(enc) : fsi.lstatSync(enc);
   } catch {
-    // Like genericpath: OSError and ValueError (unencodable, NUL) mean "no".
     return null;
   }
 }
 
+/** `os.path.isdir`, synchronously. */
+export function isdirSync(p: string, fsi: HandlerFs = nodeFs): boolean {
+  return statSyncOrNull(p, true, fsi)?.isDirectory() ?? false;
+}
+
+/** `os.path.isfile`, synchronously. */
+export function isfileSync(p: string, fsi: HandlerFs = nodeFs): boolean {
+  return statSyncOrNull(p, true, fsi)?.isFile() ?? false;
+}
+
+/** `os.path.islink`, synchronously. */
+export function islinkSync(p: string, fsi: HandlerFs = nodeFs): boolean {
+  return statSyncOrNull(p, false, fsi)?.isSymbolicLink() ?? false;
+}
+
 /** `os.path.isdir`. */
 export async function isdir(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
-  return (await statOrNull(p, true, fsi))?.isDirectory() ?? false;
+  return isdirSync(p, fsi);
 }
 
 /** `os.path.isfile`. */
 export async function isfile(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
-  return (await statOrNull(p, true, fsi))?.isFile() ?? false;
+  return isfileSync(p, fsi);
 }
 
 /** `os.path.islink`. */
 export async function islink(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
-  return (await statOrNull(p, false, fsi))?.isSymbolicLink() ?? false;
+  return islinkSync(p, fsi);
 }
 
 /** `os.path.exists`. */
 export async function exists(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
-  return (await statOrNull(p, true, fsi)) !== null;
+  return (statSyncOrNull(p, true, fsi) ?? null) !== null;
 }
+
+/** True when `real` is `root` or below it, compared by path components. */
+function isInside(root: string, real: string): boolean {
+  const rel = path.relative(root, real);
+  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
+}
+
+/** The real path of each server's root (keyed by its handler options), resolved once. */
+const realRoots = new WeakMap<object, { directory: string; real: string }>();
 
 // --- If-Modified-Since: email.utils.parsedate_to_datetime (email._parseaddr._parsedate_tz) ---
 
@@ -288,13 +358,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       this.sendError(404, 'File not found');
       return null;
     }
-    if (!(await this.isContained(filePath))) {
+    if (!this.isContained(filePath)) {
       // PORT NOTE: with followSymlinks off, a symbolic link leading out of the shared folder
       // is answered like a missing file.
       this.sendError(404, 'File not found');
       return null;
     }
-    if (await isdir(filePath, this.fs)) {
+    const st = statSyncOrNull(filePath, true, this.fs);
+    if (st?.isDirectory()) {
       const parts = urlsplit(this.path);
       if (!parts.path.endsWith('/')) {
         // Redirect browser - doing basically what apache does.
@@ -308,7 +379,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       let found = false;
       for (const index of this.indexPages) {
         const candidate = pathJoin(filePath, index);
-        if (await isfile(candidate, this.fs)) {
+        if (isfileSync(candidate, this.fs)) {
           filePath = candidate;
           found = true;
           break;
@@ -327,6 +398,37 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     // raise UnicodeEncodeError in CPython: fsEncode throws PyUnicodeError here, outside the
     // try, so the connection is closed without an answer as CPython does.
     const encodedPath = fsEncode(filePath);
+    if (st === undefined) {
+      // Nothing there (stat found no entry): open() would fail with ENOENT the same way.
+      this.sendError(404, 'File not found');
+      return null;
+    }
+    let syncHandle: HandlerSyncFileHandle;
+    try {
+      syncHandle = this.fs.openSync(encodedPath, 'r');
+    } catch {
+      this.sendError(404, 'File not found');
+      return null;
+    }
+    let fst: fs.Stats;
+    try {
+      fst = syncHandle.statSync();
+    } catch (err) {
+      syncHandle.closeSync();
+      throw err;
+    }
+    if (!fst.isFile() && !fst.isDirectory()) {
+      // A FIFO or a device (openSync does not block on one): read it like CPython, to EOF,
+      // through the thread pool so that a writer that never comes blocks no other request.
+      syncHandle.closeSync();
+      return this.sendHeadStreamed(encodedPath, ctype);
+    }
+    const body: ResponseBody = fst.size <= CHUNK_SIZE && fst.isFile() ? new SmallFileBody(syncHandle, fst.size) : new FileBody(syncHandle, fst.size);
+    return this.sendFileHeaders(body, fst, ctype);
+  }
+
+  /** `sendHead` for what is not a regular file: opened and read through the thread pool. */
+  private async sendHeadStreamed(encodedPath: Buffer, ctype: string): Promise<ResponseBody | null> {
     let handle: HandlerFileHandle;
     try {
       handle = await this.fs.open(encodedPath, 'r');
@@ -335,8 +437,19 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       return null;
     }
     const body = new FileBody(handle);
+    let fst: fs.Stats;
     try {
-      const fst = await handle.stat();
+      fst = await handle.stat();
+    } catch (err) {
+      await body.close();
+      throw err;
+    }
+    return this.sendFileHeaders(body, fst, ctype);
+  }
+
+  /** The rest of `send_head` once the file is open: 404 for a directory, 304, or 200. */
+  private async sendFileHeaders(body: ResponseBody, fst: fs.Stats, ctype: string): Promise<ResponseBody | null> {
+    try {
       if (fst.isDirectory()) {
         // Python's open() refuses a directory (IsADirectoryError, an OSError).
         await body.close();
@@ -373,23 +486,38 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * With `followSymlinks` off (the app's default), true only when the real path stays inside
    * the real path of `directory`, compared by path components. Missing paths pass (they 404).
    */
-  protected async isContained(filePath: string): Promise<boolean> {
+  protected isContained(filePath: string): boolean {
     if (this.options.followSymlinks !== false) return true;
     let real: string;
-    let root: string;
     try {
-      root = (await this.fs.realpath(this.directory)).toString('utf8');
-    } catch {
-      return false;
-    }
-    try {
-      real = (await this.fs.realpath(fsEncode(filePath))).toString('utf8');
+      real = this.fs.realpathSync(fsEncode(filePath)).toString('utf8');
     } catch {
       // A dangling link or a missing file: check the link itself is not leaving the root.
-      return !(await islink(filePath, this.fs));
+      return !islinkSync(filePath, this.fs);
     }
-    const rel = path.relative(root, real);
-    return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
+    // The root's real path is resolved once per server. PORT NOTE (no CPython equivalent):
+    // when the answer is "outside", the root is resolved again before refusing, so a root
+    // replaced while sharing (renamed, or a link to it re-pointed) is followed, never served
+    // from the old place.
+    let root = this.realRoot(false);
+    if (root === null) return false;
+    if (isInside(root, real)) return true;
+    root = this.realRoot(true);
+    return root !== null && isInside(root, real);
+  }
+
+  /** The real path of `directory`, cached per server (`fresh`: resolve it again). */
+  private realRoot(fresh: boolean): string | null {
+    const cached = realRoots.get(this.options);
+    if (!fresh && cached && cached.directory === this.directory) return cached.real;
+    try {
+      const real = this.fs.realpathSync(this.directory).toString('utf8');
+      realRoots.set(this.options, { directory: this.directory, real });
+      return real;
+    } catch {
+      realRoots.delete(this.options);
+      return null;
+    }
   }
 
   /**
@@ -422,12 +550,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       const fullname = pathJoin(dirPath, name);
       let displayname = name;
       let linkname = name;
-      // Append / for directories or @ for symbolic links.
-      if (await isdir(fullname, this.fs)) {
+      // Append / for directories or @ for symbolic links. One lstat answers both
+      // os.path.isdir and os.path.islink unless the entry is a link (then isdir follows it).
+      const lst = statSyncOrNull(fullname, false, this.fs);
+      const isLink = lst?.isSymbolicLink() ?? false;
+      if (isLink ? isdirSync(fullname, this.fs) : (lst?.isDirectory() ?? false)) {
         displayname = name + '/';
         linkname = name + '/';
       }
-      if (await islink(fullname, this.fs)) {
+      if (isLink) {
         displayname = name + '@';
         // Note: a link to a directory displays with @ and links with /.
       }
