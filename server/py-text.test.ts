@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseHeaderBlock } from './http-message.js';
 import {
-  htmlEscape, normpath, pyInt, pyRepr, pySplit, quote, splitext, unquote, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit, PyValueError,
+  decodeSurrogateEscape, encodeUtf8, htmlEscape, normpath, pyInt, pyRepr, pySplit, quote, splitext, unquote, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit, PyValueError,
 } from './py-text.js';
 import { parsedateTz } from './simple-handler.js';
 
@@ -99,6 +99,33 @@ function safe<T>(f: () => T): T | 'ERR' {
     return 'ERR';
   }
 }
+
+describe('UTF-8 fast paths agree with the byte-by-byte paths', () => {
+  it('decodeSurrogateEscape: BOM kept, invalid bytes, overlong forms and encoded surrogates escaped', () => {
+    const d = (...b: number[]): string => decodeSurrogateEscape(Uint8Array.from(b));
+    expect(d(0xef, 0xbb, 0xbf, 0x61)).toBe('\ufeffa'); // bytes.decode keeps a BOM
+    expect(d(0x61, 0xff, 0x62)).toBe('a\udcffb');
+    expect(d(0xc0, 0xaf)).toBe('\udcc0\udcaf'); // overlong '/'
+    expect(d(0xed, 0xa0, 0x80)).toBe('\udced\udca0\udc80'); // an encoded surrogate
+    expect(d(0xf0, 0x9f, 0x98, 0x80, 0xe9)).toBe('\u{1f600}\udce9');
+    expect(d(0xc3, 0xa9)).toBe('é');
+  });
+
+  it('encodeUtf8: pairs, escaped bytes and lone surrogates', () => {
+    expect(encodeUtf8('a\u{1f600}é', 'surrogateescape')).toEqual(Buffer.from('a\u{1f600}é', 'utf8'));
+    expect(encodeUtf8('a\udcff', 'surrogateescape')).toEqual(Buffer.from([0x61, 0xff]));
+    expect(encodeUtf8('\ud800', 'surrogatepass')).toEqual(Buffer.from([0xed, 0xa0, 0x80]));
+    expect(() => encodeUtf8('\ud800', 'surrogateescape')).toThrow();
+  });
+
+  it('quote: the unchanged fast path and other safe strings', () => {
+    expect(quote('a-b_c.d~e/f')).toBe('a-b_c.d~e/f');
+    expect(quote('a b/é')).toBe('a%20b/%C3%A9');
+    expect(quote('a/b c', 'surrogatepass', '')).toBe('a%2Fb%20c');
+    expect(quote('a/b&c', 'surrogatepass', '&')).toBe('a%2Fb&c');
+    expect(quote('\udcff', 'surrogateescape')).toBe('%FF');
+  });
+});
 
 describe('urlsplit', () => {
   it('test_splitting_bracketed_hosts / test_invalid_bracketed_hosts: [...] must hold IPv6 or IPvFuture (gh-103848)', () => {

@@ -82,6 +82,13 @@ export function pyInt(s: string): number | null {
  * is not part of a valid sequence becomes the lone surrogate U+DC00+byte.
  */
 export function decodeSurrogateEscape(buf: Uint8Array): string {
+  // Fast path: valid UTF-8 decodes the same strictly (WHATWG's decoder rejects overlong forms,
+  // surrogates and code points above U+10FFFF as Python's does; ignoreBOM keeps a BOM).
+  try {
+    return STRICT_UTF8.decode(buf);
+  } catch {
+    // Some byte is not valid UTF-8: escape it below.
+  }
   let out = '';
   let i = 0;
   while (i < buf.length) {
@@ -96,6 +103,8 @@ export function decodeSurrogateEscape(buf: Uint8Array): string {
   }
   return out;
 }
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Length of the valid UTF-8 sequence starting at i (strict: no surrogates), or 0. */
 function validSeqLen(b: Uint8Array, i: number): number {
@@ -126,6 +135,8 @@ function validSeqLen(b: Uint8Array, i: number): number {
  * Python's encoder raises UnicodeEncodeError).
  */
 export function encodeUtf8(s: string, errors: 'surrogatepass' | 'surrogateescape'): Buffer {
+  // Fast path: without any surrogate code unit both handlers are plain UTF-8.
+  if (!SURROGATE.test(s)) return Buffer.from(s, 'utf8');
   const bytes: number[] = [];
   for (let i = 0; i < s.length; i++) {
     let cp = s.charCodeAt(i);
@@ -152,6 +163,8 @@ export function encodeUtf8(s: string, errors: 'surrogatepass' | 'surrogateescape
   }
   return Buffer.from(bytes);
 }
+
+const SURROGATE = /[\ud800-\udfff]/;
 
 /** Raised where Python would raise UnicodeEncodeError/UnicodeDecodeError. */
 export class PyUnicodeError extends Error {
@@ -251,18 +264,34 @@ export function unquoteSurrogatePassOrReplace(s: string): string {
   }
 }
 
-const ALWAYS_SAFE = new Set(
-  Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~', 'latin1'),
-);
+const ALWAYS_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~';
+
+/**
+ * For each `safe` string seen, what each byte becomes: itself or `%XX` (CPython caches its
+ * `_Quoter` per safe string the same way). Callers pass a handful of constant strings.
+ */
+const QUOTE_TABLES = new Map<string, readonly string[]>();
+
+function quoteTable(safe: string): readonly string[] {
+  let table = QUOTE_TABLES.get(safe);
+  if (!table) {
+    const safeBytes = new Set([...Buffer.from(ALWAYS_SAFE, 'latin1'), ...Buffer.from(safe, 'latin1')]);
+    table = Array.from({ length: 256 }, (_, b) => (safeBytes.has(b) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0')));
+    if (QUOTE_TABLES.size < 64) QUOTE_TABLES.set(safe, table);
+  }
+  return table;
+}
+
+/** Strings `quote(s)` with the default `safe='/'` returns unchanged. */
+const QUOTE_DEFAULT_UNCHANGED = /^[A-Za-z0-9_.~/-]*$/;
 
 /** `urllib.parse.quote(s, safe='/', errors=...)`. */
 export function quote(s: string, errors: 'surrogatepass' | 'surrogateescape' = 'surrogatepass', safe = '/'): string {
-  const safeBytes = new Set([...ALWAYS_SAFE, ...Buffer.from(safe, 'latin1')]);
+  if (safe === '/' && QUOTE_DEFAULT_UNCHANGED.test(s)) return s;
+  const table = quoteTable(safe);
   const bytes = encodeUtf8(s, errors);
   let out = '';
-  for (const b of bytes) {
-    out += safeBytes.has(b) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0');
-  }
+  for (let i = 0; i < bytes.length; i++) out += table[bytes[i]!]!;
   return out;
 }
 
