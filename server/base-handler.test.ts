@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BaseHTTPRequestHandler, pyFormat } from './base-handler.js';
-import { formatNcsaLine } from './log.js';
+import { formatNcsaLine, logDateTimeString } from './log.js';
 import { FakeServer, FakeSocket, rawRequest, sendTypicalRequest, startServer, type LiveServer } from './test-support/harness.js';
 
 /** CPython's SocketlessRequestHandler: GET answers a small page; counts calls. */
@@ -360,6 +360,23 @@ describe('BaseHTTPServer (live sockets)', () => {
     expect(out.startsWith('HTTP/1.1 204')).toBe(true);
     expect(Date.now() - t0).toBeLessThan(1000);
     slow.destroy();
+  });
+});
+
+describe('date strings cached per second', () => {
+  it('dateTimeString and logDateTimeString change exactly at whole seconds, for any order of calls', () => {
+    const h = Object.create(BaseHTTPRequestHandler.prototype) as BaseHTTPRequestHandler;
+    const t = Date.UTC(2026, 10, 22, 15, 59, 59);
+    const cases = [t, t + 999, t + 1000, t - 1, t, 0, -1500, t + 86_400_000];
+    for (const ms of cases) {
+      const d = new Date(Math.floor(ms / 1000) * 1000);
+      const pad = (n: number): string => String(n).padStart(2, '0');
+      const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getMonth()];
+      expect(logDateTimeString(ms)).toBe(`${pad(d.getDate())}/${mon}/${String(d.getFullYear()).padStart(4, '0')} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`);
+      expect(h.dateTimeString(ms / 1000)).toBe(d.toUTCString());
+    }
+    expect(h.dateTimeString(t / 1000)).toBe('Sun, 22 Nov 2026 15:59:59 GMT');
+    expect(h.dateTimeString(t / 1000 + 1)).toBe('Sun, 22 Nov 2026 16:00:00 GMT');
   });
 });
 

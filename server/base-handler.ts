@@ -600,11 +600,11 @@ export class BaseHTTPRequestHandler {
     const entry = this.pendingRequestEntry;
     if (!entry) return;
     this.pendingRequestEntry = null;
-    this.server.emitLog({
-      ...entry,
-      bytesSent: this.wfile.bytesWritten - this.requestBytesStart,
-      durationMs: Math.round((performance.now() - this.requestStart) * 1000) / 1000,
-    });
+    // The draft is this handler's own object, never shared yet: fill it in place (no copy).
+    const draft = entry as { -readonly [K in keyof LogEntryDraft]: LogEntryDraft[K] };
+    draft.bytesSent = this.wfile.bytesWritten - this.requestBytesStart;
+    draft.durationMs = Math.round((performance.now() - this.requestStart) * 1000) / 1000;
+    this.server.emitLog(draft);
   }
 
   /**
@@ -626,8 +626,8 @@ export class BaseHTTPRequestHandler {
 
   /** Return the current (or given, in seconds) date and time formatted for a message header. */
   dateTimeString(timestamp?: number): string {
-    const ms = timestamp === undefined ? Date.now() : Math.floor(timestamp) * 1000;
-    return new Date(ms).toUTCString();
+    if (timestamp === undefined) return NOW_DATE.get(Math.floor(Date.now() / 1000));
+    return FILE_DATE.get(Math.floor(timestamp));
   }
 
   /** Return the current time formatted for logging. */
@@ -640,6 +640,24 @@ export class BaseHTTPRequestHandler {
     return this.clientAddress[0];
   }
 }
+
+/**
+ * The last HTTP date formatted, by whole second (the `Date` header changes once a second and
+ * most `Last-Modified` values repeat): formatting costs more than the rest of the header.
+ */
+class HttpDateCache {
+  private seconds = NaN;
+  private text = '';
+  get(seconds: number): string {
+    if (seconds !== this.seconds) {
+      this.text = new Date(seconds * 1000).toUTCString();
+      this.seconds = seconds;
+    }
+    return this.text;
+  }
+}
+const NOW_DATE = new HttpDateCache();
+const FILE_DATE = new HttpDateCache();
 
 function compareVersion(a: [number, number], b: [number, number]): number {
   return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];

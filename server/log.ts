@@ -69,15 +69,27 @@ function pad(n: number, width = 2): string {
  * (`"%02d/%3s/%04d %02d:%02d:%02d"`).
  */
 export function logDateTimeString(time: number): string {
-  const d = new Date(time);
-  return `${pad(d.getDate())}/${MONTH_NAMES[d.getMonth()]}/${pad(d.getFullYear(), 4)} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  // Local time changes only at whole seconds (zone offsets are whole seconds too), so the
+  // text of the last second formatted is reused: one formatting per second, not per line.
+  const seconds = Math.floor(time / 1000);
+  if (seconds === lastLogSeconds) return lastLogText;
+  const d = new Date(seconds * 1000);
+  lastLogText = `${pad(d.getDate())}/${MONTH_NAMES[d.getMonth()]}/${pad(d.getFullYear(), 4)} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  lastLogSeconds = seconds;
+  return lastLogText;
 }
+
+let lastLogSeconds = NaN;
+let lastLogText = '';
+
+const CONTROL_OR_BACKSLASH = /[\x00-\x1f\x7f-\x9f\\]/;
 
 /**
  * CPython 3.12+ `_control_char_table`: C0 controls, DEL and C1 controls become `\xHH`, and a
  * backslash is doubled, so a log line can never carry terminal escapes or fake line breaks.
  */
 export function escapeControlChars(message: string): string {
+  if (!CONTROL_OR_BACKSLASH.test(message)) return message;
   return message.replace(/[\x00-\x1f\x7f-\x9f\\]/g, (c) =>
     c === '\\' ? '\\\\' : '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'),
   );
