@@ -272,8 +272,11 @@ describe('failure injection through options.fs', () => {
 describe('followSymlinks=false: the root resolved once per server (PORT NOTE 21)', () => {
   it('resolves the root once for many requests, and follows a root re-pointed while sharing', async () => {
     const base = makeTempDir();
-    writeFile(base, 'a/f.txt', 'from A');
-    writeFile(base, 'b/f.txt', 'from B');
+    // /in/f.txt goes through a link inside the root: its real path is resolved and compared.
+    writeFile(base, 'a/sub/f.txt', 'from A');
+    writeFile(base, 'b/sub/f.txt', 'from B');
+    fs.symlinkSync('sub', path.join(base, 'a/in'));
+    fs.symlinkSync('sub', path.join(base, 'b/in'));
     const link = path.join(base, 'shared');
     fs.symlinkSync(path.join(base, 'a'), link);
     let rootLookups = 0;
@@ -287,15 +290,16 @@ describe('followSymlinks=false: the root resolved once per server (PORT NOTE 21)
     const srv = await startServer(SimpleHTTPRequestHandler, { directory: link, followSymlinks: false, fs: counting });
     try {
       for (let i = 0; i < 3; i++) {
-        const r = parseResponse(await rawRequest(srv.port, 'GET /f.txt HTTP/1.0\r\n\r\n'));
+        const r = parseResponse(await rawRequest(srv.port, 'GET /in/f.txt HTTP/1.0\r\n\r\n'));
         expect(r.body.toString()).toBe('from A');
       }
       expect(rootLookups).toBe(1);
       fs.unlinkSync(link);
       fs.symlinkSync(path.join(base, 'b'), link);
-      const r = parseResponse(await rawRequest(srv.port, 'GET /f.txt HTTP/1.0\r\n\r\n'));
+      const r = parseResponse(await rawRequest(srv.port, 'GET /in/f.txt HTTP/1.0\r\n\r\n'));
       expect(r.status).toBe('HTTP/1.0 200 OK');
       expect(r.body.toString()).toBe('from B');
+      expect(parseResponse(await rawRequest(srv.port, 'GET /sub/f.txt HTTP/1.0\r\n\r\n')).body.toString()).toBe('from B');
     } finally {
       await srv.close();
     }

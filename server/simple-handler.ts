@@ -488,6 +488,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   protected isContained(filePath: string): boolean {
     if (this.options.followSymlinks !== false) return true;
+    const noLink = this.noLinkBelowRoot(filePath);
+    if (noLink !== null) return noLink;
     let real: string;
     try {
       real = this.fs.realpathSync(fsEncode(filePath)).toString('utf8');
@@ -504,6 +506,28 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (isInside(root, real)) return true;
     root = this.realRoot(true);
     return root !== null && isInside(root, real);
+  }
+
+  /**
+   * The common case of `isContained` without `realpath` (one readlink per component of the
+   * whole absolute path): lstat each component below `directory`. True when none is a
+   * symbolic link (then the real path is the root's real path plus the same names, inside by
+   * construction) or when a component is missing (nothing to serve: the 404 follows); null
+   * when a link is met or a component cannot be examined (`isContained` then resolves).
+   */
+  private noLinkBelowRoot(filePath: string): boolean | null {
+    if (process.platform === 'win32') return null;
+    const prefix = this.directory.endsWith('/') ? this.directory : this.directory + '/';
+    if (!filePath.startsWith(prefix)) return filePath === this.directory ? true : null;
+    let p = prefix.slice(0, -1);
+    for (const name of filePath.slice(prefix.length).split('/')) {
+      if (name === '') continue;
+      p += '/' + name;
+      const st = statSyncOrNull(p, false, this.fs);
+      if (st === undefined) return true;
+      if (st === null || st.isSymbolicLink()) return null;
+    }
+    return true;
   }
 
   /** The real path of `directory`, cached per server (`fresh`: resolve it again). */
