@@ -21,7 +21,7 @@ let opened: string[];
 
 const statuses = () => events.filter((e) => e.channel === 'server:status').map((e) => (e.payload as ServerStatus).state);
 
-async function boot(extra: { chooseFolder?: () => Promise<string | null> } = {}) {
+async function boot(extra: { chooseFolder?: () => Promise<string | null>; home?: string } = {}) {
   store = await openSettingsStore({ dir });
   let svc: AppService | null = null;
   const host = createServerHost({
@@ -184,6 +184,25 @@ describe('dialog:choose-folder and folder:check', () => {
     expect(await h['folder:check'](path.join(share, 'a.txt'))).toMatchObject({ ok: false, code: 'SRV_ERR_DIRECTORY_NOT_A_DIRECTORY' });
     expect(await h['folder:check'](path.join(share, 'nope'))).toMatchObject({ ok: false, code: 'SRV_ERR_DIRECTORY_MISSING' });
     expect(await h['folder:check']('share')).toMatchObject({ ok: false, field: 'directory' });
+  });
+
+  it('tidies typed paths: ~ is the home folder, spaces at the ends and a trailing slash go', async () => {
+    const h = (await boot({ home: dir })).handlers;
+    expect(await h['folder:check']('~/share/')).toEqual({ ok: true, value: { path: share, entries: 1 } });
+    expect(await h['folder:check']('~')).toMatchObject({ ok: true, value: { path: dir } });
+    expect(await h['folder:check'](`  ${share}/  `)).toMatchObject({ ok: true, value: { path: share } });
+    expect(await h['folder:check'](`${share}/../share`)).toMatchObject({ ok: true, value: { path: share } });
+    // The words must not point at a button the browser window does not have.
+    const rel = await h['folder:check']('share');
+    expect(rel).toMatchObject({ ok: false, field: 'directory' });
+    expect(JSON.stringify(rel)).not.toMatch(/Browse|Choose/);
+    // Saved tidy, so "/a/b/" and "/a/b" are one folder in the recent list.
+    expect(await h['settings:update']({ directory: '~/share/' })).toMatchObject({ ok: true, value: { directory: share } });
+    await h['server:start']();
+    await h['server:stop']();
+    expect(await h['settings:update']({ directory: `${share}/` })).toMatchObject({ ok: true, value: { directory: share } });
+    await h['server:start']();
+    expect(store.get().recentFolders).toEqual([share]);
   });
 
   it('app:info reports the transport and suggestion', async () => {

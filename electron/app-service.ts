@@ -7,6 +7,7 @@
  * Runs in: the Electron main process and the browser-fallback control server. No Electron
  * import: the folder dialog, the browser opener and the event sender are injected.
  */
+import * as os from 'node:os';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type {
@@ -46,6 +47,8 @@ export interface AppServiceDeps {
   /** A free port on `bind`, preferably close to `near`. */
   readonly suggestPort: (bind: string, near: number) => Promise<number>;
   readonly now?: () => number;
+  /** The user's home folder, for a typed `~` (defaults to `os.homedir()`). */
+  readonly home?: string;
   /** Log entries held while no window is ready; oldest dropped beyond this. */
   readonly maxQueuedLogEntries?: number;
 }
@@ -84,13 +87,27 @@ function toServeSettings(s: Settings): ServeSettings {
   };
 }
 
-/** Checks that `p` is an absolute path to a folder we can list. */
-export async function checkFolder(p: string): Promise<Result<FolderInfo>> {
-  if (!path.isAbsolute(p)) {
-    return fail('SRV_ERR_DIRECTORY_MISSING', 'Type the full path of the folder, or choose it with Browse.', {
-      field: 'directory',
-    });
-  }
+const MSG_NOT_FULL_PATH =
+  'Type the full path of the folder, starting with / (or a drive letter like C:\\ on Windows).';
+
+/**
+ * Tidies a typed folder path: trims spaces at the ends, turns a leading `~` into the home
+ * folder (people paste paths from a terminal), and drops `.`/`..` parts and a trailing
+ * slash, so that "/a/b/" and "/a/b" are one folder in the recent list and the title.
+ * @returns the tidied path, or null when it is still not a full path.
+ */
+export function tidyFolderPath(p: string, home: string = os.homedir()): string | null {
+  let t = p.trim();
+  if (t === '~') t = home;
+  else if (t.startsWith('~/') || (path.sep === '\\' && t.startsWith('~\\'))) t = path.join(home, t.slice(2));
+  if (!path.isAbsolute(t)) return null;
+  return path.resolve(t);
+}
+
+/** Checks that `p` is a full path (after tidying) to a folder we can list. */
+export async function checkFolder(typed: string, home?: string): Promise<Result<FolderInfo>> {
+  const p = tidyFolderPath(typed, home);
+  if (p === null) return fail('SRV_ERR_DIRECTORY_MISSING', MSG_NOT_FULL_PATH, { field: 'directory' });
   try {
     const st = await fsp.stat(p);
     if (!st.isDirectory()) {
@@ -219,10 +236,10 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
     'settings:get': async () => deps.store.get(),
     'settings:update': async (patch: SettingsPatch) => {
-      if (patch.directory !== undefined && patch.directory !== '' && !path.isAbsolute(patch.directory)) {
-        return fail('SRV_ERR_DIRECTORY_MISSING', 'Type the full path of the folder, or choose it with Browse.', {
-          field: 'directory',
-        });
+      if (patch.directory !== undefined && patch.directory.trim() !== '') {
+        const tidy = tidyFolderPath(patch.directory, deps.home);
+        if (tidy === null) return fail('SRV_ERR_DIRECTORY_MISSING', MSG_NOT_FULL_PATH, { field: 'directory' });
+        patch = { ...patch, directory: tidy };
       }
       let saved: Settings;
       try {
@@ -256,7 +273,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
       }
       return { ok: true, value: await deps.chooseFolder() };
     },
-    'folder:check': async (p: string) => checkFolder(p),
+    'folder:check': async (p: string) => checkFolder(p, deps.home),
     'shell:open-url': async (url: string) => {
       const href = ourUrl(url);
       if (href === null) {
