@@ -45,4 +45,12 @@ describe('checkCgiDirectories', () => {
     const r4 = checkCgiDirectories(['  ']);
     expect(r4.ok === false && r4.message).toMatch(/at least one/);
   });
+  it('rejects folders that could never match a collapsed request path (., .., //)', () => {
+    for (const bad of ['/cgi-bin/../x', '/./cgi-bin', '/a//b', '/..']) {
+      const r = checkCgiDirectories([bad]);
+      expect(r.ok, bad).toBe(false);
+      if (!r.ok) expect(r.message).toContain(bad);
+    }
+    expect(checkCgiDirectories(['/a.b/c..d'])).toEqual({ ok: true, value: ['/a.b/c..d'] });
+  });
 });

@@ -67,6 +67,12 @@ export function checkCgiDirectories(items: readonly string[]): Checked<string[]>
     if (!d.startsWith('/')) return { ok: false, message: `“${d}” must start with a slash, like /cgi-bin.` };
     if (d === '/') return { ok: false, message: 'A script folder cannot be the whole shared folder (/).' };
     if (/[\\?#\0]/.test(d)) return { ok: false, message: `“${d}” cannot contain \\, ? or #.` };
+    // The engine compares against the request path after collapsing "." and ".." and
+    // double slashes (CPython's _url_collapse_path), so such a folder would never match:
+    // scripts there would be served as plain files, silently.
+    if (d.split('/').slice(1).some((seg) => seg === '' || seg === '.' || seg === '..')) {
+      return { ok: false, message: `Write “${d}” without “.”, “..” or “//”, as it appears in the address, like /cgi-bin.` };
+    }
     if (d.length > 256) return { ok: false, message: 'That folder name is too long.' };
     if (!out.includes(d)) out.push(d);
   }
