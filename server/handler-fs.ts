@@ -25,12 +25,33 @@ export interface HandlerSyncFileHandle extends HandlerFileHandle {
   closeSync(): void;
 }
 
+/**
+ * One directory entry: `dir` and `link` as the directory says (not following a link),
+ * `other` for any other known type, `unknown` when the file system does not say (DT_UNKNOWN).
+ */
+export interface HandlerDirEntry {
+  readonly name: Buffer;
+  readonly kind: 'dir' | 'link' | 'other' | 'unknown';
+}
+
+function direntKind(d: fs.Dirent): HandlerDirEntry['kind'] {
+  if (d.isDirectory()) return 'dir';
+  if (d.isSymbolicLink()) return 'link';
+  if (d.isFile() || d.isFIFO() || d.isSocket() || d.isCharacterDevice() || d.isBlockDevice()) return 'other';
+  return 'unknown';
+}
+
 /** The calls `SimpleHTTPRequestHandler` and `CGIHTTPRequestHandler` make. */
 export interface HandlerFs {
   stat(path: Buffer): Promise<fs.Stats>;
   lstat(path: Buffer): Promise<fs.Stats>;
   open(path: Buffer, flags: 'r'): Promise<HandlerFileHandle>;
   readdir(path: Buffer): Promise<Buffer[]>;
+  /**
+   * `readdir` with what each directory entry says it is (`os.scandir`'s d_type), so a listing
+   * needs no lstat for plain files and folders. Same names in the same order as `readdir`.
+   */
+  readdirEntries(path: Buffer): Promise<HandlerDirEntry[]>;
   realpath(path: Buffer | string): Promise<Buffer>;
   /** `os.access(path, mode)`: resolves when allowed, rejects otherwise. */
   access(path: Buffer, mode: number): Promise<void>;
@@ -74,7 +95,22 @@ class NodeSyncFileHandle implements HandlerSyncFileHandle {
   }
 }
 
-/** The real disk, through `fs.promises`. */
+/**
+ * The entries of a directory in `os.listdir` order. Synchronous, like the other metadata
+ * calls: an async iteration costs a promise per entry.
+ */
+async function nodeReaddirEntries(p: Buffer): Promise<HandlerDirEntry[]> {
+  const entries: HandlerDirEntry[] = [];
+  const dir = fs.opendirSync(p, { encoding: 'buffer', bufferSize: 256 } as unknown as fs.OpenDirOptions);
+  try {
+    for (let d = dir.readSync(); d !== null; d = dir.readSync()) entries.push({ name: d.name as unknown as Buffer, kind: direntKind(d) });
+  } finally {
+    dir.closeSync();
+  }
+  return entries;
+}
+
+/** The real disk: synchronous calls for metadata and small reads, `fs.promises` for streaming. */
 export const nodeFs: HandlerFs = {
   stat: (p) => fs.promises.stat(p),
   lstat: (p) => fs.promises.lstat(p),
@@ -82,12 +118,8 @@ export const nodeFs: HandlerFs = {
   // `os.listdir` order: the directory's own order. fs.readdir sorts its result (libuv sorts
   // scandir output by strcmp), which would change the listing order of names equal after
   // lower-casing (`sorted(key=str.lower)` keeps their listdir order); opendir does not sort.
-  readdir: async (p) => {
-    const names: Buffer[] = [];
-    const dir = await fs.promises.opendir(p, { encoding: 'buffer' } as unknown as fs.OpenDirOptions);
-    for await (const entry of dir) names.push(entry.name as unknown as Buffer);
-    return names;
-  },
+  readdir: async (p) => (await nodeReaddirEntries(p)).map((e) => e.name),
+  readdirEntries: (p) => nodeReaddirEntries(p),
   realpath: (p) => fs.promises.realpath(p, { encoding: 'buffer' }),
   access: (p, mode) => fs.promises.access(p, mode),
   statSync: (p) => fs.statSync(p, { throwIfNoEntry: false }),

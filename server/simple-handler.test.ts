@@ -145,10 +145,32 @@ describe('SimpleHTTPServerTestCase', () => {
   it('listing order: names equal after lower() keep os.listdir order (a stable sort)', async () => {
     // The fake readdir hands back an order no sort would produce: B before b before A.
     const order = ['b2', 'B', 'b', 'A', 'a'].map((n) => Buffer.from(n));
-    const fake: HandlerFs = { ...nodeFs, readdir: () => Promise.resolve(order) };
+    const fake: HandlerFs = { ...nodeFs, readdirEntries: () => Promise.resolve(order.map((name) => ({ name, kind: 'other' as const }))) };
     const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /sorting/ HTTP/1.0\r\n\r\n', { directory: root, fs: fake });
     const names = [...r.output.matchAll(/<li><a href="[^"]*">([^<]*)<\/a>/g)].map((m) => m[1]);
     expect(names).toEqual(['A', 'a', 'B', 'b', 'b2']);
+  });
+
+  it('listing: entry types from the directory give the same page as lstat/stat per entry (DT_UNKNOWN)', async () => {
+    const dir = path.join(makeTempDir(), 'kinds');
+    fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+    writeFile(dir, 'file.txt', 'x');
+    fs.symlinkSync('sub', path.join(dir, 'link-to-dir'));
+    fs.symlinkSync('file.txt', path.join(dir, 'link-to-file'));
+    fs.symlinkSync('missing', path.join(dir, 'dangling'));
+    const unknown: HandlerFs = {
+      ...nodeFs,
+      readdirEntries: async (p) => (await nodeFs.readdirEntries(p)).map((e) => ({ name: e.name, kind: 'unknown' as const })),
+    };
+    const typed = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET / HTTP/1.0\r\n\r\n', { directory: dir });
+    const statted = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET / HTTP/1.0\r\n\r\n', { directory: dir, fs: unknown });
+    const body = (out: string): string => out.slice(out.indexOf('<ul>'));
+    expect(body(typed.output)).toBe(body(statted.output));
+    expect(body(typed.output)).toBe(
+      '<ul>\n<li><a href="dangling">dangling@</a></li>\n<li><a href="file.txt">file.txt</a></li>\n' +
+        '<li><a href="link-to-dir/">link-to-dir@</a></li>\n<li><a href="link-to-file">link-to-file@</a></li>\n' +
+        '<li><a href="sub/">sub/</a></li>\n</ul>\n<hr>\n</body>\n</html>\n',
+    );
   });
 
   it('nodeFs.readdir returns os.listdir order (fs.readdir would sort it)', async () => {
@@ -183,7 +205,7 @@ describe('failure injection through options.fs', () => {
   const eacces = (): Promise<never> => Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' }));
 
   it('readdir failing: 404 "No permission to list directory"', async () => {
-    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /sorting/ HTTP/1.0\r\n\r\n', { directory: root, fs: failing({ readdir: eacces }) });
+    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /sorting/ HTTP/1.0\r\n\r\n', { directory: root, fs: failing({ readdir: eacces, readdirEntries: eacces }) });
     expect(r.lines[0]).toBe('HTTP/1.0 404 No permission to list directory');
   });
 

@@ -12,7 +12,7 @@ import type fs from 'node:fs';
 import path from 'node:path';
 import { BaseHTTPRequestHandler, VERSION } from './base-handler.js';
 import type { SocketWriter } from './connection-io.js';
-import { nodeFs, type HandlerFileHandle, type HandlerFs, type HandlerSyncFileHandle } from './handler-fs.js';
+import { nodeFs, type HandlerDirEntry, type HandlerFileHandle, type HandlerFs, type HandlerSyncFileHandle } from './handler-fs.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import {
   comparePy, decodeSurrogateEscape, encodeUtf8, fsEncode, htmlEscape, normpath, pyInt, quote,
@@ -549,15 +549,19 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * error; either way the headers are sent, like `sendHead()`.
    */
   async listDirectory(dirPath: string): Promise<ResponseBody | null> {
-    let list: string[];
+    let keyed: { name: string; key: string; kind: HandlerDirEntry['kind'] }[];
     try {
-      const raw = await this.fs.readdir(fsEncode(dirPath));
-      list = raw.map((b) => decodeSurrogateEscape(b));
+      const raw = await this.fs.readdirEntries(fsEncode(dirPath));
+      keyed = raw.map((e) => {
+        const name = decodeSurrogateEscape(e.name);
+        return { name, key: name.toLowerCase(), kind: e.kind };
+      });
     } catch {
       this.sendError(404, 'No permission to list directory');
       return null;
     }
-    list.sort((a, b) => comparePy(a.toLowerCase(), b.toLowerCase()));
+    // list.sort(key=lambda a: a.lower()): each key computed once (a stable sort, as Python's).
+    keyed.sort((a, b) => comparePy(a.key, b.key));
     const r: string[] = [];
     let displaypath = unquoteSurrogatePassOrReplace(this.path);
     displaypath = htmlEscape(displaypath, false);
@@ -570,15 +574,22 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     r.push(`<title>${title}</title>\n</head>`);
     r.push(`<body>\n<h1>${title}</h1>`);
     r.push('<hr>\n<ul>');
-    for (const name of list) {
+    for (const { name, kind } of keyed) {
       const fullname = pathJoin(dirPath, name);
       let displayname = name;
       let linkname = name;
-      // Append / for directories or @ for symbolic links. One lstat answers both
-      // os.path.isdir and os.path.islink unless the entry is a link (then isdir follows it).
-      const lst = statSyncOrNull(fullname, false, this.fs);
-      const isLink = lst?.isSymbolicLink() ?? false;
-      if (isLink ? isdirSync(fullname, this.fs) : (lst?.isDirectory() ?? false)) {
+      // Append / for directories or @ for symbolic links. The directory entry's type answers
+      // os.path.isdir and os.path.islink for anything but a link (isdir follows it) or an
+      // entry of unknown type (one lstat then answers both, unless it is a link).
+      let isLink = kind === 'link';
+      let isDir = kind === 'dir';
+      if (kind === 'unknown') {
+        const lst = statSyncOrNull(fullname, false, this.fs);
+        isLink = lst?.isSymbolicLink() ?? false;
+        isDir = !isLink && (lst?.isDirectory() ?? false);
+      }
+      if (isLink) isDir = isdirSync(fullname, this.fs);
+      if (isDir) {
         displayname = name + '/';
         linkname = name + '/';
       }
