@@ -197,4 +197,22 @@ describe('LogStore memory', () => {
     const got = rows(store.getSnapshot()).map((e) => e?.message);
     expect(got).toEqual([usual.message, spaced.message, http09.message, err.message]);
   });
+
+  it('text export keeps the error lines of the shown requests while Messages is off, in arrival order', () => {
+    const { store, frame } = setup(100);
+    const ok = entry({ path: '/ok.txt', message: '"GET /ok.txt HTTP/1.1" 200 -' });
+    const err = entry({ kind: 'error', connectionId: 42, clientPort: 4242, method: null, path: null, protocol: null, status: null, message: 'code 404, message File not found' });
+    const miss = entry({ connectionId: 42, clientPort: 4242, path: '/missing', status: 404, message: '"GET /missing HTTP/1.1" 404 -' });
+    const otherErr = entry({ kind: 'error', connectionId: 43, clientPort: 4343, method: null, path: null, protocol: null, status: null, message: 'code 501, message Unsupported method' });
+    const other = entry({ connectionId: 43, clientPort: 4343, method: 'POST', path: '/x', status: 501, message: '"POST /x HTTP/1.1" 501 -' });
+    store.append({ entries: [ok, err, miss, otherErr, other], dropped: 0 });
+    store.updateFilter((f) => ({ ...f, text: 'missing' }));
+    frame();
+    expect(store.getSnapshot().count).toBe(1); // the table shows only the request row
+    expect([...store.textExportEntries()].map((e) => e.message)).toEqual([err.message, miss.message]);
+    store.updateFilter((f) => ({ ...f, text: '' }));
+    store.pause();
+    frame();
+    expect([...store.textExportEntries()].map((e) => e.message)).toEqual([ok, err, miss, otherErr, other].map((e) => e.message));
+  });
 });

@@ -303,6 +303,31 @@ export class LogStore {
     this.requestPublish();
   }
 
+  /**
+   * The entries for the text export, in arrival order: the shown rows, plus the messages
+   * (errors, notes, script output) of the connections of the shown requests even while
+   * the Messages filter hides them. CPython writes "code 404, message File not found"
+   * before the request line of a 404; without those lines the file would not be what
+   * `python -m http.server` prints, which is the point of this export.
+   */
+  *textExportEntries(): IterableIterator<RequestLogEntry> {
+    const shown = new Set<RequestLogEntry>();
+    const connections = new Set<string>();
+    for (const e of this.snapshot.entries()) {
+      shown.add(e);
+      if (e.kind === 'request') connections.add(`${e.connectionId}:${e.clientPort}`);
+    }
+    const f = this.frozen;
+    const source: RowSource = f?.source ?? this.ring;
+    const from = f !== null ? f.source.startSeq : this.ring.oldestSeq;
+    const to = f !== null ? f.source.endSeq : this.ring.nextSeq;
+    for (let s = from; s < to; s++) {
+      const e = source.get(s);
+      if (e === undefined) continue;
+      if (shown.has(e) || (e.kind !== 'request' && connections.has(`${e.connectionId}:${e.clientPort}`))) yield e;
+    }
+  }
+
   /** The row with this seq and the entries of its connection that are still held. */
   details(seq: number): RowDetails | null {
     const source: RowSource = this.frozen?.source ?? this.ring;

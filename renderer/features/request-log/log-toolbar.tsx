@@ -31,7 +31,7 @@ export const LogActions = memo(function LogActions({ paused, onPause, onClear, o
         <button type="button" className="seg-btn" aria-label="Export as CSV" title="Save the rows shown as a spreadsheet (CSV)" onClick={() => onExport('csv')}>
           CSV
         </button>
-        <button type="button" className="seg-btn" aria-label="Export as text" title="Save the rows shown as text, in Python http.server’s log format" onClick={() => onExport('text')}>
+        <button type="button" className="seg-btn" aria-label="Export as text" title="Save the rows shown as text, in Python http.server’s log format (with the error lines of those requests)" onClick={() => onExport('text')}>
           Text
         </button>
       </div>

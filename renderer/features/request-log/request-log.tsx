@@ -123,11 +123,10 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
     setDetailsOpen(false);
   }, [store]);
   const onExport = useCallback((format: 'csv' | 'text') => {
-    const rows = snapRef.current.entries();
     const base = exportBaseName();
-    if (format === 'csv') downloadText(`${base}.csv`, '\ufeff' + toCsv(rows), 'text/csv;charset=utf-8');
-    else downloadText(`${base}.log`, toCpythonText(rows), 'text/plain;charset=utf-8');
-  }, []);
+    if (format === 'csv') downloadText(`${base}.csv`, '\ufeff' + toCsv(snapRef.current.entries()), 'text/csv;charset=utf-8');
+    else downloadText(`${base}.log`, toCpythonText(store.textExportEntries()), 'text/plain;charset=utf-8');
+  }, [store]);
 
   // While following, the rows to draw are the newest ones: derive them from the count so
   // a publish renders once, instead of once for the data and again after the scroll event.
