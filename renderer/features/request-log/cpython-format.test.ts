@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeControlChars, formatCpythonLine, formatLogDate } from './cpython-format';
 import { entry } from './test-entries';
+import { formatNcsaLine } from '../../../server/log';
 
 describe('formatLogDate (log_date_time_string)', () => {
   it('uses dd/Mon/YYYY HH:MM:SS in local time, zero-padded', () => {
@@ -29,5 +30,12 @@ describe('formatCpythonLine (log_message)', () => {
       message: '"GET /\x1b]0;pwned\x07 HTTP/1.1" 404 -',
     });
     expect(formatCpythonLine(e)).toBe('10.1.2.3 - - [22/Nov/2026 09:08:07] "GET /\\x1b]0;pwned\\x07 HTTP/1.1" 404 -\n');
+  });
+  it('writes a CGI script\'s stderr line without the prefix, as the inheriting child does, like the engine', () => {
+    const e = entry({ kind: 'cgi-stderr', method: null, path: null, status: null, message: 'debug: \x1b[1mhi' });
+    expect(formatCpythonLine(e)).toBe('debug: \\x1b[1mhi\n');
+    for (const x of [e, entry(), entry({ kind: 'error', message: 'code 404, message File not found' })]) {
+      expect(formatCpythonLine(x)).toBe(formatNcsaLine(x));
+    }
   });
 });

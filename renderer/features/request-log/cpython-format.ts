@@ -42,7 +42,12 @@ export function escapeControlChars(message: string): string {
   return from === 0 ? message : out + message.slice(from);
 }
 
-/** One log line as CPython writes it to stderr, including the trailing newline. */
+/**
+ * One log line as CPython writes it to stderr, including the trailing newline. A CGI
+ * script's stderr line has no prefix: the CPython child inherits stderr and writes it
+ * itself (same rule as the engine's `formatNcsaLine` in server/log.ts).
+ */
 export function formatCpythonLine(entry: RequestLogEntry): string {
+  if (entry.kind === 'cgi-stderr') return `${escapeControlChars(entry.message)}\n`;
   return `${entry.clientAddress} - - [${formatLogDate(entry.time)}] ${escapeControlChars(entry.message)}\n`;
 }
