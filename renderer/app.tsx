@@ -65,8 +65,13 @@ export function App({ app }: { readonly app: AppApi }) {
   const [tab, setTab] = useState<'share' | 'settings'>('share');
   // Announce changes only, not the state found at start-up.
   const [announced, setAnnounced] = useState<{ status: ServerStatus | null; text: string }>({ status: null, text: '' });
+  // app:ready brings a new status object even when nothing changed (stopped → stopped at
+  // start-up): compare the sentences, so a screen reader is not told "Sharing stopped."
+  // when the window opens.
   if (announced.status !== status) {
-    setAnnounced({ status, text: announced.status === null ? '' : announcement(status) });
+    const prev = announced.status;
+    const same = prev === null || announcement(prev) === announcement(status);
+    setAnnounced({ status, text: same ? announced.text : announcement(status) });
   }
 
   const load = useCallback(async () => {

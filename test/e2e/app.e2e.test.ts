@@ -71,6 +71,9 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     // The browser has no folder picker: the Choose… button is replaced by a hint.
     expect(await page.locator('button:has-text("Choose…")').count()).toBe(0);
     expect(await page.locator('#folder-msg').textContent()).toMatch(/Type or paste/);
+    // Nothing changed yet, so nothing is announced (it used to say "Sharing stopped.").
+    await page.waitForTimeout(300);
+    expect(await page.locator('header [role=status], .sr-only[role=status]').first().textContent()).toBe('');
     await shot('01-ready');
   });
 
@@ -247,6 +250,10 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     const [txt] = await Promise.all([page.waitForEvent('download'), page.click('button[aria-label="Export as text"]')]);
     const text = readFileSync((await txt.path())!, 'utf8');
     expect(text).toMatch(/^127\.0\.0\.1 - - \[\d{2}\/[A-Z][a-z]{2}\/\d{4} \d{2}:\d{2}:\d{2}\] "GET \/hello\.txt HTTP\/1\.1" 200 -$/m);
+    // Messages are hidden in the table, but the file keeps a 404's error line right
+    // before its request line, as python -m http.server prints them.
+    expect(await page.locator('button[aria-pressed="false"]:has-text("Messages")').count()).toBe(1);
+    expect(text).toMatch(/\] code 404, message File not found\n[^\n]*\] "GET [^"\n]* HTTP\/1\.[01]" 404 -$/m);
   });
 
   it('stops sharing', async () => {
