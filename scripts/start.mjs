@@ -30,10 +30,10 @@ export function chooseMode({ projectRoot = root, env = process.env, platform = p
     if (rel) binary = join(dist, rel);
   }
   if (!binary || !existsSync(binary)) {
-    return { mode: 'web', reason: 'Electron is not installed on this computer, so Servedir opens in your web browser instead.' };
+    return { mode: 'web', reason: 'Electron is not installed on this computer, so Servedir runs in your web browser instead.' };
   }
   if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
-    return { mode: 'web', reason: 'There is no graphical display here for the desktop window, so Servedir opens in your web browser instead.' };
+    return { mode: 'web', reason: 'There is no graphical display here for the desktop window, so Servedir runs in your web browser instead.' };
   }
   return { mode: 'electron', binary };
 }

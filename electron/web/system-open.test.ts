@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { systemOpener } from './system-open';
+import { openInBrowser, systemOpener } from './system-open';
 
 let dir: string;
 beforeAll(async () => {
@@ -29,5 +29,23 @@ describe('systemOpener', () => {
     const o = systemOpener('win32', '');
     expect(o?.command).toBe('cmd');
     expect(o?.args('http://a/?x=1&y=2')).toEqual(['/c', 'start', '""', '"http://a/?x=1&y=2"']);
+  });
+});
+
+describe('openInBrowser', () => {
+  const script = async (name: string, body: string) => {
+    const f = path.join(dir, name);
+    await fsp.writeFile(f, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return { command: f, args: (url: string) => [url] };
+  };
+  it('is false when the opener fails, as xdg-open does with no browser installed (exit 3)', async () => {
+    expect(await openInBrowser('http://127.0.0.1:1/', await script('fail-open', 'exit 3'))).toBe(false);
+  });
+  it('is true when the opener hands the URL over and exits 0, or is still running', async () => {
+    expect(await openInBrowser('http://127.0.0.1:1/', await script('ok-open', 'exit 0'))).toBe(true);
+    expect(await openInBrowser('http://127.0.0.1:1/', await script('slow-open', 'sleep 2'), 200)).toBe(true);
+  });
+  it('is false when there is no opener', async () => {
+    expect(await openInBrowser('http://127.0.0.1:1/', null)).toBe(false);
   });
 });

@@ -32,9 +32,18 @@ export function systemOpener(
   return null;
 }
 
-/** Opens `url`; resolves false when there is no opener or it could not be started. */
-export function openInBrowser(url: string): Promise<boolean> {
-  const opener = systemOpener();
+/**
+ * Opens `url`. Resolves false when there is no opener, it could not be started, or it
+ * exited with an error: xdg-open is often installed where no browser is (a server, a
+ * container) and then exits 3 ("no method available"), so having started it proves
+ * nothing, and the caller must tell the user to open the address by hand. Openers exit
+ * once the browser has the URL; one still running after `waitMs` is taken as success.
+ */
+export function openInBrowser(
+  url: string,
+  opener: ReturnType<typeof systemOpener> = systemOpener(),
+  waitMs = 5000,
+): Promise<boolean> {
   if (!opener) return Promise.resolve(false);
   return new Promise((resolve) => {
     const child = spawn(opener.command, opener.args(url), {
@@ -42,10 +51,21 @@ export function openInBrowser(url: string): Promise<boolean> {
       detached: true,
       windowsVerbatimArguments: process.platform === 'win32',
     });
-    child.once('error', () => resolve(false));
+    let timer: NodeJS.Timeout | undefined;
+    child.once('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
     child.once('spawn', () => {
-      child.unref();
-      resolve(true);
+      timer = setTimeout(() => {
+        child.unref();
+        resolve(true);
+      }, waitMs);
+      timer.unref();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
     });
   });
 }
