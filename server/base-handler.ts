@@ -191,7 +191,8 @@ export class BaseHTTPRequestHandler {
   headers: HTTPMessage = new HTTPMessage();
   closeConnection = true;
 
-  private headersBuffer: Buffer[] | null = null;
+  /** `_headers_buffer`: the header lines, checked latin-1 when added, encoded once at flush. */
+  private headersBuffer: string | null = null;
   /** The request log entry of the current request, sent when its response is complete. */
   private pendingRequestEntry: LogEntryDraft | null = null;
   private requestStart = 0;
@@ -500,16 +501,14 @@ export class BaseHTTPRequestHandler {
   sendResponseOnly(code: number, message?: string): void {
     if (this.requestVersion !== 'HTTP/0.9') {
       if (message === undefined) message = this.responses.get(code)?.[0] ?? '';
-      this.headersBuffer ??= [];
-      this.headersBuffer.push(encodeOrAbort(`${this.protocolVersion} ${code} ${message}\r\n`));
+      this.headersBuffer = (this.headersBuffer ?? '') + latin1OrAbort(`${this.protocolVersion} ${code} ${message}\r\n`);
     }
   }
 
   /** Add a MIME header to the headers buffer; `Connection` also updates `closeConnection`. */
   sendHeader(keyword: string, value: string): void {
     if (this.requestVersion !== 'HTTP/0.9') {
-      this.headersBuffer ??= [];
-      this.headersBuffer.push(encodeOrAbort(`${keyword}: ${value}\r\n`));
+      this.headersBuffer = (this.headersBuffer ?? '') + latin1OrAbort(`${keyword}: ${value}\r\n`);
     }
     if (keyword.toLowerCase() === 'connection') {
       if (value.toLowerCase() === 'close') this.closeConnection = true;
@@ -520,8 +519,7 @@ export class BaseHTTPRequestHandler {
   /** Send the blank line ending the MIME headers. */
   endHeaders(): void {
     if (this.requestVersion !== 'HTTP/0.9') {
-      this.headersBuffer ??= [];
-      this.headersBuffer.push(Buffer.from('\r\n'));
+      this.headersBuffer = (this.headersBuffer ?? '') + '\r\n';
       this.flushHeaders();
     }
   }
@@ -529,8 +527,8 @@ export class BaseHTTPRequestHandler {
   /** Write the buffered header lines in one piece. */
   flushHeaders(): void {
     if (this.headersBuffer) {
-      this.wfile.write(Buffer.concat(this.headersBuffer));
-      this.headersBuffer = [];
+      this.wfile.write(Buffer.from(this.headersBuffer, 'latin1'));
+      this.headersBuffer = '';
     }
   }
 
@@ -661,6 +659,13 @@ const FILE_DATE = new HttpDateCache();
 
 function compareVersion(a: [number, number], b: [number, number]): number {
   return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
+}
+
+/** The line itself when `str.encode('latin-1', 'strict')` would succeed; else as encodeOrAbort. */
+function latin1OrAbort(line: string): string {
+  if (!/[^\x00-\xff]/.test(line)) return line;
+  encodeOrAbort(line);
+  return line;
 }
 
 /** `str.encode('latin-1', 'strict')` of a header line; CPython's handler dies on failure. */
