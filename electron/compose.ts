@@ -61,6 +61,7 @@ export async function composeShell(deps: ShellDeps): Promise<Shell> {
       version: deps.version,
       platform: process.platform,
       suggestedFolder: suggestFolder(),
+      ...(store.keptAside !== null ? { settingsKeptAside: store.keptAside } : {}),
     },
     chooseFolder: deps.chooseFolder,
     openExternal: deps.openExternal,

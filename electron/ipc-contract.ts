@@ -104,6 +104,11 @@ export interface AppInfo {
   readonly platform: string;
   /** Folder the app suggests when none is chosen (the user's home or Public folder). */
   readonly suggestedFolder: string;
+  /**
+   * Set when the saved settings file could not be used at start-up: where the old file was
+   * kept aside. The window tells the user why their folder and choices are gone.
+   */
+  readonly settingsKeptAside?: string;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ export function App({ app }: { readonly app: AppApi }) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [status, setStatus] = useState<ServerStatus>({ state: 'stopped' });
   const [tab, setTab] = useState<'share' | 'settings'>('share');
+  const [noticeDismissed, setNoticeDismissed] = useState(false);
   // Announce changes only, not the state found at start-up.
   const [announced, setAnnounced] = useState<{ status: ServerStatus | null; text: string }>({ status: null, text: '' });
   // app:ready brings a new status object even when nothing changed (stopped → stopped at
@@ -125,6 +126,18 @@ export function App({ app }: { readonly app: AppApi }) {
           <div className="sr-only" aria-live="polite" role="status">{announced.text}</div>
         </header>
         <ConnectionBanner monitor={connection} />
+        {boot?.info.settingsKeptAside !== undefined && !noticeDismissed && (
+          <div className="notice-banner" role="status">
+            <span>
+              Servedir could not read all of its saved settings, so it reset them. Check the folder and choices
+              below before you share. The old settings file was kept as{' '}
+              <code className="mono">{boot.info.settingsKeptAside}</code>.
+            </span>
+            <button type="button" className="btn btn-small" onClick={() => setNoticeDismissed(true)}>
+              OK
+            </button>
+          </div>
+        )}
         <div className="layout">
           <aside className="side">
             <div

@@ -97,4 +97,27 @@ describe('window with the Electron transport (fake preload API)', () => {
     await expect.poll(async () => (await calls()).at(-1)).toEqual({ channel: 'shell:open-url', args: ['http://192.0.2.7:8000/'] });
     expect(browser.contexts()[0]!.pages().length).toBe(pagesBefore); // no window.open
   });
+
+  it('says so when the saved settings file was damaged and set aside, until dismissed', async () => {
+    const p2 = await browser.newPage({ viewport: { width: 900, height: 640 } });
+    try {
+      await p2.addInitScript(installFakeElectronApi);
+      await p2.addInitScript(() => {
+        const h = (globalThis as unknown as { __fakeHandlers: Record<string, () => object> }).__fakeHandlers;
+        const info = h['app:info']!;
+        h['app:info'] = () => ({ ...info(), settingsKeptAside: '/home/ada/.config/Servedir/settings.json.bad-2026' });
+      });
+      await p2.goto(page.url());
+      const notice = p2.locator('.notice-banner');
+      await notice.waitFor({ timeout: 20_000 });
+      expect(await notice.textContent()).toMatch(/could not read all of its saved settings.*kept as \/home\/ada\/\.config\/Servedir\/settings\.json\.bad-2026\./);
+      await p2.screenshot({ path: `${RESULTS_DIR}/settings-kept-aside.png` });
+      await notice.locator('button', { hasText: 'OK' }).click();
+      expect(await notice.count()).toBe(0);
+      // The usual start-up shows no notice.
+      expect(await page.locator('.notice-banner').count()).toBe(0);
+    } finally {
+      await p2.close();
+    }
+  });
 });

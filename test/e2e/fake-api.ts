@@ -142,6 +142,8 @@ export function installFakeElectronApi(): void {
       },
     },
   );
+  // Tests may replace a handler from a later init script.
+  (globalThis as Record<string, unknown>).__fakeHandlers = handlers;
   (globalThis as Record<string, unknown>).servedir = {
     invoke,
     on(channel: string, l: Listener) {
