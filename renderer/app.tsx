@@ -129,8 +129,9 @@ export function App({ app }: { readonly app: AppApi }) {
         {boot?.info.settingsKeptAside !== undefined && !noticeDismissed && (
           <div className="notice-banner" role="status">
             <span>
-              Servedir could not read all of its saved settings, so it reset them. Check the folder and choices
-              below before you share. The old settings file was kept as{' '}
+              Servedir could not read all of its saved settings, so the ones it could not read are back to
+              their defaults. Check the folder and choices below before you share. The old settings file was
+              kept as{' '}
               <code className="mono">{boot.info.settingsKeptAside}</code>.
             </span>
             <button type="button" className="btn btn-small" onClick={() => setNoticeDismissed(true)}>

@@ -120,4 +120,17 @@ describe('window with the Electron transport (fake preload API)', () => {
       await p2.close();
     }
   });
+
+  it('draws the keyboard focus ring inside buttons of a clipped group, so it can be seen', async () => {
+    await page.focus('button[aria-label="Export as text"]');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab'); // keyboard focus, so :focus-visible applies
+    const ring = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const cs = getComputedStyle(el);
+      return { label: el.getAttribute('aria-label'), style: cs.outlineStyle, offset: parseFloat(cs.outlineOffset) };
+    });
+    expect(ring).toEqual({ label: 'Export as text', style: 'solid', offset: expect.any(Number) });
+    expect(ring.offset).toBeLessThan(0);
+  });
 });
