@@ -218,6 +218,8 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     await page.locator('#cgi-dirs-msg[role="alert"]', { hasText: '“htbin” must start with a slash, like /cgi-bin.' }).waitFor({ timeout: T });
     expect(await page.isDisabled('button:has-text("Save settings")')).toBe(true);
     await page.fill('input[aria-label="Script folder 2"]', '/htbin/');
+    // Sharing now: the user is told before saving that it restarts the server.
+    expect(await page.locator('.save-status').textContent()).toBe('Saving restarts sharing; a download in progress will stop.');
     await shot('05-settings');
     await page.click('button:has-text("Save settings")');
     await page.locator('.save-status', { hasText: 'Saved' }).waitFor({ timeout: T });

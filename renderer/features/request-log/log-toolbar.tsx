@@ -65,7 +65,8 @@ export const LogToolbar = memo(function LogToolbar({ filter, methods, onFilter }
         <input
           type="search"
           aria-label="Filter requests by text"
-          placeholder="Filter by path, address, browser…"
+          placeholder="Filter requests…"
+          title="Matches the path, address, method, status, browser or message"
           value={text}
           onChange={(e) => setText(e.target.value)}
         />

@@ -95,8 +95,14 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
         <button type="submit" className="btn btn-primary" disabled={!dirty || !dirsCheck.ok || saved === 'saving'}>
           {saved === 'saving' ? 'Saving…' : 'Save settings'}
         </button>
-        <span role="status" className="save-status">
-          {saved === 'saved' ? (sharing ? 'Saved. Sharing restarted with the new settings.' : 'Saved.') : ''}
+        <span role="status" className={saved === 'saved' ? 'save-status' : 'save-status save-hint'}>
+          {saved === 'saved'
+            ? sharing
+              ? 'Saved. Sharing restarted with the new settings.'
+              : 'Saved.'
+            : sharing && dirty
+              ? 'Saving restarts sharing; a download in progress will stop.'
+              : ''}
         </span>
       </div>
       {errors.general && <div className="form-error" role="alert">{errors.general}</div>}
