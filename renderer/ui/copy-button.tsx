@@ -43,16 +43,15 @@ export function CopyButton({ text, label }: { readonly text: string; readonly la
           <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
             <path d="M3 8.5 6.5 12 13 4.5" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
           </svg>
-          <span aria-hidden="true">Copied</span>
+          <span className="copy-note" aria-hidden="true">Copied</span>
         </>
-      ) : state === 'failed' ? (
-        <span aria-hidden="true">Copy failed</span>
       ) : (
         <svg aria-hidden="true" viewBox="0 0 16 16" width="15" height="15">
           <rect x="5.5" y="5.5" width="8" height="8" rx="1.6" fill="none" stroke="currentColor" strokeWidth="1.4" />
           <path d="M10.5 3.5v-.4A1.6 1.6 0 0 0 8.9 1.5H4.1A1.6 1.6 0 0 0 2.5 3.1v4.8a1.6 1.6 0 0 0 1.6 1.6h.4" fill="none" stroke="currentColor" strokeWidth="1.4" />
         </svg>
       )}
+      {state === 'failed' && <span className="copy-note copy-note-bad" aria-hidden="true">Copy failed</span>}
       <span className="sr-only" role="status">
         {state === 'copied' ? 'Copied' : state === 'failed' ? 'Could not copy' : ''}
       </span>

@@ -114,9 +114,17 @@ describe('Servedir window in browser mode (real control server + real engine)', 
 
   it('copies an address with a visible "Copied" confirmation', async () => {
     const copy = page.locator('.url-item').first().locator('button.copy-btn');
+    const link = page.locator('.url-item').first().locator('.url-link');
+    // At the minimum window size the address must not re-wrap when "Copied" shows.
+    const size = page.viewportSize()!;
+    await page.setViewportSize({ width: 900, height: 640 });
+    const before = await link.boundingBox();
     await copy.click();
     await page.locator('.url-item').first().locator('button.copy-btn.is-copied', { hasText: 'Copied' }).waitFor({ timeout: T });
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(base);
+    expect(await link.boundingBox()).toEqual(before);
+    expect(await copy.isVisible()).toBe(true);
+    await page.setViewportSize(size);
   });
 
   it('shows each real request as a row, coloured by status, with counters', async () => {
