@@ -323,6 +323,8 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     await (await fetch(loop + 'hello.txt', { method: 'HEAD', headers: { 'User-Agent': 'curl/8.14.1' } })).arrayBuffer();
     await (await fetch(loop + 'upload', { method: 'POST', body: 'x', headers: { 'User-Agent': 'curl/8.14.1' } })).arrayBuffer();
     await expect.poll(async () => Number(await page.getByTestId('count-requests').textContent()), { timeout: T }).toBe(before + 11);
+    // Paths read as people typed them; the details keep the bytes as sent.
+    expect(await page.locator('.log-rows .log-row .c-path', { hasText: '/notes, "draft".txt' }).count()).toBe(1);
     await page.mouse.move(0, 0);
     await shot('06-readme');
     await page.setViewportSize({ width: 900, height: 640 });

@@ -6,6 +6,7 @@
  * itself changes (bounded by the ring capacity).
  */
 import type { RequestLogEntry } from '../../../server/log';
+import { displayPath } from './format';
 
 /** Status classes the user can pick; an empty selection means "any status". */
 export type StatusClass = 2 | 3 | 4 | 5;
@@ -57,6 +58,8 @@ export function compileFilter(f: LogFilter): (e: RequestLogEntry) => boolean {
     if (needle !== '') {
       return (
         has(e.path, needle) ||
+        // What the table shows: "/2026 Lisbon/" matches a path sent as /2026%20Lisbon/.
+        (e.path !== null && e.path.includes('%') && has(displayPath(e.path), needle)) ||
         has(e.clientAddress, needle) ||
         has(e.method, needle) ||
         (e.status !== null && String(e.status).includes(needle)) ||

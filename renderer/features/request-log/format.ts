@@ -44,6 +44,38 @@ export function displayText(s: string | null): string {
   return escapeControlChars(s).replace(BIDI, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** Characters that would change what a decoded path means: they stay percent-encoded. */
+const KEEP_ENCODED = /[/?#%]/g;
+/** Invisible characters a decoded path could hide behind (zero-width, BOM, soft hyphen). */
+const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff]/g;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeRun(run: string): string {
+  const bytes = new Uint8Array(run.length / 3);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return run; // not UTF-8: show the bytes as sent
+  }
+  return text.replace(KEEP_ENCODED, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/**
+ * A request path as people read it: `%20` shown as a space and `%C3%A9` as `é`, so
+ * `/2026%20Lisbon/` reads `/2026 Lisbon/`. Only what is valid UTF-8 is decoded; `%2F`,
+ * `%3F`, `%23` and `%25` stay encoded (decoded they would read as a different path), and
+ * the result goes through {@link displayText}, with invisible characters made visible too.
+ * The raw path is kept for details, filters and exports.
+ */
+export function displayPath(raw: string | null): string {
+  if (raw === null) return '';
+  if (!raw.includes('%')) return displayText(raw);
+  const decoded = raw.replace(/(?:%[0-9A-Fa-f]{2})+/g, decodeRun);
+  return displayText(decoded).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 const PHRASES: Readonly<Record<number, string>> = {
   200: 'OK', 201: 'Created', 204: 'No Content', 206: 'Partial Content',
   301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified', 307: 'Temporary Redirect', 308: 'Permanent Redirect',

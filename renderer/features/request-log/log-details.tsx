@@ -6,7 +6,7 @@ import { useEffect, useRef } from 'react';
 import type { RequestLogEntry } from '../../../server/log';
 import type { RowDetails } from './log-store';
 import { formatCpythonLine } from './cpython-format';
-import { displayText, formatBytes, formatDuration, statusText } from './format';
+import { displayPath, displayText, formatBytes, formatDuration, statusText } from './format';
 
 const KIND_TITLE: Readonly<Record<RequestLogEntry['kind'], string>> = {
   request: 'Request',
@@ -63,7 +63,8 @@ export function LogDetails({ details, onClose, takeFocus }: LogDetailsProps) {
       </div>
       <div className="details-body">
         <dl className="details-fields">
-          <Field name="Path" value={displayText(e.path)} />
+          <Field name="Path" value={displayPath(e.path)} />
+          {e.path !== null && displayPath(e.path) !== displayText(e.path) && <Field name="As sent" value={displayText(e.path)} />}
           <Field name="Time" value={`${when.toLocaleString()} (${when.toISOString()})`} />
           <Field name="Client" value={`${e.clientAddress} port ${e.clientPort}`} />
           <Field name="Protocol" value={displayText(e.protocol)} />

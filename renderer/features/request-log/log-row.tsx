@@ -7,7 +7,7 @@
 import { memo } from 'react';
 import type { RequestLogEntry } from '../../../server/log';
 import { statusClassOf } from './filters';
-import { displayText, formatBytes, formatClock, formatDuration } from './format';
+import { displayPath, displayText, formatBytes, formatClock, formatDuration } from './format';
 
 export interface LogRowProps {
   readonly entry: RequestLogEntry | undefined;
@@ -49,7 +49,7 @@ export const LogRow = memo(function LogRow({ entry, index, top, selected, domId,
       <div role="gridcell" className="c-time">{formatClock(entry.time)}</div>
       <div role="gridcell" className="c-client" title={entry.clientAddress}>{entry.clientAddress}</div>
       <div role="gridcell" className="c-method">{isRequest ? displayText(entry.method) : KIND_LABEL[entry.kind]}</div>
-      <div role="gridcell" className="c-path">{isRequest ? displayText(entry.path ?? entry.message) : displayText(entry.message)}</div>
+      <div role="gridcell" className="c-path">{isRequest ? (entry.path !== null ? displayPath(entry.path) : displayText(entry.message)) : displayText(entry.message)}</div>
       <div role="gridcell" className={`c-status${cls ? ` s${cls}xx` : ''}`}>{entry.status ?? ''}</div>
       <div role="gridcell" className="c-bytes">{isRequest ? formatBytes(entry.bytesSent) : ''}</div>
       <div role="gridcell" className="c-dur">{isRequest ? formatDuration(entry.durationMs) : ''}</div>
