@@ -71,6 +71,8 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     // The browser has no folder picker: the Choose… button is replaced by a hint.
     expect(await page.locator('button:has-text("Choose…")').count()).toBe(0);
     expect(await page.locator('#folder-msg').textContent()).toMatch(/Type or paste/);
+    // An empty field must not look filled in: the suggestion reads as an example.
+    expect(await page.getAttribute('#folder-input', 'placeholder')).toMatch(/^For example \//);
     // Nothing changed yet, so nothing is announced (it used to say "Sharing stopped.").
     await page.waitForTimeout(300);
     expect(await page.locator('header [role=status], .sr-only[role=status]').first().textContent()).toBe('');
@@ -298,6 +300,9 @@ describe('Servedir window in browser mode (real control server + real engine)', 
       expect(await page.locator('#port-input').getAttribute('aria-invalid')).toBe('true');
       const offer = msg.locator('button', { hasText: /^Use port \d+$/ });
       await offer.waitFor({ timeout: T });
+      // The offer sits on its own line, left-aligned with the message above it.
+      const [mb, ob] = [(await msg.boundingBox())!, (await offer.boundingBox())!];
+      expect(Math.abs(ob.x - mb.x)).toBeLessThan(1);
       await shot('04-port-in-use');
       await offer.click();
       await page.getByTestId('status-pill').filter({ hasText: /Sharing on port \d+/ }).waitFor({ timeout: T });

@@ -35,7 +35,7 @@ export function FolderField(p: FolderFieldProps) {
           className="mono"
           spellCheck={false}
           autoComplete="off"
-          placeholder={p.canChoose ? 'Choose a folder…' : p.suggested || '/home/you/Public'}
+          placeholder={p.canChoose ? 'Choose a folder…' : `For example ${p.suggested || '/home/you/Public'}`}
           value={p.value}
           disabled={p.disabled}
           aria-invalid={p.error !== null}
