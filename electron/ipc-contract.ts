@@ -175,12 +175,24 @@ export const isPort = (v: unknown): v is number =>
 const BIND_RE = /^(?:|[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9_.-]{1,64})?)$/;
 export const isBindAddress = (v: unknown): v is string => typeof v === 'string' && BIND_RE.test(v);
 
-const CGI_DIR_RE = /^\/[^\0\\?#]{1,255}$/;
+/**
+ * A CGI directory as the engine matches it (`CGIHTTPRequestHandler.is_cgi` compares whole
+ * collapsed URL paths): `/seg(/seg)*`, no empty, `.` or `..` segment, no trailing slash. A
+ * folder like `/cgi-bin/../x` or `/a//b` could never match, and its scripts would quietly be
+ * served as downloadable files instead.
+ */
+const isCgiDirectory = (d: unknown): boolean =>
+  typeof d === 'string' &&
+  d.length >= 2 &&
+  d.length <= 256 &&
+  d.startsWith('/') &&
+  d
+    .slice(1)
+    .split('/')
+    .every((seg) => seg !== '' && seg !== '.' && seg !== '..' && !/[\0\\?#]/.test(seg));
+
 export const isCgiDirectories = (v: unknown): v is readonly string[] =>
-  Array.isArray(v) &&
-  v.length >= 1 &&
-  v.length <= 16 &&
-  v.every((d) => typeof d === 'string' && CGI_DIR_RE.test(d) && !d.endsWith('/'));
+  Array.isArray(v) && v.length >= 1 && v.length <= 16 && v.every(isCgiDirectory);
 
 const settingsFieldGuards: { readonly [K in keyof Required<SettingsPatch>]: (v: unknown) => boolean } = {
   directory: (v) => v === '' || isPathString(v),
