@@ -195,6 +195,8 @@ export class BaseHTTPRequestHandler {
   private headersBuffer: string | null = null;
   /** The request log entry of the current request, sent when its response is complete. */
   private pendingRequestEntry: LogEntryDraft | null = null;
+  /** Entries logged after the pending request entry; emitted right after it. */
+  private deferredEntries: LogEntryDraft[] = [];
   private requestStart = 0;
   private requestBytesStart = 0;
   private logKind: LogKind = 'message';
@@ -584,8 +586,19 @@ export class BaseHTTPRequestHandler {
       this.flushPendingRequest();
       this.pendingRequestEntry = entry;
     } else {
-      this.server.emitLog(entry);
+      this.emitLogEntry(entry);
     }
+  }
+
+  /**
+   * Hand an entry to the server's sink, in CPython's order: while this request's entry is
+   * pending (its status line was sent, the response is not complete), later entries of the
+   * request (a CGI script's stderr and exit code, an error while streaming) wait and follow
+   * it, as they follow CPython's request line.
+   */
+  protected emitLogEntry(entry: LogEntryDraft): void {
+    if (this.pendingRequestEntry) this.deferredEntries.push(entry);
+    else this.server.emitLog(entry);
   }
 
   /** Emit the pending request entry with its final byte count and duration. */
@@ -603,6 +616,11 @@ export class BaseHTTPRequestHandler {
     draft.bytesSent = this.wfile.bytesWritten - this.requestBytesStart;
     draft.durationMs = Math.round((performance.now() - this.requestStart) * 1000) / 1000;
     this.server.emitLog(draft);
+    if (this.deferredEntries.length > 0) {
+      const deferred = this.deferredEntries;
+      this.deferredEntries = [];
+      for (const e of deferred) this.server.emitLog(e);
+    }
   }
 
   /**

@@ -56,6 +56,7 @@ beforeAll(async () => {
   writeFile(root, 'cgi-bin/child-dir/file3.py', cgiFile1, 0o755);
   writeFile(root, 'cgi-bin/env.py', cgiEnv, 0o755);
   writeFile(root, 'cgi-bin/exit3.py', `${PY}\nimport sys\nprint("Content-type: text/plain\\n\\nbye")\nsys.exit(3)\n`, 0o755);
+  writeFile(root, 'cgi-bin/warn-exit.py', `${PY}\nimport sys\nprint("Content-type: text/plain\\n\\nbye")\nsys.stdout.flush()\nsys.stderr.write("warn one\\nwarn two\\n")\nsys.exit(3)\n`, 0o755);
   writeFile(root, 'cgi-bin/notexec.py', cgiFile1, 0o644);
   fs.mkdirSync(path.join(root, 'cgi-bin/dir.py'), { mode: 0o755 });
   writeFile(root, 'sub/dir/cgi-bin/file5.py', cgiFile1, 0o755);
@@ -213,6 +214,19 @@ describe('CGIHTTPServerTestCase', () => {
     expect(live.logs.some((e) => e.kind === 'cgi-stderr' && e.message === 'to the log')).toBe(true);
     await request('/cgi-bin/exit3.py');
     expect(live.logs.some((e) => e.kind === 'error' && e.message === 'CGI script exit code 3')).toBe(true);
+  });
+
+  it('log order as CPython writes it: the request line, then the script\'s stderr, then its exit code', async () => {
+    const from = live.logs.length;
+    await request('/cgi-bin/warn-exit.py');
+    await new Promise((r) => setTimeout(r, 100));
+    const mine = live.logs.slice(from).filter((e) => e.path === '/cgi-bin/warn-exit.py');
+    expect(mine.map((e) => [e.kind, e.message])).toEqual([
+      ['request', '"GET /cgi-bin/warn-exit.py HTTP/1.0" 200 -'],
+      ['cgi-stderr', 'warn one'],
+      ['cgi-stderr', 'warn two'],
+      ['error', 'CGI script exit code 3'],
+    ]);
   });
 
   it('403 for a non-executable script and for a directory; 501 for POST elsewhere', async () => {

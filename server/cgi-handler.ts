@@ -508,7 +508,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
 
   /** A line the script wrote to stderr (CPython's child writes it straight to stderr). */
   protected logCgiStderr(line: string): void {
-    this.server.emitLog({
+    this.emitLogEntry({
       kind: 'cgi-stderr',
       time: Date.now(),
       connectionId: this.connectionId,
