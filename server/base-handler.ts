@@ -561,10 +561,22 @@ export class BaseHTTPRequestHandler {
    * prints CPython's `"%s - - [%s] %s\n"` line (control characters escaped).
    */
   logMessage(format: string, ...args: unknown[]): void {
-    const message = pyFormat(format, args);
     const kind = this.logKind;
     const status = kind === 'request' || kind === 'error' ? this.logStatus : null;
-    const entry: LogEntryDraft = {
+    const entry = this.draftLogEntry(kind, pyFormat(format, args), status);
+    if (kind === 'request') {
+      // PORT NOTE: CPython writes the request line when the status is sent; the entry is
+      // emitted when the response is complete so it can carry bytes sent and duration.
+      this.flushPendingRequest();
+      this.pendingRequestEntry = entry;
+    } else {
+      this.emitLogEntry(entry);
+    }
+  }
+
+  /** A log entry about the current request, as it stands now (bytes and duration come later). */
+  protected draftLogEntry(kind: LogEntryDraft['kind'], message: string, status: number | null = null): LogEntryDraft {
+    return {
       kind,
       time: Date.now(),
       connectionId: this.connectionId,
@@ -580,14 +592,6 @@ export class BaseHTTPRequestHandler {
       referer: this.headers.get('Referer') ?? null,
       message,
     };
-    if (kind === 'request') {
-      // PORT NOTE: CPython writes the request line when the status is sent; the entry is
-      // emitted when the response is complete so it can carry bytes sent and duration.
-      this.flushPendingRequest();
-      this.pendingRequestEntry = entry;
-    } else {
-      this.emitLogEntry(entry);
-    }
   }
 
   /**

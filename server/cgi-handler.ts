@@ -508,22 +508,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
 
   /** A line the script wrote to stderr (CPython's child writes it straight to stderr). */
   protected logCgiStderr(line: string): void {
-    this.emitLogEntry({
-      kind: 'cgi-stderr',
-      time: Date.now(),
-      connectionId: this.connectionId,
-      clientAddress: this.clientAddress[0].startsWith('::ffff:') && this.clientAddress[0].includes('.') ? this.clientAddress[0].slice(7) : this.clientAddress[0],
-      clientPort: this.clientAddress[1],
-      method: this.command,
-      path: this.path,
-      protocol: this.requestVersion,
-      status: null,
-      bytesSent: 0,
-      durationMs: null,
-      userAgent: this.headers.get('User-Agent') ?? null,
-      referer: this.headers.get('Referer') ?? null,
-      message: line,
-    });
+    this.emitLogEntry(this.draftLogEntry('cgi-stderr', line));
   }
 }
 
