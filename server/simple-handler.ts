@@ -13,6 +13,7 @@ import path from 'node:path';
 import { BaseHTTPRequestHandler, VERSION } from './base-handler.js';
 import type { SocketWriter } from './connection-io.js';
 import { nodeFs, type HandlerDirEntry, type HandlerFileHandle, type HandlerFs, type HandlerSyncFileHandle } from './handler-fs.js';
+import { FileCache } from './file-cache.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import {
   comparePy, decodeSurrogateEscape, encodeUtf8, fsEncode, htmlEscape, normpath, pyInt, quote,
@@ -64,7 +65,12 @@ export class FileBody implements ResponseBody {
  */
 export class SmallFileBody implements ResponseBody {
   private done = false;
-  constructor(readonly handle: HandlerSyncFileHandle, readonly size: number) {}
+  /** `keep`: called with the bytes when the whole file was read (to cache them). */
+  constructor(
+    readonly handle: HandlerSyncFileHandle,
+    readonly size: number,
+    private readonly keep?: (data: Buffer) => void,
+  ) {}
   async readChunk(): Promise<Buffer | null> {
     if (this.done) return null;
     this.done = true;
@@ -77,7 +83,9 @@ export class SmallFileBody implements ResponseBody {
       n += r;
     }
     if (n === 0) return null;
-    return n < this.size ? buf.subarray(0, n) : buf;
+    if (n < this.size) return buf.subarray(0, n);
+    this.keep?.(buf);
+    return buf;
   }
   async close(): Promise<void> {
     this.done = true;
@@ -183,6 +191,9 @@ function isInside(root: string, real: string): boolean {
 
 /** The real path of each server's root (keyed by its handler options), resolved once. */
 const realRoots = new WeakMap<object, { directory: string; real: string }>();
+
+/** Each server's cache of small files (keyed by its handler options). */
+const fileCaches = new WeakMap<object, FileCache>();
 
 // --- If-Modified-Since: email.utils.parsedate_to_datetime (email._parseaddr._parsedate_tz) ---
 
@@ -403,6 +414,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       this.sendError(404, 'File not found');
       return null;
     }
+    const cache = this.fileCache();
+    if (st && cache.wants(st)) {
+      // PORT NOTE (file-cache.ts): the same file, unchanged since it was last read, is
+      // answered from memory; CPython reads it again.
+      const data = cache.get(filePath, st);
+      if (data !== null) return this.sendFileHeaders(new BufferBody(data), st, ctype);
+    }
     let syncHandle: HandlerSyncFileHandle;
     try {
       syncHandle = this.fs.openSync(encodedPath, 'r');
@@ -423,7 +441,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       syncHandle.closeSync();
       return this.sendHeadStreamed(encodedPath, ctype);
     }
-    const body: ResponseBody = fst.size <= CHUNK_SIZE && fst.isFile() ? new SmallFileBody(syncHandle, fst.size) : new FileBody(syncHandle, fst.size);
+    let body: ResponseBody;
+    if (fst.size <= CHUNK_SIZE && fst.isFile()) {
+      const stamp = fst;
+      const readAt = Date.now();
+      const keep = cache.wants(stamp) ? (data: Buffer): void => cache.put(filePath, stamp, data, readAt) : undefined;
+      body = new SmallFileBody(syncHandle, fst.size, keep);
+    } else {
+      body = new FileBody(syncHandle, fst.size);
+    }
     return this.sendFileHeaders(body, fst, ctype);
   }
 
@@ -528,6 +554,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       if (st === null || st.isSymbolicLink()) return null;
     }
     return true;
+  }
+
+  /** This server's cache of small files. */
+  private fileCache(): FileCache {
+    let cache = fileCaches.get(this.options);
+    if (cache === undefined) {
+      cache = new FileCache();
+      fileCaches.set(this.options, cache);
+    }
+    return cache;
   }
 
   /** The real path of `directory`, cached per server (`fresh`: resolve it again). */
