@@ -119,24 +119,45 @@ type DoMethod = () => void | Promise<void>;
  * `%r` of a string is Python's `repr()`.
  */
 export function pyFormat(format: string, args: readonly unknown[]): string {
+  // A scan instead of a regex replace: every request's log line goes through here.
+  let out = '';
+  let from = 0;
   let i = 0;
-  return format.replace(/%(#?)([sdrx%])/g, (_m, alt: string, conv: string) => {
-    if (conv === '%') return '%';
+  for (let at = format.indexOf('%'); at >= 0; at = format.indexOf('%', from)) {
+    let k = at + 1;
+    const alt = format[k] === '#';
+    if (alt) k++;
+    const conv = format[k];
+    if (conv !== 's' && conv !== 'd' && conv !== 'r' && conv !== 'x' && conv !== '%') {
+      // Not a conversion this port knows: kept as written.
+      out += format.slice(from, at + 1);
+      from = at + 1;
+      continue;
+    }
+    out += format.slice(from, at);
+    from = k + 1;
+    if (conv === '%') {
+      out += '%';
+      continue;
+    }
     const arg = args[i++];
     switch (conv) {
       case 'd':
-        return String(Math.trunc(Number(arg)));
+        out += String(Math.trunc(Number(arg)));
+        break;
       case 'r':
-        return typeof arg === 'string' ? pyRepr(arg) : String(arg);
+        out += typeof arg === 'string' ? pyRepr(arg) : String(arg);
+        break;
       case 'x': {
         const n = Math.trunc(Number(arg));
-        const h = Math.abs(n).toString(16);
-        return (n < 0 ? '-' : '') + (alt ? '0x' : '') + h;
+        out += (n < 0 ? '-' : '') + (alt ? '0x' : '') + Math.abs(n).toString(16);
+        break;
       }
       default:
-        return String(arg);
+        out += String(arg);
     }
-  });
+  }
+  return out + format.slice(from);
 }
 
 /**
@@ -251,10 +272,10 @@ export class BaseHTTPRequestHandler {
       // and headers together (CPython waits forever for both).
       const idle = this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
       const perRead = this.rfile.timeoutMs;
-      await this.rfile.waitForInput(idle > 0 && perRead > 0 ? Math.min(idle, perRead) : idle || perRead);
+      if (this.rfile.buffered === 0) await this.rfile.waitForInput(idle > 0 && perRead > 0 ? Math.min(idle, perRead) : idle || perRead);
       const headerTimeout = this.options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS;
       if (headerTimeout > 0) this.rfile.deadline = performance.now() + headerTimeout;
-      this.rawRequestline = await this.rfile.readline(65537);
+      this.rawRequestline = this.rfile.tryReadline(65537) ?? (await this.rfile.readline(65537));
       this.requestStart = hadData ? before : this.rfile.firstByteTime || before;
       this.requestBytesStart = this.wfile.bytesWritten;
       if (this.rawRequestline.length > 65536) {
@@ -325,7 +346,11 @@ export class BaseHTTPRequestHandler {
       version = words[words.length - 1]!;
       let versionNumber: [number, number] | null = null;
       let baseVersionNumber = '';
-      if (version.startsWith('HTTP/')) {
+      if (version === 'HTTP/1.1' || version === 'HTTP/1.0') {
+        // The two versions every client sends (what the general parse below gives them).
+        baseVersionNumber = version.slice(5);
+        versionNumber = [1, version === 'HTTP/1.1' ? 1 : 0];
+      } else if (version.startsWith('HTTP/')) {
         baseVersionNumber = version.split('/').slice(1).join('/');
         const parts = baseVersionNumber.split('.');
         // RFC 2145 section 3.1 says there can be only one "." and
@@ -685,8 +710,13 @@ function compareVersion(a: [number, number], b: [number, number]): number {
 
 /** The line itself when `str.encode('latin-1', 'strict')` would succeed; else as encodeOrAbort. */
 function latin1OrAbort(line: string): string {
-  if (!/[^\x00-\xff]/.test(line)) return line;
-  encodeOrAbort(line);
+  // A loop beats a regex test on these short lines (several per response).
+  for (let i = 0; i < line.length; i++) {
+    if (line.charCodeAt(i) > 0xff) {
+      encodeOrAbort(line);
+      break;
+    }
+  }
   return line;
 }
 

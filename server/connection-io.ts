@@ -24,6 +24,13 @@ export class SocketReader {
   private length = 0;
   private eof = false;
   private wake: (() => void) | null = null;
+  /** Rejects the current wait with ReadTimeoutError (set while a timed wait is pending). */
+  private expire: (() => void) | null = null;
+  /** `performance.now()` at which the current wait times out (0: no timed wait). */
+  private waitDeadline = 0;
+  /** The one timer of this reader, armed for `timerAt`; re-armed lazily (see `armTimer`). */
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = 0;
   private divertSink: ((chunk: Buffer) => void) | null = null;
   private divertEnd: (() => void) | null = null;
   /** Called before the reader waits for the network, so pending output is sent first. */
@@ -59,7 +66,12 @@ export class SocketReader {
       this.notify();
     };
     socket.on('end', onEnd);
-    socket.on('close', onEnd);
+    socket.on('close', () => {
+      onEnd();
+      // A finished connection keeps no timer (and so no reference to itself) alive.
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+    });
     socket.on('error', onEnd);
   }
 
@@ -76,8 +88,37 @@ export class SocketReader {
   private notify(): void {
     const w = this.wake;
     this.wake = null;
+    this.expire = null;
+    this.waitDeadline = 0;
     w?.();
   }
+
+  /**
+   * Make sure the timer fires by `waitDeadline`. A keep-alive connection waits once per
+   * request: instead of a setTimeout/clearTimeout pair per wait, the one timer stays armed
+   * and, when it fires early for a later deadline, is re-armed for the rest.
+   */
+  private armTimer(): void {
+    if (this.timer !== null && this.timerAt <= this.waitDeadline) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = this.waitDeadline;
+    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(this.waitDeadline - performance.now())));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    if (this.waitDeadline === 0 || this.expire === null) return;
+    if (performance.now() < this.waitDeadline) {
+      // Timers run on the event loop's millisecond clock and may fire a little early.
+      this.armTimer();
+      return;
+    }
+    const expire = this.expire;
+    this.wake = null;
+    this.expire = null;
+    this.waitDeadline = 0;
+    expire();
+  };
 
   private async waitForData(timeoutMs = this.timeoutMs): Promise<void> {
     this.onBeforeWait?.();
@@ -86,16 +127,11 @@ export class SocketReader {
     if (this.deadline > 0) wait = Math.min(wait, this.deadline - performance.now());
     if (wait <= 0) throw new ReadTimeoutError();
     await new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      this.wake = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
+      this.wake = resolve;
       if (wait !== Infinity) {
-        timer = setTimeout(() => {
-          this.wake = null;
-          reject(new ReadTimeoutError());
-        }, wait);
+        this.expire = () => reject(new ReadTimeoutError());
+        this.waitDeadline = performance.now() + wait;
+        this.armTimer();
       }
     });
   }
@@ -157,12 +193,20 @@ export class SocketReader {
    */
   async readline(limit: number): Promise<Buffer> {
     for (;;) {
-      const idx = this.indexOfNewline(limit);
-      if (idx >= 0) return this.take(idx + 1);
-      if (this.length >= limit) return this.take(limit);
-      if (this.eof) return this.take(this.length);
+      const line = this.tryReadline(limit);
+      if (line !== null) return line;
       await this.waitForData();
     }
+  }
+
+  /** `readline(limit)` when it needs no wait (the line is buffered), else null. */
+  tryReadline(limit: number): Buffer | null {
+    if (this.length === 0 && !this.eof) return null;
+    const idx = this.indexOfNewline(limit);
+    if (idx >= 0) return this.take(idx + 1);
+    if (this.length >= limit) return this.take(limit);
+    if (this.eof) return this.take(this.length);
+    return null;
   }
 
   /** `read(n)`: exactly n bytes, fewer only at end of input. */

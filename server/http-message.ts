@@ -58,7 +58,7 @@ export type HeaderReadResult =
 export async function readHeaders(rfile: SocketReader): Promise<HeaderReadResult> {
   const lines: Buffer[] = [];
   for (;;) {
-    const line = await rfile.readline(MAX_LINE + 1);
+    const line = rfile.tryReadline(MAX_LINE + 1) ?? (await rfile.readline(MAX_LINE + 1));
     if (line.length > MAX_LINE) {
       return { ok: false, kind: 'line-too-long', explain: `got more than ${MAX_LINE} bytes when reading header line` };
     }

@@ -192,6 +192,23 @@ function isInside(root: string, real: string): boolean {
 /** The real path of each server's root (keyed by its handler options), resolved once. */
 const realRoots = new WeakMap<object, { directory: string; real: string }>();
 
+/** Results of `translatePath`/`refusesPath` by URL path, for one server and directory. */
+class PathMemo {
+  /** Entries per map before it starts over (a client sending endless new paths gains nothing). */
+  static readonly LIMIT = 1024;
+  /** Longer URL paths are not kept (bounds the memo's memory to a few MiB). */
+  static readonly MAX_KEY = 1024;
+  readonly translated = new Map<string, string>();
+  readonly refused = new Map<string, boolean>();
+  constructor(readonly directory: string) {}
+  remember<V>(map: Map<string, V>, key: string, value: V): void {
+    if (key.length > PathMemo.MAX_KEY) return;
+    if (map.size >= PathMemo.LIMIT) map.clear();
+    map.set(key, value);
+  }
+}
+const pathMemos = new WeakMap<object, PathMemo>();
+
 /** Each server's cache of small files (keyed by its handler options). */
 const fileCaches = new WeakMap<object, FileCache>();
 
@@ -650,6 +667,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * `..`) are ignored, so the result never leaves `directory` by name.
    */
   translatePath(urlPath: string): string {
+    const memo = this.pathMemo();
+    let result = memo?.translated.get(urlPath);
+    if (result === undefined) {
+      result = this.translatePathUncached(urlPath);
+      memo?.remember(memo.translated, urlPath, result);
+    }
+    return result;
+  }
+
+  private translatePathUncached(urlPath: string): string {
     // Abandon query parameters.
     let p = urlPath.split('?', 1)[0]!;
     p = p.split('#', 1)[0]!;
@@ -683,6 +710,31 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * ending in a dot or space, and reserved device names. Decoded once, like `translatePath`.
    */
   refusesPath(urlPath: string): boolean {
+    const memo = this.pathMemo();
+    let result = memo?.refused.get(urlPath);
+    if (result === undefined) {
+      result = this.refusesPathUncached(urlPath);
+      memo?.remember(memo.refused, urlPath, result);
+    }
+    return result;
+  }
+
+  /**
+   * The memo of `translatePath`/`refusesPath` for this server: both are pure functions of the
+   * URL path, `directory` and the options, and cost more than the rest of serving a small
+   * file. Undefined on a bare prototype instance (no options).
+   */
+  private pathMemo(): PathMemo | undefined {
+    if (this.options === undefined) return undefined;
+    let memo = pathMemos.get(this.options);
+    if (memo === undefined || memo.directory !== this.directory) {
+      memo = new PathMemo(this.directory);
+      pathMemos.set(this.options, memo);
+    }
+    return memo;
+  }
+
+  private refusesPathUncached(urlPath: string): boolean {
     let p = urlPath.split('?', 1)[0]!.split('#', 1)[0]!;
     p = unquoteSurrogatePassOrReplace(p);
     if (this.backslashSeparates) p = p.replace(/\\/g, '/');

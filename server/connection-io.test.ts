@@ -1,0 +1,83 @@
+/**
+ * Tests for connection-io.ts: the reader's timed waits (one lazily re-armed timer per
+ * connection, never one per wait) and its synchronous `tryReadline`.
+ */
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ReadTimeoutError, SocketReader } from './connection-io.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+describe('SocketReader timed waits', () => {
+  it('arms one timer for many waits on a connection, and still times out a later wait', async () => {
+    const sock = new PassThrough();
+    const reader = new SocketReader(sock);
+    const armed = vi.spyOn(globalThis, 'setTimeout');
+    // A keep-alive connection: 50 requests, each awaited with a 60 s idle timeout.
+    for (let i = 0; i < 50; i++) {
+      const wait = reader.waitForInput(60_000);
+      sock.write(`GET /${i} HTTP/1.1\n`);
+      await wait;
+      expect((await reader.readline(100)).toString()).toBe(`GET /${i} HTTP/1.1\n`);
+    }
+    expect(armed.mock.calls.length).toBeLessThanOrEqual(1);
+    // A shorter deadline than the armed timer's re-arms it: the wait still times out on time.
+    const t0 = performance.now();
+    await expect(reader.waitForInput(80)).rejects.toBeInstanceOf(ReadTimeoutError);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(75);
+    sock.destroy();
+  });
+
+  it('a wait that ends before the armed timer does not time out the next wait early', async () => {
+    const sock = new PassThrough();
+    const reader = new SocketReader(sock);
+    // First wait: deadline 150 ms, satisfied at once.
+    const first = reader.waitForInput(150);
+    sock.write('a\n');
+    await first;
+    await reader.readline(10);
+    await new Promise((r) => setTimeout(r, 100));
+    // Second wait, 100 ms after the first: its own 150 ms count, so it must survive the
+    // first timer firing (at ~150 ms) and time out only at ~250 ms.
+    const t0 = performance.now();
+    const second = reader.waitForInput(150);
+    setTimeout(() => sock.write('b\n'), 120);
+    await second;
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(110);
+    expect((await reader.readline(10)).toString()).toBe('b\n');
+    sock.destroy();
+  });
+
+  it('clears its timer when the connection closes (a closed connection holds nothing)', async () => {
+    const sock = new PassThrough();
+    const reader = new SocketReader(sock);
+    const cleared = vi.spyOn(globalThis, 'clearTimeout');
+    const wait = reader.waitForInput(60_000);
+    sock.write('x\n');
+    await wait;
+    sock.destroy();
+    await new Promise((r) => setImmediate(r));
+    expect(cleared).toHaveBeenCalled();
+  });
+});
+
+describe('SocketReader.tryReadline', () => {
+  it('answers from the buffer without waiting, null when the line is incomplete', async () => {
+    const sock = new PassThrough();
+    const reader = new SocketReader(sock);
+    expect(reader.tryReadline(100)).toBeNull();
+    sock.write('GET / HTTP/1.1\r\nHo');
+    await new Promise((r) => setImmediate(r));
+    expect(reader.tryReadline(100)?.toString()).toBe('GET / HTTP/1.1\r\n');
+    expect(reader.tryReadline(100)).toBeNull();
+    // The limit applies as in readline: `limit` bytes without a newline come out as they are.
+    expect(reader.tryReadline(2)?.toString()).toBe('Ho');
+    sock.end('st');
+    await new Promise((r) => setImmediate(r));
+    expect(reader.tryReadline(100)?.toString()).toBe('st');
+    expect(reader.tryReadline(100)?.length).toBe(0);
+  });
+});
