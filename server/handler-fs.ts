@@ -63,6 +63,12 @@ export interface HandlerFs {
   openSync(path: Buffer, flags: 'r'): HandlerSyncFileHandle;
   /** `os.path.realpath(path, strict=True)`, synchronously. */
   realpathSync(path: Buffer | string): Buffer;
+  /**
+   * `os.stat` with nanosecond timestamps (`bigint: true`), synchronously; undefined when the
+   * path does not exist, throws otherwise. Optional: without it directory listings are not
+   * cached (`listing-cache.ts`), since nothing then proves a folder unchanged.
+   */
+  statBigIntSync?(path: Buffer): fs.BigIntStats | undefined;
 }
 
 /** A file descriptor from `fs.openSync`, with the calls `HandlerSyncFileHandle` names. */
@@ -131,4 +137,5 @@ export const nodeFs: HandlerFs = {
     return new NodeSyncFileHandle(fs.openSync(p, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)));
   },
   realpathSync: (p) => fs.realpathSync.native(p, { encoding: 'buffer' }),
+  statBigIntSync: (p) => fs.statSync(p, { bigint: true, throwIfNoEntry: false }),
 };

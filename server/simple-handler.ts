@@ -12,12 +12,14 @@ import type fs from 'node:fs';
 import path from 'node:path';
 import { BaseHTTPRequestHandler, VERSION } from './base-handler.js';
 import type { SocketWriter } from './connection-io.js';
-import { nodeFs, type HandlerDirEntry, type HandlerFileHandle, type HandlerFs, type HandlerSyncFileHandle } from './handler-fs.js';
+import { nodeFs, type HandlerFileHandle, type HandlerFs, type HandlerSyncFileHandle } from './handler-fs.js';
 import { FileCache } from './file-cache.js';
+import { ListingCache } from './listing-cache.js';
+import { isDirPath, renderListingEntries, type ListingEntries } from './listing.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import {
-  comparePy, decodeSurrogateEscape, encodeUtf8, fsEncode, htmlEscape, normpath, pyInt, quote,
-  splitext, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
+  encodeUtf8, fsEncode, htmlEscape, normpath, pyInt, splitext, unquoteSurrogatePassOrReplace, urlsplit,
+  urlunsplit,
 } from './py-text.js';
 
 /** A response body `sendHead()` hands to `copyfile()`: an open file or an in-memory page. */
@@ -93,17 +95,26 @@ export class SmallFileBody implements ResponseBody {
   }
 }
 
-/** An in-memory body (`io.BytesIO` in CPython's `list_directory`). */
+/**
+ * An in-memory body (`io.BytesIO` in CPython's `list_directory`), given as one buffer or as
+ * consecutive pieces (a listing's head and its kept entries, sent without copying them into
+ * one buffer). The buffers are never modified.
+ */
 export class BufferBody implements ResponseBody {
-  private done = false;
-  constructor(readonly data: Buffer) {}
+  private next = 0;
+  readonly chunks: readonly Buffer[];
+  constructor(data: Buffer | readonly Buffer[]) {
+    this.chunks = Buffer.isBuffer(data) ? [data] : data;
+  }
   async readChunk(): Promise<Buffer | null> {
-    if (this.done) return null;
-    this.done = true;
-    return this.data.length > 0 ? this.data : null;
+    while (this.next < this.chunks.length) {
+      const chunk = this.chunks[this.next++]!;
+      if (chunk.length > 0) return chunk;
+    }
+    return null;
   }
   async close(): Promise<void> {
-    this.done = true;
+    this.next = this.chunks.length;
   }
 }
 
@@ -191,6 +202,9 @@ function isInside(root: string, real: string): boolean {
 
 /** The real path of each server's root (keyed by its handler options), resolved once. */
 const realRoots = new WeakMap<object, { directory: string; real: string }>();
+
+/** Each server's cache of rendered listings (keyed by its handler options). */
+const listingCaches = new WeakMap<object, ListingCache>();
 
 /** Results of `translatePath`/`refusesPath` by URL path, for one server and directory. */
 class PathMemo {
@@ -602,63 +616,60 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * error; either way the headers are sent, like `sendHead()`.
    */
   async listDirectory(dirPath: string): Promise<ResponseBody | null> {
-    let keyed: { name: string; key: string; kind: HandlerDirEntry['kind'] }[];
+    let entries: ListingEntries;
     try {
-      const raw = await this.fs.readdirEntries(fsEncode(dirPath));
-      keyed = raw.map((e) => {
-        const name = decodeSurrogateEscape(e.name);
-        return { name, key: name.toLowerCase(), kind: e.kind };
-      });
+      entries = await this.listingEntries(dirPath);
     } catch {
       this.sendError(404, 'No permission to list directory');
       return null;
     }
-    // list.sort(key=lambda a: a.lower()): each key computed once (a stable sort, as Python's).
-    keyed.sort((a, b) => comparePy(a.key, b.key));
-    const r: string[] = [];
     let displaypath = unquoteSurrogatePassOrReplace(this.path);
     displaypath = htmlEscape(displaypath, false);
     const enc = 'utf-8';
     const title = `Directory listing for ${displaypath}`;
-    r.push('<!DOCTYPE HTML>');
-    r.push('<html lang="en">');
-    r.push('<head>');
-    r.push(`<meta charset="${enc}">`);
-    r.push(`<title>${title}</title>\n</head>`);
-    r.push(`<body>\n<h1>${title}</h1>`);
-    r.push('<hr>\n<ul>');
-    for (const { name, kind } of keyed) {
-      const fullname = pathJoin(dirPath, name);
-      let displayname = name;
-      let linkname = name;
-      // Append / for directories or @ for symbolic links. The directory entry's type answers
-      // os.path.isdir and os.path.islink for anything but a link (isdir follows it) or an
-      // entry of unknown type (one lstat then answers both, unless it is a link).
-      let isLink = kind === 'link';
-      let isDir = kind === 'dir';
-      if (kind === 'unknown') {
-        const lst = statSyncOrNull(fullname, false, this.fs);
-        isLink = lst?.isSymbolicLink() ?? false;
-        isDir = !isLink && (lst?.isDirectory() ?? false);
-      }
-      if (isLink) isDir = isdirSync(fullname, this.fs);
-      if (isDir) {
-        displayname = name + '/';
-        linkname = name + '/';
-      }
-      if (isLink) {
-        displayname = name + '@';
-        // Note: a link to a directory displays with @ and links with /.
-      }
-      r.push(`<li><a href="${quote(linkname, 'surrogatepass')}">${htmlEscape(displayname, false)}</a></li>`);
-    }
-    r.push('</ul>\n<hr>\n</body>\n</html>\n');
-    const encoded = encodeUtf8(r.join('\n'), 'surrogateescape');
+    // The lines above the entries (joined with "\n", as CPython joins them all); the entry
+    // lines and the end of the page come from listing.ts, which CPython renders in the same loop.
+    const head =
+      '<!DOCTYPE HTML>\n<html lang="en">\n<head>\n' +
+      `<meta charset="${enc}">\n<title>${title}</title>\n</head>\n<body>\n<h1>${title}</h1>\n<hr>\n<ul>\n`;
+    const encodedHead = encodeUtf8(head, 'surrogateescape');
     this.sendResponse(200);
     this.sendHeader('Content-type', `text/html; charset=${enc}`);
-    this.sendHeader('Content-Length', String(encoded.length));
+    this.sendHeader('Content-Length', String(encodedHead.length + entries.bytes.length));
     this.endHeaders();
-    return new BufferBody(encoded);
+    return new BufferBody([encodedHead, entries.bytes]);
+  }
+
+  /**
+   * The rendered entries of `dirPath` (listing.ts): kept in this server's `ListingCache` while
+   * the folder and its links stay unchanged. PORT NOTE (listing-cache.ts): CPython lists the
+   * folder on every request; the bytes are the same. Rejects when the folder cannot be read.
+   */
+  private async listingEntries(dirPath: string): Promise<ListingEntries> {
+    const statStamp = this.fs.statBigIntSync;
+    const cache = this.listingCache();
+    if (statStamp === undefined || cache === null) return renderListingEntries(dirPath, this.fs);
+    const statAt = cache.now();
+    const stamp = statStamp.call(this.fs, fsEncode(dirPath));
+    if (stamp === undefined || !stamp.isDirectory()) return renderListingEntries(dirPath, this.fs);
+    const kept = cache.get(dirPath, stamp, (p) => isDirPath(this.fs, p));
+    if (kept !== null) return kept;
+    const entries = await renderListingEntries(dirPath, this.fs);
+    cache.put(dirPath, stamp, statAt, entries);
+    return entries;
+  }
+
+  /**
+   * This server's cache of rendered listings (one per handler options object, so per server).
+   * A subclass may return its own, or null to render every listing as CPython does.
+   */
+  protected listingCache(): ListingCache | null {
+    let cache = listingCaches.get(this.options);
+    if (cache === undefined) {
+      cache = new ListingCache();
+      listingCaches.set(this.options, cache);
+    }
+    return cache;
   }
 
   /**
@@ -759,6 +770,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * change the block size or transform the data.
    */
   async copyfile(source: ResponseBody, outputfile: SocketWriter): Promise<void> {
+    if (source instanceof BufferBody) {
+      // Already in memory: queue every piece, then wait once (the header block and the pieces
+      // leave in one writev).
+      for (let chunk = await source.readChunk(); chunk !== null; chunk = await source.readChunk()) outputfile.write(chunk);
+      await outputfile.drain();
+      return;
+    }
     for (;;) {
       if (!outputfile.writable) return;
       const chunk = await source.readChunk();

@@ -319,6 +319,18 @@ listing('title-controls', '/no-index/?%01%1b%7f%0d%0a')
 listing('title-unicode', '/no-index/?%E2%80%AE%F0%9F%98%80')
 listing('title-plus', '/no-index/?a+b%2Bc')
 listing('title-fragment', '/no-index/#frag')
+# The same folders listed again on one keep-alive connection, with other titles: once the
+# fixture is 2 s old, the engine answers the repeats from its listing cache (PORT NOTE,
+# server/listing-cache.ts); the bytes must stay CPython's, links and all.
+add('listing/x-repeat-chars-keepalive',
+    [get('/chars/', V11), get('/chars/?again', V11), head('/chars/', V11), get('/chars/', V11)],
+    mode='sequential', protocols=[V11])
+add('listing/x-repeat-loops-keepalive',
+    [get('/loops/', V11), get('/loops/', V11), get('/loops/?%F0%9F%98%80', V11)],
+    mode='sequential', protocols=[V11])
+add('listing/x-repeat-bytes-keepalive',
+    [get('/bytes/', V11), get('/bytes/?x', V11), get('/bytes/', V11)],
+    mode='sequential', protocols=[V11])
 listing('path-encoded-slash', '/no-index%2F')
 listing('path-dot-dir', '/no-index/.')
 listing('path-dotdot', '/no-index/sub/..')
