@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNcsaLine, type RequestLogEntry } from './log.js';
+import { nodeFs } from './handler-fs.js';
 import { safeLocation, SimpleHTTPRequestHandler } from './simple-handler.js';
 import { makeTempDir, sendTypicalRequest, writeFile } from './test-support/harness.js';
 
@@ -129,5 +130,30 @@ describe('formatNcsaLine (PORT NOTE 19)', () => {
       userAgent: null, referer: null, message: 'x\x1b]0;t\x07\x9b\r\\',
     };
     expect(formatNcsaLine(entry)).toBe('x\\x1b]0;t\\x07\\x9b\\x0d\\\\\n');
+  });
+});
+
+describe('links not followed: one system call per component, no second stat', () => {
+  it('serves a plain file from the lstat of the containment check; trailing slash and links still stat', async () => {
+    const root = path.join(makeTempDir(), 'root');
+    writeFile(root, 'sub/file.txt', 'hello');
+    fs.symlinkSync('sub/file.txt', path.join(root, 'link.txt'));
+    const calls: string[] = [];
+    const counting = {
+      ...nodeFs,
+      statSync: (p: Buffer) => (calls.push('stat ' + p.toString()), nodeFs.statSync(p)),
+      lstatSync: (p: Buffer) => (calls.push('lstat ' + p.toString()), nodeFs.lstatSync(p)),
+    };
+    const options = { directory: root, followSymlinks: false, hardened: true, fs: counting };
+    const get = async (target: string) => (await sendTypicalRequest(SimpleHTTPRequestHandler, `GET ${target} HTTP/1.0\r\n\r\n`, options)).lines[0];
+
+    expect(await get('/sub/file.txt')).toBe('HTTP/1.0 200 OK');
+    expect(calls).toEqual([`lstat ${root}/sub`, `lstat ${root}/sub/file.txt`]);
+    calls.length = 0;
+    expect(await get('/sub/file.txt/')).toBe('HTTP/1.0 404 File not found');
+    expect(calls.filter((c) => c.startsWith('stat '))).toEqual([`stat ${root}/sub/file.txt/`]);
+    calls.length = 0;
+    expect(await get('/link.txt')).toBe('HTTP/1.0 200 OK');
+    expect(calls).toContain(`stat ${root}/link.txt`);
   });
 });

@@ -21,14 +21,27 @@ export class HTTPMessage {
   get(name: string, failobj: string): string;
   get(name: string, failobj?: string): string | undefined {
     const lower = name.toLowerCase();
-    for (const [k, v] of this.items) if (k.toLowerCase() === lower) return v;
+    const items = this.items;
+    for (let i = 0; i < items.length; i++) if (this.lowerName(i) === lower) return items[i]![1];
     return failobj;
   }
 
   /** `msg.get_all(name)`: every value, in order. */
   getAll(name: string): string[] {
     const lower = name.toLowerCase();
-    return this.items.filter(([k]) => k.toLowerCase() === lower).map(([, v]) => v);
+    const out: string[] = [];
+    for (let i = 0; i < this.items.length; i++) if (this.lowerName(i) === lower) out.push(this.items[i]![1]);
+    return out;
+  }
+
+  /**
+   * Lower-cased names, computed once per header: a request asks for several headers (Connection,
+   * Expect, If-Modified-Since, User-Agent, ...) and a browser sends a dozen.
+   */
+  private readonly lowerNames: string[] = [];
+
+  private lowerName(i: number): string {
+    return (this.lowerNames[i] ??= this.items[i]![0].toLowerCase());
   }
 
   /** `name in msg`. */
