@@ -8,7 +8,7 @@ import { createAppService, type AppService } from './app-service';
 import { createServerHost } from './server-host';
 import { openSettingsStore, type SettingsStore } from './settings-store';
 import { createFakeEngine, fakeFork, type FakeEngine } from './test-support/fake-host-process';
-import type { ServerStatus } from './ipc-contract';
+import type { LogBatch, ServerStatus } from './ipc-contract';
 
 let dir: string;
 let share: string;
@@ -130,21 +130,43 @@ describe('settings:update', () => {
 });
 
 describe('log streaming', () => {
-  it('queues batches until app:ready, bounded with a dropped count, then streams them', async () => {
-    const svc = await boot();
-    const e = (id: number) => ({ id }) as never;
-    svc.acceptLog({ entries: [e(1), e(2), e(3)], dropped: 0 });
-    svc.acceptLog({ entries: [e(4), e(5), e(6), e(7)], dropped: 2 });
+  it('queues batches until app:ready, bounded with a dropped count, then streams them unchanged', async () => {
+    const svc = await boot(); // maxQueuedLogEntries: 5
+    const b = (count: number, dropped = 0): LogBatch => ({
+      columns: { count, numbers: new Float64Array(count * 8), refs: new Int32Array(count * 7), strings: [] },
+      dropped,
+    });
+    const b1 = b(3);
+    const b2 = b(2, 2);
+    const b3 = b(2);
+    svc.acceptLog(b1);
+    svc.acceptLog(b2);
+    svc.acceptLog(b3); // 7 > 5: the oldest whole batch goes, counted
     expect(events.filter((x) => x.channel === 'log:batch')).toHaveLength(0);
     const status = await svc.handlers['app:ready']();
     expect(status).toEqual({ state: 'stopped' });
-    const batches = events.filter((x) => x.channel === 'log:batch').map((x) => x.payload);
-    expect(batches).toEqual([{ entries: [e(3), e(4), e(5), e(6), e(7)], dropped: 4 }]);
-    svc.acceptLog({ entries: [e(8)], dropped: 0 });
-    expect(events.at(-1)).toEqual({ channel: 'log:batch', payload: { entries: [e(8)], dropped: 0 } });
+    const batches = events.filter((x) => x.channel === 'log:batch').map((x) => x.payload as LogBatch);
+    // The lost count (3 from b1) rides on the first batch sent; columns are passed as they came.
+    expect(batches).toEqual([{ columns: b2.columns, dropped: 2 + 3 }, b3]);
+    expect(batches[0]!.columns).toBe(b2.columns);
+    const made = batches.reduce((n, x) => n + x.columns.count + x.dropped, 0);
+    expect(made).toBe(3 + 2 + 2 + 2); // every entry shown or counted
+    const b4 = b(1);
+    svc.acceptLog(b4);
+    expect(events.at(-1)).toEqual({ channel: 'log:batch', payload: b4 });
     svc.rendererGone();
-    svc.acceptLog({ entries: [e(9)], dropped: 0 });
-    expect(events.at(-1)?.payload).toEqual({ entries: [e(8)], dropped: 0 });
+    svc.acceptLog(b(1));
+    expect(events.at(-1)?.payload).toBe(b4);
+  });
+
+  it('app:ready with only a dropped count still tells the window', async () => {
+    const svc = await boot();
+    const big = { columns: { count: 6, numbers: new Float64Array(48), refs: new Int32Array(42), strings: [] }, dropped: 1 };
+    svc.acceptLog(big); // larger than the whole queue
+    await svc.handlers['app:ready']();
+    expect(events.filter((x) => x.channel === 'log:batch').map((x) => x.payload)).toEqual([
+      { columns: { count: 0, numbers: [], refs: [], strings: [] }, dropped: 7 },
+    ]);
   });
 });
 

@@ -20,7 +20,6 @@ import type {
   InvokeChannels,
   LogBatch,
   NetInterface,
-  RequestLogEntry,
   Result,
   ServerStatus,
   Settings,
@@ -138,7 +137,9 @@ export function createAppService(deps: AppServiceDeps): AppService {
   const maxQueued = deps.maxQueuedLogEntries ?? 10_000;
   let status: ServerStatus = { state: 'stopped' };
   let rendererReady = false;
-  let queued: RequestLogEntry[] = [];
+  /** Batches held while no window is ready, as received (columns are never re-encoded). */
+  let queued: LogBatch[] = [];
+  let queuedEntries = 0;
   let queuedDropped = 0;
   /** Bumped on each start/stop so a late answer of an older request cannot win. */
   let generation = 0;
@@ -227,10 +228,14 @@ export function createAppService(deps: AppServiceDeps): AppService {
     'app:ready': async () => {
       rendererReady = true;
       if (queued.length > 0 || queuedDropped > 0) {
-        const batch: LogBatch = { entries: queued, dropped: queuedDropped };
+        const batches = queued;
+        const dropped = queuedDropped;
         queued = [];
+        queuedEntries = 0;
         queuedDropped = 0;
-        deps.emit('log:batch', batch);
+        // The count of what was lost rides on the first batch, so the window shows it at once.
+        if (batches.length === 0) deps.emit('log:batch', { columns: { count: 0, numbers: [], refs: [], strings: [] }, dropped });
+        batches.forEach((b, i) => deps.emit('log:batch', i === 0 ? { columns: b.columns, dropped: b.dropped + dropped } : b));
       }
       return status;
     },
@@ -289,15 +294,16 @@ export function createAppService(deps: AppServiceDeps): AppService {
     status: () => status,
     acceptLog(batch) {
       if (rendererReady) {
-        deps.emit('log:batch', { entries: batch.entries, dropped: batch.dropped });
+        deps.emit('log:batch', batch);
         return;
       }
-      queued.push(...batch.entries);
-      queuedDropped += batch.dropped;
-      if (queued.length > maxQueued) {
-        const excess = queued.length - maxQueued;
-        queued.splice(0, excess);
-        queuedDropped += excess;
+      queued.push(batch);
+      queuedEntries += batch.columns.count;
+      // Keep the newest whole batches within the cap; what goes is counted, never silent.
+      while (queuedEntries > maxQueued && queued.length > 0) {
+        const old = queued.shift()!;
+        queuedEntries -= old.columns.count;
+        queuedDropped += old.columns.count + old.dropped;
       }
     },
     hostExited(exitCode) {

@@ -1,6 +1,7 @@
 // Tests for server-host.ts (the supervisor) over an in-process fake host process.
 import { describe, expect, it, vi } from 'vitest';
-import { createServerHost } from './server-host';
+import { createServerHost, logBatchFromHost } from './server-host';
+import { decodeLogColumns, type LogBatch, type RequestLogEntry } from './ipc-contract';
 import { createFakeEngine, fakeFork } from './test-support/fake-host-process';
 import type { ServeSettings } from '../server/host/protocol';
 
@@ -13,6 +14,24 @@ const settings = (over: Partial<ServeSettings> = {}): ServeSettings => ({
   cgiDirectories: ['/cgi-bin'],
   followSymlinks: false,
   ...over,
+});
+
+const logEntry = (id: number): RequestLogEntry => ({
+  id,
+  kind: 'request',
+  time: 1_763_820_000_000 + id,
+  connectionId: 1,
+  clientAddress: '127.0.0.1',
+  clientPort: 5000,
+  method: 'GET',
+  path: `/f${id}`,
+  protocol: 'HTTP/1.1',
+  status: 200,
+  bytesSent: 10,
+  durationMs: 1,
+  userAgent: null,
+  referer: null,
+  message: `"GET /f${id} HTTP/1.1" 200 -`,
 });
 
 describe('createServerHost', () => {
@@ -45,11 +64,26 @@ describe('createServerHost', () => {
     const onLog = vi.fn();
     const host = createServerHost({ fork: fakeFork(engine), entryPath: 'h', onLog });
     await host.start(settings());
-    engine.log({ id: 1 } as never);
-    engine.log({ id: 2 } as never);
+    engine.log(logEntry(1));
+    engine.log(logEntry(2));
     await vi.waitFor(() => expect(onLog).toHaveBeenCalled());
-    expect(onLog).toHaveBeenCalledWith({ entries: [{ id: 1 }, { id: 2 }], dropped: 0 });
+    const batch = onLog.mock.calls[0]![0] as LogBatch;
+    expect(batch.dropped).toBe(0);
+    // Forwarded as the host wrote it: columns, not re-made objects.
+    expect(batch.columns.numbers).toBeInstanceOf(Float64Array);
+    expect(decodeLogColumns(batch.columns)).toEqual([logEntry(1), logEntry(2)]);
     await host.shutdown();
+  });
+
+  it('never forwards a log batch it cannot read: its entries become a dropped count, with a clear error', () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const out = logBatchFromHost({ columns: { count: 2, numbers: new Float64Array(3), refs: new Int32Array(14), strings: [] }, dropped: 1 });
+    expect(out).toEqual({ columns: { count: 0, numbers: [], refs: [], strings: [] }, dropped: 3 });
+    expect(err).toHaveBeenCalledWith(expect.stringMatching(/could not be read \(the log batch's numbers must be 16 numbers/));
+    // The old format (an array of entry objects) is refused the same way.
+    expect(logBatchFromHost({ entries: [logEntry(1)], dropped: 0 } as never).dropped).toBe(0);
+    expect(err).toHaveBeenCalledTimes(2);
+    err.mockRestore();
   });
 
   it('reports a crash while serving, and Restart (start again) spawns a new process', async () => {

@@ -15,7 +15,7 @@ import type {
   ServeSettings,
   ShareUrl,
 } from '../server/host/protocol';
-import type { RequestLogEntry } from '../server/log';
+import { checkLogColumns, entriesClaimedBy, type LogBatch } from './ipc-contract';
 
 /** What the supervisor needs of a child process. Electron's `UtilityProcess` fits. */
 export interface HostProcessLike {
@@ -62,9 +62,22 @@ export type StartOutcome =
   | { readonly ok: true; readonly port: number; readonly address: string; readonly urls: readonly ShareUrl[] }
   | { readonly ok: false; readonly failure: ServeFailure; readonly hostDied: boolean };
 
-export interface LogBatchFromHost {
-  readonly entries: readonly RequestLogEntry[];
-  readonly dropped: number;
+/** A host `log` message as the window receives it: the host's columns, unchanged. */
+export type LogBatchFromHost = LogBatch;
+
+const EMPTY_COLUMNS: LogBatch['columns'] = { count: 0, numbers: [], refs: [], strings: [] };
+
+/**
+ * Checks a host `log` message (checkLogColumns of the shared contract). A batch that cannot
+ * be read is never forwarded: it becomes an empty batch whose `dropped` counts the entries
+ * it claimed, so the window still says how many requests it did not receive.
+ */
+export function logBatchFromHost(msg: { readonly columns?: unknown; readonly dropped?: unknown }): LogBatchFromHost {
+  const problem = checkLogColumns(msg.columns);
+  const dropped = typeof msg.dropped === 'number' && Number.isSafeInteger(msg.dropped) && msg.dropped >= 0 ? msg.dropped : null;
+  if (problem === null && dropped !== null) return { columns: msg.columns as LogBatch['columns'], dropped };
+  console.error(`servedir: a log batch from the server host could not be read (${problem ?? 'its dropped count is not a whole number'}); its entries are counted as not received.`);
+  return { columns: EMPTY_COLUMNS, dropped: entriesClaimedBy(msg) };
 }
 
 export interface ServerHostOptions {
@@ -155,7 +168,7 @@ export function createServerHost(opts: ServerHostOptions): ServerHost {
         }
         return;
       case 'log':
-        opts.onLog?.({ entries: msg.entries, dropped: msg.dropped });
+        opts.onLog?.(logBatchFromHost(msg));
         return;
       default: {
         const unknownMessage: never = msg;

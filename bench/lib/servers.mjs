@@ -123,9 +123,11 @@ export function oursHost({ followSymlinks = false } = {}) {
       child.on('message', (msg) => {
         if (msg && msg.type === 'log') {
           counters.batches++;
-          counters.entries += msg.entries.length;
+          // Columns (server/host/protocol.ts LogColumns): 8 numbers per entry, kind at 1 (0 = request).
+          const c = msg.columns;
+          counters.entries += c.count;
           counters.dropped += msg.dropped;
-          for (const e of msg.entries) if (e.kind === 'request') counters.requestEntries++;
+          for (let i = 0; i < c.count; i++) if (c.numbers[i * 8 + 1] === 0) counters.requestEntries++;
           return;
         }
         for (const w of waiters.splice(0)) w(msg);

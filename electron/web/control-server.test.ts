@@ -10,7 +10,9 @@ import { createAppService, type AppService } from '../app-service';
 import { createServerHost } from '../server-host';
 import { openSettingsStore } from '../settings-store';
 import { createFakeEngine, fakeFork } from '../test-support/fake-host-process';
-import { startControlServer, tokenMatches, type ControlServer } from './control-server';
+import { logBatchAsJson, startControlServer, tokenMatches, type ControlServer } from './control-server';
+import { checkLogBatch, decodeLogColumns, type LogBatch } from '../ipc-contract';
+import { LogColumnsWriter } from '../../server/host/log-columns';
 import { TOKEN_HEADER } from './web-protocol';
 
 const TOKEN = 'A'.repeat(43);
@@ -209,5 +211,24 @@ describe('tokenMatches', () => {
     expect(tokenMatches('abc', 'ab')).toBe(false);
     expect(tokenMatches('abc', '')).toBe(false);
     expect(tokenMatches('abc', undefined)).toBe(false);
+  });
+});
+
+describe('logBatchAsJson', () => {
+  it('sends typed-array columns as arrays of numbers that the window reads back exactly', () => {
+    const w = new LogColumnsWriter(10);
+    const e = {
+      id: 1, kind: 'request' as const, time: 1_763_820_000_001, connectionId: 2, clientAddress: '127.0.0.1', clientPort: 5000,
+      method: 'GET', path: '/x', protocol: 'HTTP/1.1', status: 200, bytesSent: 10, durationMs: 0.125,
+      userAgent: null, referer: null, message: '"GET /x HTTP/1.1" 200 -',
+    };
+    w.add(e);
+    const batch = { columns: w.take(), dropped: 4 };
+    // What JSON.stringify does to a typed array: an object with numeric keys, unreadable.
+    expect(checkLogBatch(JSON.parse(JSON.stringify(batch)))).toMatch(/numbers/);
+    const sent = JSON.parse(JSON.stringify(logBatchAsJson(batch))) as LogBatch;
+    expect(checkLogBatch(sent)).toBeNull();
+    expect(sent.dropped).toBe(4);
+    expect(decodeLogColumns(sent.columns)).toEqual([e]);
   });
 });

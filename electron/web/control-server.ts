@@ -22,6 +22,7 @@ import {
   invokeValidators,
   type EventChannel,
   type InvokeChannel,
+  type LogBatch,
 } from '../ipc-contract';
 import {
   EVENTS_PATH,
@@ -120,6 +121,16 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | nu
     });
     req.on('error', reject);
   });
+}
+
+/**
+ * A log batch JSON can carry: the typed-array columns (which JSON.stringify would turn into
+ * `{"0":…}` objects) as plain arrays of numbers. The window's reader accepts both forms.
+ */
+export function logBatchAsJson(batch: LogBatch): LogBatch {
+  const c = batch.columns;
+  const plain = (a: ArrayLike<number>): readonly number[] => (Array.isArray(a) ? a : Array.from(a));
+  return { columns: { count: c.count, numbers: plain(c.numbers), refs: plain(c.refs), strings: c.strings }, dropped: batch.dropped };
 }
 
 export async function startControlServer(opts: ControlServerOptions): Promise<ControlServer> {
@@ -295,7 +306,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     url: `${origin}/#${TOKEN_FRAGMENT_KEY}=${opts.token}`,
     broadcast(channel, payload) {
       if (!EVENT_CHANNELS.includes(channel)) return;
-      const frame = `event: ${channel}\ndata: ${JSON.stringify(payload)}\n\n`;
+      const frame = `event: ${channel}\ndata: ${JSON.stringify(channel === 'log:batch' ? logBatchAsJson(payload as LogBatch) : payload)}\n\n`;
       for (const c of clients) c.write(frame);
     },
     close: () =>

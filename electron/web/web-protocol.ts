@@ -18,6 +18,8 @@
  *   500 → `{"ok": false, "error": "<message>"}` when the handler threw (a bug).
  * - Events: `GET /api/events?token=TOKEN` (EventSource cannot send headers) →
  *   `text/event-stream`; each message has `event: <channel>` and `data: <JSON payload>`.
+ *   A `log:batch` payload's typed-array columns travel as JSON arrays of numbers
+ *   (control-server.ts `logBatchAsJson`); the window reads either form.
  * - Static files of the built renderer for every other GET path. No CORS headers ever.
  */
 export const TOKEN_HEADER = 'X-Servedir-Token';

@@ -4,7 +4,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EventEmitter } from 'node:events';
 import type { RequestLogEntry } from '../log.js';
-import type { HostToMain, ServeSettings } from './protocol.js';
+import type { HostToMain, LogColumns, ServeSettings } from './protocol.js';
+import { LOG_NUMBER_LAYOUT } from './log-columns.js';
 import {
   createLogBatcher,
   detectChannel,
@@ -43,6 +44,10 @@ const entry = (id: number): RequestLogEntry => ({
   referer: null,
   message: '"GET / HTTP/1.1" 200 -',
 });
+
+/** The entry ids of a batch, read from its number column. */
+const ids = (c: LogColumns): number[] =>
+  Array.from({ length: c.count }, (_, i) => c.numbers[i * LOG_NUMBER_LAYOUT.stride + LOG_NUMBER_LAYOUT.id]!);
 
 /** A fake Electron parentPort: the host receives `{data, ports}` events. */
 class FakeParentPort extends EventEmitter {
@@ -184,9 +189,10 @@ describe('runHost over a fake parentPort', () => {
     for (let i = 1; i <= 100; i++) engine.log(entry(i));
     expect(port.sent.filter((m) => m.type === 'log')).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 60));
-    const logs = port.sent.filter((m) => m.type === 'log') as { entries: readonly RequestLogEntry[]; dropped: number }[];
+    const logs = port.sent.filter((m) => m.type === 'log');
     expect(logs).toHaveLength(1);
-    expect(logs[0]?.entries.map((e) => e.id)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(logs[0]?.columns.count).toBe(100);
+    expect(ids(logs[0]!.columns)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(logs[0]?.dropped).toBe(0);
   });
 
@@ -229,14 +235,36 @@ describe('runHost over fork IPC', () => {
 });
 
 describe('createLogBatcher', () => {
-  it('keeps the newest entries when the queue overflows and counts the dropped ones', () => {
+  it('writes at most maxQueued entries per batch and counts the ones beyond it as dropped', () => {
     const sent: HostToMain[] = [];
     const b = createLogBatcher((m) => sent.push(m), { maxQueued: 3, setTimer: () => 1, clearTimer: () => {} });
     for (let i = 1; i <= 5; i++) b.sink(entry(i));
     b.flush();
-    expect(sent).toEqual([{ type: 'log', entries: [entry(3), entry(4), entry(5)], dropped: 2 }]);
+    expect(sent).toHaveLength(1);
+    const m = sent[0] as Extract<HostToMain, { type: 'log' }>;
+    expect(m.dropped).toBe(2);
+    expect(m.columns.count).toBe(3);
+    expect(ids(m.columns)).toEqual([1, 2, 3]);
     b.flush();
     expect(sent).toHaveLength(1);
+    // The next interval starts empty, with room again.
+    b.sink(entry(6));
+    b.flush();
+    expect(ids((sent[1] as Extract<HostToMain, { type: 'log' }>).columns)).toEqual([6]);
+    expect((sent[1] as Extract<HostToMain, { type: 'log' }>).dropped).toBe(0);
+  });
+
+  it('keeps no entry object: a batch is typed arrays plus the distinct strings', () => {
+    const sent: HostToMain[] = [];
+    const b = createLogBatcher((m) => sent.push(m), { setTimer: () => 1, clearTimer: () => {} });
+    for (let i = 1; i <= 50; i++) b.sink(entry(i));
+    b.flush();
+    const { columns } = sent[0] as Extract<HostToMain, { type: 'log' }>;
+    expect(columns.numbers).toBeInstanceOf(Float64Array);
+    expect(columns.refs).toBeInstanceOf(Int32Array);
+    expect(columns.numbers.length).toBe(50 * LOG_NUMBER_LAYOUT.stride);
+    // client, method, path, protocol: the usual message is not sent at all.
+    expect(columns.strings).toEqual(['127.0.0.1', 'GET', '/', 'HTTP/1.1']);
   });
 });
 

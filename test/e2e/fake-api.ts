@@ -37,29 +37,35 @@ export function installFakeServedirApi(opts: { readonly total: number; readonly 
   let id = 0;
   const stream = () => {
     const timer = setInterval(() => {
-      const entries = [];
+      // Columns as the utility host writes them (server/host/protocol.ts LogColumns): 8
+      // numbers and 7 string references per entry, each distinct string once per batch,
+      // -2 for the usual request line.
+      const strings: string[] = [];
+      const index = new Map<string, number>();
+      const ref = (s: string | null): number => {
+        if (s === null) return -1;
+        let i = index.get(s);
+        if (i === undefined) {
+          i = strings.length;
+          strings.push(s);
+          index.set(s, i);
+        }
+        return i;
+      };
+      const numbers: number[] = [];
+      const refs: number[] = [];
+      let count = 0;
       for (let i = 0; i < opts.perBatch && id < opts.total; i++) {
         id++;
-        entries.push({
-          id,
-          kind: 'request',
-          time: Date.now(),
-          connectionId: id,
-          clientAddress: '127.0.0.1',
-          clientPort: 40000 + (id % 20000),
-          method: id % 50 === 0 ? 'HEAD' : 'GET',
-          path: `/1k.bin?i=${id}`,
-          protocol: 'HTTP/1.1',
-          status: id % 17 === 0 ? 404 : 200,
-          bytesSent: 1200,
-          durationMs: 0.4,
-          userAgent: 'load-test/1.0',
-          referer: null,
-          message: `"GET /1k.bin?i=${id} HTTP/1.1" 200 -`,
-        });
+        count++;
+        const status = id % 17 === 0 ? 404 : 200;
+        // id, kind (0 = request), time, connectionId, clientPort, status, bytesSent, durationMs
+        numbers.push(id, 0, Date.now(), id, 40000 + (id % 20000), status, 1200, 0.4);
+        // clientAddress, method, path, protocol, userAgent, referer, message (-2 = usual line)
+        refs.push(ref('127.0.0.1'), ref(id % 50 === 0 ? 'HEAD' : 'GET'), ref(`/1k.bin?i=${id}`), ref('HTTP/1.1'), ref('load-test/1.0'), -1, -2);
       }
-      // A structured-clone-like copy, as a batch arriving over IPC would be.
-      const batch = JSON.parse(JSON.stringify({ entries, dropped: 0 }));
+      // JSON arrays, as the browser fallback delivers a batch.
+      const batch = JSON.parse(JSON.stringify({ columns: { count, numbers, refs, strings }, dropped: 0 }));
       for (const l of listeners['log:batch']!) l(batch);
       if (id >= opts.total) clearInterval(timer);
     }, opts.everyMs);

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HostToMain, ServeSettings } from '../../server/host/protocol';
 import { createServerHost, nodeFork } from '../../electron/server-host';
+import { checkLogColumns, decodeLogColumns } from '../../electron/ipc-contract';
 import { HOST_CJS, requireBuilt } from './built';
 
 let dir: string;
@@ -83,7 +84,10 @@ describe('built host.cjs under child_process.fork', () => {
     expect(await res.text()).toBe('folder A');
     const log = await h.next('log');
     expect(log.dropped).toBe(0);
-    expect(log.entries).toEqual([
+    // Columns (typed arrays) through real fork IPC, read with the shell's own decoder.
+    expect(log.columns.numbers).toBeInstanceOf(Float64Array);
+    expect(checkLogColumns(log.columns)).toBeNull();
+    expect(decodeLogColumns(log.columns)).toEqual([
       expect.objectContaining({ kind: 'request', method: 'GET', path: '/which.txt', status: 200, clientAddress: '127.0.0.1' }),
     ]);
     h.send({ type: 'shutdown' });

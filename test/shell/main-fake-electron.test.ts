@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { createFakeElectron, type FakeBrowserWindow, type FakeState } from '../fake-electron/fake-electron';
 import { freePort } from '../../server/host/net-info';
 import { HOST_CJS, MAIN_CJS, PRELOAD_CJS, RENDERER_INDEX, requireBuilt } from './built';
-import type { ServedirApi, ServerStatus, LogBatch } from '../../electron/ipc-contract';
+import { decodeLogColumns, type ServedirApi, type ServerStatus, type LogBatch } from '../../electron/ipc-contract';
 
 // Node's CJS loader internals, to answer require('electron') with the fake.
 const Module = createRequire(import.meta.url)('node:module') as {
@@ -157,7 +157,7 @@ describe('built main.cjs with a fake electron', () => {
     expect(await res.text()).toBe('hello from the shared folder');
     expect(statuses.map((s) => s.state)).toEqual(['starting', 'running']);
     await api.invoke['app:ready']();
-    const entry = await until(() => batches.flatMap((b) => b.entries).find((e) => e.path === '/hello.txt'), 'the request in a log batch');
+    const entry = await until(() => batches.flatMap((b) => decodeLogColumns(b.columns)).find((e) => e.path === '/hello.txt'), 'the request in a log batch');
     expect(entry).toMatchObject({ status: 200, method: 'GET' });
     // Our own server's URL may be opened; anything else may not.
     expect(await api.invoke['shell:open-url'](`http://127.0.0.1:${running.port}/`)).toEqual({ ok: true, value: null });

@@ -3,6 +3,15 @@ import { LogStore, type LogSnapshot } from './log-store';
 import { EMPTY_FILTER } from './filters';
 import { entry } from './test-entries';
 import type { RequestLogEntry } from '../../../server/log';
+import type { LogBatch } from '../../../electron/ipc-contract';
+import { LogColumnsWriter } from '../../../server/host/log-columns';
+
+/** A batch as the utility host writes it (its real writer), from entry objects. */
+function batch(entries: readonly RequestLogEntry[], dropped = 0): LogBatch {
+  const w = new LogColumnsWriter(Math.max(1, entries.length));
+  for (const e of entries) w.add(e);
+  return { columns: w.take(), dropped };
+}
 
 /** A store whose frames are stepped by hand. */
 function setup(capacity = 5) {
@@ -26,7 +35,7 @@ describe('LogStore', () => {
   it('publishes at most once per frame however many batches arrive', () => {
     const { store, frame, publishes } = setup(100);
     const before = store.getSnapshot();
-    for (let i = 0; i < 10; i++) store.append({ entries: [entry(), entry()], dropped: 0 });
+    for (let i = 0; i < 10; i++) store.append(batch([entry(), entry()], 0));
     expect(store.getSnapshot()).toBe(before); // nothing published yet
     frame();
     expect(publishes()).toBe(1);
@@ -38,7 +47,7 @@ describe('LogStore', () => {
   it('caps the rows, reports dropped older rows and not-received entries separately', () => {
     const { store, frame } = setup(5);
     const es = Array.from({ length: 8 }, () => entry());
-    store.append({ entries: es, dropped: 3 });
+    store.append(batch(es, 3));
     frame();
     const s = store.getSnapshot();
     expect(s.count).toBe(5);
@@ -51,11 +60,11 @@ describe('LogStore', () => {
 
   it('gives rows stable seqs as keys while older rows are dropped', () => {
     const { store, frame } = setup(3);
-    store.append({ entries: [entry(), entry(), entry()], dropped: 0 });
+    store.append(batch([entry(), entry(), entry()], 0));
     frame();
     const s1 = store.getSnapshot();
     expect([s1.seqAt(0), s1.seqAt(1), s1.seqAt(2)]).toEqual([0, 1, 2]);
-    store.append({ entries: [entry()], dropped: 0 });
+    store.append(batch([entry()], 0));
     // The old snapshot must not silently shift: its dropped first row reads as undefined.
     expect(s1.entryAt(0)).toBeUndefined();
     frame();
@@ -66,7 +75,7 @@ describe('LogStore', () => {
   it('filters new rows incrementally and re-filters held rows on change', () => {
     const { store, frame } = setup(10);
     store.setFilter({ ...EMPTY_FILTER, statusClasses: [4] });
-    store.append({ entries: [entry({ status: 200 }), entry({ status: 404 }), entry({ status: 403 })], dropped: 0 });
+    store.append(batch([entry({ status: 200 }), entry({ status: 404 }), entry({ status: 403 })], 0));
     frame();
     expect(rows(store.getSnapshot()).map((e) => e?.status)).toEqual([404, 403]);
     store.setFilter(EMPTY_FILTER);
@@ -77,15 +86,12 @@ describe('LogStore', () => {
 
   it('counts requests, errors (4xx/5xx) and bytes, ignoring message entries', () => {
     const { store, frame } = setup(10);
-    store.append({
-      entries: [
+    store.append(batch([
         entry({ status: 200, bytesSent: 1000 }),
         entry({ kind: 'error', status: null, bytesSent: 0, message: 'code 404, message File not found' }),
         entry({ status: 404, bytesSent: 300 }),
         entry({ status: 500, bytesSent: 200 }),
-      ],
-      dropped: 0,
-    });
+      ], 0));
     frame();
     expect(store.getSnapshot().counters).toEqual({ requests: 3, errors: 2, bytesSent: 1500 });
     expect(store.getSnapshot().count).toBe(3); // message row hidden by default
@@ -94,9 +100,9 @@ describe('LogStore', () => {
   it('pause freezes the view, keeps buffering, and counts what arrived', () => {
     const { store, frame } = setup(4);
     const first = [entry(), entry()];
-    store.append({ entries: first, dropped: 0 });
+    store.append(batch(first, 0));
     store.pause();
-    store.append({ entries: [entry(), entry(), entry(), entry()], dropped: 0 }); // evicts both shown rows
+    store.append(batch([entry(), entry(), entry(), entry()], 0)); // evicts both shown rows
     frame();
     const s = store.getSnapshot();
     expect(s.paused).toBe(true);
@@ -110,9 +116,9 @@ describe('LogStore', () => {
 
   it('clear empties rows and counters but keeps seqs unique', () => {
     const { store, frame } = setup(4);
-    store.append({ entries: [entry(), entry()], dropped: 1 });
+    store.append(batch([entry(), entry()], 1));
     store.clear();
-    store.append({ entries: [entry()], dropped: 0 });
+    store.append(batch([entry()], 0));
     frame();
     const s = store.getSnapshot();
     expect(s.count).toBe(1);
@@ -127,7 +133,7 @@ describe('LogStore', () => {
     const req = entry({ connectionId: 77, clientPort: 5, status: 404 });
     const other = entry({ connectionId: 78, clientPort: 6 });
     const stderr = entry({ kind: 'cgi-stderr', connectionId: 77, clientPort: 5, message: 'Traceback' });
-    store.append({ entries: [err, req, other, stderr], dropped: 0 });
+    store.append(batch([err, req, other, stderr], 0));
     frame();
     const seq = store.getSnapshot().seqAt(0)!; // row 0 is `req` (err hidden)
     const d = store.details(seq)!;
@@ -137,14 +143,19 @@ describe('LogStore', () => {
 
   it('stays flat: 1,000,000 entries through a 100,000-row store', () => {
     const store = new LogStore({ schedule: () => {} });
-    const batch = Array.from({ length: 1000 }, () => entry());
-    for (let i = 0; i < 1000; i++) store.append({ entries: batch, dropped: 0 });
+    // Every entry has its own path (and so its own message): the string table must
+    // forget the strings of evicted rows, or it would grow with every request.
+    for (let i = 0; i < 1000; i++) store.append(batch(Array.from({ length: 1000 }, () => entry()), 0));
     store.flush();
     const s = store.getSnapshot();
     expect(s.held).toBe(100_000);
     expect(s.count).toBe(100_000);
     expect(s.droppedOld).toBe(900_000);
     expect(s.seqAt(99_999)).toBe(999_999);
+    expect(s.counters.requests).toBe(1_000_000);
+    // 100,000 paths held + the shared client, method, protocol and user agent.
+    expect(store.distinctStrings).toBe(100_004);
+    expect(s.entryAt(99_999)?.path).toMatch(/^\/file-\d+\.txt$/);
   });
 });
 
@@ -152,7 +163,7 @@ describe('LogSnapshot.indexOfSeq', () => {
   it('finds a row position by seq', () => {
     const { store, frame } = setup(10);
     store.setFilter({ ...EMPTY_FILTER, statusClasses: [2] });
-    store.append({ entries: [entry({ status: 200 }), entry({ status: 404 }), entry({ status: 201 })], dropped: 0 });
+    store.append(batch([entry({ status: 200 }), entry({ status: 404 }), entry({ status: 201 })], 0));
     frame();
     const s = store.getSnapshot();
     expect(s.indexOfSeq(2)).toBe(1);
@@ -178,7 +189,7 @@ describe('LogStore memory', () => {
     const ua = () => ['Mozilla/5.0', '(X11)'].join(' ');
     const a = entry({ userAgent: ua() });
     const b = entry({ userAgent: ua() });
-    store.append({ entries: [a, b], dropped: 0 });
+    store.append(batch([a, b], 0));
     frame();
     const s = store.getSnapshot();
     expect(plain(s.entryAt(0))).toEqual(a);
@@ -192,7 +203,7 @@ describe('LogStore memory', () => {
     const http09 = entry({ method: 'GET', path: '/', protocol: 'HTTP/0.9', status: 200, message: '"GET /" 200 -' });
     const err = entry({ kind: 'error', status: null, message: 'code 404, message File not found' });
     store.setFilter({ ...EMPTY_FILTER, showMessages: true });
-    store.append({ entries: [usual, spaced, http09, err], dropped: 0 });
+    store.append(batch([usual, spaced, http09, err], 0));
     frame();
     const got = rows(store.getSnapshot()).map((e) => e?.message);
     expect(got).toEqual([usual.message, spaced.message, http09.message, err.message]);
@@ -205,7 +216,7 @@ describe('LogStore memory', () => {
     const miss = entry({ connectionId: 42, clientPort: 4242, path: '/missing', status: 404, message: '"GET /missing HTTP/1.1" 404 -' });
     const otherErr = entry({ kind: 'error', connectionId: 43, clientPort: 4343, method: null, path: null, protocol: null, status: null, message: 'code 501, message Unsupported method' });
     const other = entry({ connectionId: 43, clientPort: 4343, method: 'POST', path: '/x', status: 501, message: '"POST /x HTTP/1.1" 501 -' });
-    store.append({ entries: [ok, err, miss, otherErr, other], dropped: 0 });
+    store.append(batch([ok, err, miss, otherErr, other], 0));
     store.updateFilter((f) => ({ ...f, text: 'missing' }));
     frame();
     expect(store.getSnapshot().count).toBe(1); // the table shows only the request row
@@ -214,5 +225,31 @@ describe('LogStore memory', () => {
     store.pause();
     frame();
     expect([...store.textExportEntries()].map((e) => e.message)).toEqual([ok, err, miss, otherErr, other].map((e) => e.message));
+  });
+});
+
+describe('LogStore and malformed batches', () => {
+  it('refuses a batch that fails the contract check, counts its entries as not received, and keeps working', () => {
+    const { store, frame } = setup(10);
+    const errors: unknown[] = [];
+    const orig = console.error;
+    console.error = (...a: unknown[]) => void errors.push(a.join(' '));
+    try {
+      const good = batch([entry(), entry()]);
+      const numbers = Array.from(good.columns.numbers);
+      numbers[1] = 9; // an unknown kind
+      store.append({ columns: { ...good.columns, numbers }, dropped: 1 });
+      store.append({ entries: [entry()], dropped: 0 } as never); // the old format
+      store.append(batch([entry()]));
+      frame();
+    } finally {
+      console.error = orig;
+    }
+    const s = store.getSnapshot();
+    expect(s.notReceived).toBe(3); // 2 entries + 1 dropped from the first; the second claims none it can prove
+    expect(s.count).toBe(1);
+    expect(s.counters.requests).toBe(1);
+    expect(errors).toHaveLength(2);
+    expect(String(errors[0])).toMatch(/could not be read \(log entry 0 has an unknown kind \(9\)\); 3 entries counted as not received/);
   });
 });

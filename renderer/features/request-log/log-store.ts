@@ -1,21 +1,31 @@
 /**
- * The live request log's store: a ring buffer outside React, published to React at most
- * once per animation frame through `useSyncExternalStore`.
+ * The live request log's store: rows kept column by column (log-columns.ts), published to
+ * React at most once per animation frame through `useSyncExternalStore`.
  *
  * Runs in: the renderer. Pure apart from the injected frame scheduler, so the unit tests
  * drive it in Node with a manual scheduler.
  *
  * Why this shape (style.md "Renderer state" / "Log rendering"): at thousands of requests
- * per second, per-row React state or copying arrays per batch would make frames long and
- * memory grow. Here a batch costs O(batch): each entry goes into the ring, bumps the
- * counters and is tested once against the compiled filter; matching seqs go into a
- * bounded index. A publish allocates one small snapshot object; the table reads only
- * the rows it shows through {@link LogSnapshot.entryAt}.
+ * per second, per-row React state, copying arrays per batch, or one long-lived object per
+ * row would make frames long and memory churn. Here a batch is checked, then decoded
+ * straight into the columns; each new row bumps the counters and is tested once against
+ * the compiled filter (through a reused cursor, no row object); matching seqs go into a
+ * bounded index. A publish allocates one small snapshot object; the table makes row objects
+ * only for the rows it shows, through {@link LogSnapshot.entryAt}.
  */
 import { useSyncExternalStore } from 'react';
-import type { LogBatch, RequestLogEntry } from '../../../electron/ipc-contract';
-import { RingBuffer, SeqIndex } from './ring-buffer';
+import {
+  checkLogBatch,
+  entriesClaimedBy,
+  LOG_KIND_CODES,
+  LOG_NUMBER_LAYOUT as N,
+  LOG_STRING_LAYOUT as S,
+  type LogBatch,
+  type RequestLogEntry,
+} from '../../../electron/ipc-contract';
+import { SeqIndex } from './ring-buffer';
 import { compileFilter, EMPTY_FILTER, type LogFilter } from './filters';
+import { LiveColumns, RowCursor, type ColumnsView, type FrozenColumns } from './log-columns';
 
 /** Most rows the window keeps; older rows are dropped (and counted). */
 export const LOG_CAPACITY = 100_000;
@@ -23,6 +33,10 @@ export const LOG_CAPACITY = 100_000;
 const MAX_METHODS = 24;
 /** Most entries listed in a row's details (same connection). */
 const MAX_RELATED = 200;
+/** Row objects kept for reuse, so rows on screen keep their identity between frames. */
+const MAX_CACHED_ROWS = 2048;
+const NS = N.stride;
+const SS = S.stride;
 
 export interface LogCounters {
   /** Answered requests since the last clear. */
@@ -33,80 +47,10 @@ export interface LogCounters {
   readonly bytesSent: number;
 }
 
-/** Where the shown rows come from: the live ring, or a copy frozen by Pause. */
+/** Where the shown rows come from: the live columns, or a copy frozen by Pause. */
 interface RowSource {
+  /** The row as an object; the same object for the same seq while it stays cached. */
   get(seq: number): RequestLogEntry | undefined;
-}
-
-class FrozenSource implements RowSource {
-  constructor(
-    private readonly base: number,
-    private readonly rows: readonly RequestLogEntry[],
-  ) {}
-  get(seq: number): RequestLogEntry | undefined {
-    return this.rows[seq - this.base];
-  }
-  get startSeq(): number {
-    return this.base;
-  }
-  get endSeq(): number {
-    return this.base + this.rows.length;
-  }
-}
-
-/**
- * A log entry as the ring keeps it. Under load every kept entry lives long enough to be
- * promoted to the old generation, and each one evicted is old-space garbage, so fewer
- * heap objects per entry means shorter garbage-collection pauses. Repeated strings are
- * shared, and a request's message is not stored when it is exactly the one CPython's
- * `log_request` writes (`"<method> <path> <protocol>" <status> -`): the getter rebuilds
- * it, byte for byte. Anything else (odd spacing, HTTP/0.9, errors, script output) keeps
- * the message as received.
- */
-class KeptEntry implements RequestLogEntry {
-  readonly id: number;
-  readonly kind: RequestLogEntry['kind'];
-  readonly time: number;
-  readonly connectionId: number;
-  readonly clientAddress: string;
-  readonly clientPort: number;
-  readonly method: string | null;
-  readonly path: string | null;
-  readonly protocol: string | null;
-  readonly status: number | null;
-  readonly bytesSent: number;
-  readonly durationMs: number | null;
-  readonly userAgent: string | null;
-  readonly referer: string | null;
-  private readonly rawMessage: string | null;
-
-  constructor(e: RequestLogEntry, intern: (s: string) => string) {
-    this.id = e.id;
-    this.kind = e.kind;
-    this.time = e.time;
-    this.connectionId = e.connectionId;
-    this.clientAddress = intern(e.clientAddress);
-    this.clientPort = e.clientPort;
-    this.method = e.method === null ? null : intern(e.method);
-    this.path = e.path;
-    this.protocol = e.protocol === null ? null : intern(e.protocol);
-    this.status = e.status;
-    this.bytesSent = e.bytesSent;
-    this.durationMs = e.durationMs;
-    this.userAgent = e.userAgent === null ? null : intern(e.userAgent);
-    this.referer = e.referer === null ? null : intern(e.referer);
-    this.rawMessage = e.message === KeptEntry.usualMessage(e) ? null : e.message;
-  }
-
-  get message(): string {
-    return this.rawMessage ?? KeptEntry.usualMessage(this)!;
-  }
-
-  private static usualMessage(e: RequestLogEntry): string | null {
-    if (e.kind !== 'request' || e.method === null || e.path === null || e.protocol === null || e.status === null)
-      return null;
-    return `"${e.method} ${e.path} ${e.protocol}" ${e.status} -`;
-  }
 }
 
 /** What React sees: immutable between publishes. */
@@ -199,54 +143,65 @@ export interface RowDetails {
 }
 
 export class LogStore {
-  private readonly ring: RingBuffer<RequestLogEntry>;
+  private readonly live: LiveColumns;
   private liveIndex: SeqIndex;
   private filter: LogFilter = EMPTY_FILTER;
   private predicate = compileFilter(EMPTY_FILTER);
+  private readonly cursor = new RowCursor();
   private requests = 0;
   private errors = 0;
   private bytesSent = 0;
   private notReceived = 0;
   private readonly methodSet = new Set<string>();
   private methods: readonly string[] = [];
-  private frozen: { source: FrozenSource; index: SeqIndex; arrivedFrom: number } | null = null;
+  private frozen: { columns: FrozenColumns; index: SeqIndex; arrivedFrom: number } | null = null;
   private readonly listeners = new Set<() => void>();
-  private readonly strings = new Map<string, string>();
+  /** Row objects made for display, by seq (a seq's row never changes, so they stay valid). */
+  private readonly rowCache = new Map<number, RequestLogEntry>();
   private readonly schedule: FrameScheduler;
   private scheduled = false;
   private version = 0;
   private snapshot: LogSnapshot;
+  private readonly liveSource: RowSource;
 
   constructor(options: LogStoreOptions = {}) {
     const capacity = options.capacity ?? LOG_CAPACITY;
-    this.ring = new RingBuffer(capacity);
+    this.live = new LiveColumns(capacity);
     this.liveIndex = new SeqIndex(capacity);
     this.schedule = options.schedule ?? defaultScheduler;
+    this.liveSource = this.sourceOf(this.live);
     this.snapshot = this.makeSnapshot();
   }
 
-  /** Adds a batch from the `log:batch` channel. Cheap: no React work until the next frame. */
+  /**
+   * Adds a batch from the `log:batch` channel. Cheap: no React work until the next frame.
+   * A batch that fails the contract's check is not read: its entries are counted as not
+   * received, and the reason goes to the console for developers.
+   */
   append(batch: LogBatch): void {
+    const problem = checkLogBatch(batch);
+    if (problem !== null) {
+      const lost = entriesClaimedBy(batch);
+      console.error(`Servedir: a log batch could not be read (${problem}); ${lost} entries counted as not received.`);
+      if (lost > 0) {
+        this.notReceived += lost;
+        this.requestPublish();
+      }
+      return;
+    }
     if (batch.dropped > 0) this.notReceived += batch.dropped;
-    const ring = this.ring;
+    this.count(batch.columns);
+    const live = this.live;
+    const first = live.append(batch.columns);
     const index = this.liveIndex;
     const predicate = this.predicate;
-    for (const raw of batch.entries) {
-      const e = this.compact(raw);
-      const seq = ring.push(e);
-      if (e.kind === 'request') {
-        this.requests++;
-        if (e.status !== null && e.status >= 400) this.errors++;
-        this.bytesSent += e.bytesSent;
-      }
-      if (e.method !== null && !this.methodSet.has(e.method) && this.methodSet.size < MAX_METHODS) {
-        this.methodSet.add(e.method);
-        this.methods = [...this.methodSet].sort();
-      }
-      if (predicate(e)) index.push(seq);
+    const cursor = this.cursor;
+    // Rows of this batch already evicted (a batch larger than the capacity) are only counted.
+    for (let seq = Math.max(first, live.oldestSeq); seq < live.nextSeq; seq++) {
+      if (predicate(cursor.at(live, live.slotOf(seq)))) index.push(seq);
     }
-    index.dropBelow(ring.oldestSeq);
-    if (batch.entries.length > 0 || batch.dropped > 0) this.requestPublish();
+    index.dropBelow(live.oldestSeq);
+    if (batch.columns.count > 0 || batch.dropped > 0) this.requestPublish();
   }
 
   /**
@@ -261,23 +216,16 @@ export class LogStore {
   setFilter(filter: LogFilter): void {
     this.filter = filter;
     this.predicate = compileFilter(filter);
-    this.liveIndex = this.buildIndex(this.ring, this.ring.oldestSeq, this.ring.nextSeq);
-    if (this.frozen !== null) {
-      const src = this.frozen.source;
-      this.frozen = { ...this.frozen, index: this.buildIndex(src, src.startSeq, src.endSeq) };
-    }
+    this.liveIndex = this.buildIndex(this.live);
+    if (this.frozen !== null) this.frozen = { ...this.frozen, index: this.buildIndex(this.frozen.columns) };
     this.requestPublish();
   }
 
   /** Freezes the display; entries keep arriving into the buffer and are counted. */
   pause(): void {
     if (this.frozen !== null) return;
-    const source = new FrozenSource(this.ring.oldestSeq, this.ring.toArray());
-    this.frozen = {
-      source,
-      index: this.buildIndex(source, source.startSeq, source.endSeq),
-      arrivedFrom: this.ring.nextSeq,
-    };
+    const columns = this.live.freeze();
+    this.frozen = { columns, index: this.buildIndex(columns), arrivedFrom: this.live.nextSeq };
     this.requestPublish();
   }
 
@@ -290,15 +238,16 @@ export class LogStore {
 
   /** Forgets every row and resets the counters (and un-pauses nothing: a paused view empties). */
   clear(): void {
-    this.ring.clear();
-    this.liveIndex = new SeqIndex(this.ring.capacity);
+    this.live.clear();
+    this.liveIndex = new SeqIndex(this.live.capacity);
+    this.rowCache.clear();
     this.requests = 0;
     this.errors = 0;
     this.bytesSent = 0;
     this.notReceived = 0;
     if (this.frozen !== null) {
-      const source = new FrozenSource(this.ring.nextSeq, []);
-      this.frozen = { source, index: new SeqIndex(1), arrivedFrom: this.ring.nextSeq };
+      const columns = this.live.freeze();
+      this.frozen = { columns, index: new SeqIndex(1), arrivedFrom: this.live.nextSeq };
     }
     this.requestPublish();
   }
@@ -311,43 +260,50 @@ export class LogStore {
    * `python -m http.server` prints, which is the point of this export.
    */
   *textExportEntries(): IterableIterator<RequestLogEntry> {
-    const shown = new Set<RequestLogEntry>();
+    const view: ColumnsView = this.frozen?.columns ?? this.live;
+    const shown = new Set<number>();
     const connections = new Set<string>();
-    for (const e of this.snapshot.entries()) {
-      shown.add(e);
-      if (e.kind === 'request') connections.add(`${e.connectionId}:${e.clientPort}`);
+    const snap = this.snapshot;
+    for (let i = 0; i < snap.count; i++) {
+      const seq = snap.seqAt(i);
+      if (seq === undefined || !view.has(seq)) continue;
+      shown.add(seq);
+      const slot = view.slotOf(seq);
+      if (view.kind[slot] === 0) connections.add(`${view.connectionId[slot]}:${view.clientPort[slot]}`);
     }
-    const f = this.frozen;
-    const source: RowSource = f?.source ?? this.ring;
-    const from = f !== null ? f.source.startSeq : this.ring.oldestSeq;
-    const to = f !== null ? f.source.endSeq : this.ring.nextSeq;
-    for (let s = from; s < to; s++) {
-      const e = source.get(s);
-      if (e === undefined) continue;
-      if (shown.has(e) || (e.kind !== 'request' && connections.has(`${e.connectionId}:${e.clientPort}`))) yield e;
+    for (let seq = view.oldestSeq; seq < view.nextSeq; seq++) {
+      const slot = view.slotOf(seq);
+      if (shown.has(seq) || (view.kind[slot] !== 0 && connections.has(`${view.connectionId[slot]}:${view.clientPort[slot]}`)))
+        yield view.entry(seq)!;
     }
   }
 
   /** The row with this seq and the entries of its connection that are still held. */
   details(seq: number): RowDetails | null {
-    const source: RowSource = this.frozen?.source ?? this.ring;
-    const entry = source.get(seq) ?? this.ring.get(seq);
+    const source = this.frozen !== null ? this.sourceOf(this.frozen.columns) : this.liveSource;
+    const entry = source.get(seq) ?? this.liveSource.get(seq);
     if (entry === undefined) return null;
+    const live = this.live;
     const connection: RequestLogEntry[] = [];
     let truncated = false;
     // Scan newest to oldest so the entries nearest the newest are the ones kept.
-    for (let s = this.ring.nextSeq - 1; s >= this.ring.oldestSeq; s--) {
-      const e = this.ring.get(s)!;
-      if (e.connectionId !== entry.connectionId || e.clientPort !== entry.clientPort) continue;
+    for (let s = live.nextSeq - 1; s >= live.oldestSeq; s--) {
+      const slot = live.slotOf(s);
+      if (live.connectionId[slot] !== entry.connectionId || live.clientPort[slot] !== entry.clientPort) continue;
       if (connection.length === MAX_RELATED) {
         truncated = true;
         break;
       }
-      connection.push(e);
+      connection.push(s === seq ? entry : this.liveSource.get(s)!);
     }
     connection.reverse();
     if (!connection.includes(entry)) connection.push(entry);
     return { entry, connection, truncated };
+  }
+
+  /** Distinct strings the live rows hold (for tests: bounded by the rows held). */
+  get distinctStrings(): number {
+    return this.live.distinctStrings;
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -364,23 +320,44 @@ export class LogStore {
     for (const l of this.listeners) l();
   }
 
-  /**
-   * The entry as the ring keeps it (see {@link KeptEntry}): repeated strings (client,
-   * method, protocol, user agent, referer) shared between entries, and the usual request
-   * message rebuilt on demand instead of stored.
-   */
-  private compact(e: RequestLogEntry): RequestLogEntry {
-    return new KeptEntry(e, (s) => this.intern(s));
+  /** Counters and the method list, from the batch itself (so rows evicted at once still count). */
+  private count(c: LogBatch['columns']): void {
+    const nums = c.numbers;
+    const refs = c.refs;
+    const seen = new Uint8Array(c.strings.length);
+    for (let i = 0; i < c.count; i++) {
+      const n = i * NS;
+      if (nums[n + N.kind] === LOG_KIND_CODES.request) {
+        this.requests++;
+        if (nums[n + N.status]! >= 400) this.errors++;
+        this.bytesSent += nums[n + N.bytesSent]!;
+      }
+      const m = refs[i * SS + S.method]!;
+      if (m >= 0 && seen[m] === 0) {
+        seen[m] = 1;
+        const method = c.strings[m]!;
+        if (!this.methodSet.has(method) && this.methodSet.size < MAX_METHODS) {
+          this.methodSet.add(method);
+          this.methods = [...this.methodSet].sort();
+        }
+      }
+    }
   }
 
-  private intern(s: string): string {
-    if (s.length > 512) return s; // not worth a slot; such values are rarely repeated
-    const hit = this.strings.get(s);
-    if (hit !== undefined) return hit;
-    // Bounded: clients choose these strings, so never let the table grow without limit.
-    if (this.strings.size >= 4096) this.strings.clear();
-    this.strings.set(s, s);
-    return s;
+  /** Rows of `view` as objects, cached by seq so a row on screen keeps its identity. */
+  private sourceOf(view: ColumnsView): RowSource {
+    const cache = this.rowCache;
+    return {
+      get: (seq) => {
+        const hit = cache.get(seq);
+        if (hit !== undefined) return view.has(seq) ? hit : undefined;
+        const e = view.entry(seq);
+        if (e === undefined) return undefined;
+        if (cache.size >= MAX_CACHED_ROWS) cache.delete(cache.keys().next().value!);
+        cache.set(seq, e);
+        return e;
+      },
+    };
   }
 
   private requestPublish(): void {
@@ -391,19 +368,19 @@ export class LogStore {
     });
   }
 
-  private buildIndex(source: RowSource, fromSeq: number, toSeq: number): SeqIndex {
-    const index = new SeqIndex(this.ring.capacity);
+  private buildIndex(view: ColumnsView): SeqIndex {
+    const index = new SeqIndex(this.live.capacity);
     const predicate = this.predicate;
-    for (let s = fromSeq; s < toSeq; s++) {
-      const e = source.get(s);
-      if (e !== undefined && predicate(e)) index.push(s);
+    const cursor = this.cursor;
+    for (let s = view.oldestSeq; s < view.nextSeq; s++) {
+      if (predicate(cursor.at(view, view.slotOf(s)))) index.push(s);
     }
     return index;
   }
 
   private makeSnapshot(): LogSnapshot {
     const f = this.frozen;
-    const source: RowSource = f?.source ?? this.ring;
+    const source = f !== null ? this.sourceOf(f.columns) : this.liveSource;
     const index = f?.index ?? this.liveIndex;
     return new LogSnapshot(
       ++this.version,
@@ -411,12 +388,12 @@ export class LogStore {
       index,
       index.start,
       index.length,
-      this.ring.size,
-      this.ring.droppedCount,
+      this.live.size,
+      this.live.droppedCount,
       this.notReceived,
       { requests: this.requests, errors: this.errors, bytesSent: this.bytesSent },
       f !== null,
-      f !== null ? this.ring.nextSeq - f.arrivedFrom : 0,
+      f !== null ? this.live.nextSeq - f.arrivedFrom : 0,
       this.methods,
       this.filter,
     );
