@@ -33,6 +33,30 @@ describe('BufferPool', () => {
   });
 });
 
+describe('BufferPool trimming', () => {
+  it('drops the unused buffers beyond what was asked for since the last trim, on a timer', () => {
+    vi.useFakeTimers();
+    try {
+      const pool = new BufferPool(1024, 8, 1000);
+      const burst = Array.from({ length: 6 }, () => pool.acquire());
+      for (const b of burst) pool.release(b);
+      expect(pool.available).toBe(6);
+      vi.advanceTimersByTime(1000); // 6 were asked for in this period: all kept
+      expect(pool.available).toBe(6);
+      pool.release(pool.acquire()); // a quieter period: one download at a time
+      vi.advanceTimersByTime(1000);
+      expect(pool.available).toBe(1);
+      vi.advanceTimersByTime(1000); // idle: nothing kept, and the timer stops
+      expect(pool.available).toBe(0);
+      expect(vi.getTimerCount()).toBe(0);
+      const again = pool.acquire();
+      expect(burst).not.toContain(again); // the dropped ones are gone for good
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 /**
  * A `net.Socket` stand-in that completes each write `delayMs` later and only then takes a copy
  * of the bytes, as the kernel does when a write it could not take at once completes: a buffer
