@@ -53,6 +53,17 @@ describe('request log under load (renderer alone, fake API)', () => {
       };
       requestAnimationFrame(tick);
     });
+    // While following at 5,000 rows/s every batch brings more rows than the view holds: the
+    // row elements must be refilled, not re-created (re-creating them every frame was a third
+    // of the window's work).
+    await page.getByTestId('count-requests').filter({ hasText: /\d{2},\d{3}/ }).waitFor({ timeout: 30_000 });
+    const reused = await page.evaluate(async () => {
+      const el = document.querySelector('.log-rows .log-row') as HTMLElement;
+      const before = el.textContent;
+      await new Promise((r) => setTimeout(r, 300)); // several batches
+      return { connected: el.isConnected, changed: el.textContent !== before };
+    });
+    expect(reused).toEqual({ connected: true, changed: true });
     await page.getByTestId('count-requests').filter({ hasText: '120,000' }).waitFor({ timeout: 60_000 });
     const r = await page.evaluate(() => ({
       frames: (globalThis as Record<string, unknown>).__frames as { max: number; over100: number; frames: number },

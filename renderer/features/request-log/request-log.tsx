@@ -2,9 +2,10 @@
  * The live request log: toolbar, counters and a virtualized fixed-row-height table.
  *
  * Runs in: the renderer. Rows come from the {@link LogStore} snapshot (published once
- * per frame); only the rows in view (plus a small overscan) are rendered, each keyed by
- * its stable seq. Filter and selection are component state; row data never is.
- */
+ * per frame); only the rows in view (plus a small overscan) are rendered, each row element
+ * keyed by its place on screen so new rows reuse the elements of the rows they replace
+ * (the row's seq stays its identity for selection and aria-activedescendant). Filter and
+ * selection are component state; row data never is. */
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { LogDetails } from './log-details';
 import { LogRow } from './log-row';
@@ -142,7 +143,10 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
     const seq = snap.seqAt(i);
     rows.push(
       <LogRow
-        key={seq ?? `gone-${i}`}
+        // Keyed by place on screen, not by seq: at 5,000 requests/s every batch brings more
+        // rows than the view holds, so seq keys would unmount and re-create every row each
+        // frame; place keys reuse the same elements and only their text changes.
+        key={i - first}
         entry={snap.entryAt(i)}
         index={i}
         top={i * ROW_HEIGHT}
