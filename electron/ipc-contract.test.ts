@@ -129,6 +129,7 @@ describe('log batches', () => {
       ['NaN time', { ...good, columns: { ...good.columns, numbers: nums.map((x, i) => (i === 2 ? Number.NaN : x)) } }, /finite/],
       ['text where a number goes', { ...good, columns: { ...good.columns, numbers: nums.map((x, i) => (i === 2 ? '5' : x)) } }, /finite/],
       ['unknown kind', { ...good, columns: { ...good.columns, numbers: nums.map((x, i) => (i === 1 ? 9 : x)) } }, /kind/],
+      ['status too large for a 32-bit column', { ...good, columns: { ...good.columns, numbers: nums.map((x, i) => (i === 5 ? 2 ** 31 : x)) } }, /status/],
       ['port out of range', { ...good, columns: { ...good.columns, numbers: nums.map((x, i) => (i === 4 ? 70000 : x)) } }, /port/],
       ['reference past the strings', { ...good, columns: { ...good.columns, refs: refs.map((x, i) => (i === 2 ? 99 : x)) } }, /refers to a string/],
       ['usual-message marker on a path', { ...good, columns: { ...good.columns, refs: refs.map((x, i) => (i === 2 ? -2 : x)) } }, /refers to a string/],

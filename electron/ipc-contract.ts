@@ -345,7 +345,8 @@ export function checkLogColumns(c: unknown): string | null {
     const kind = numbers[n + N.kind]!;
     if (!Number.isInteger(kind) || kind < 0 || kind >= LOG_KINDS.length) return `log entry ${i} has an unknown kind (${kind})`;
     const status = numbers[n + N.status]!;
-    if (!Number.isInteger(status) || status < -1) return `log entry ${i} has an invalid status (${status})`;
+    // Readers keep statuses in 32-bit integers: a larger number is not a status.
+    if (!Number.isInteger(status) || status < -1 || status > 0x7fffffff) return `log entry ${i} has an invalid status (${status})`;
     const port = numbers[n + N.clientPort]!;
     if (!Number.isInteger(port) || port < 0 || port > 65535) return `log entry ${i} has an invalid client port (${port})`;
     if (!(numbers[n + N.bytesSent]! >= 0)) return `log entry ${i} has a negative byte count`;
