@@ -14,10 +14,7 @@
 import type { RequestLogEntry } from '../server/log.js';
 import type {
   LogColumns,
-  LogKindCodes,
-  LogNumberLayout,
   LogRefCodes,
-  LogStringLayout,
   ProtocolVersion,
   ServeErrorCode,
   ServeSettings,
@@ -264,33 +261,12 @@ export const INVOKE_CHANNELS = Object.keys(invokeValidators) as readonly InvokeC
 export const EVENT_CHANNELS: readonly EventChannel[] = ['log:batch', 'server:status'];
 
 // ---------------------------------------------------------------------------------------
-// Log batches: the reader's side of the column layout (the writer is
-// server/host/log-columns.ts; both constants have the layout types of protocol.ts, so
-// the compiler keeps them equal), the validator and a decoder.
+// Log batches: the column layout (one definition, the writer's in
+// server/host/log-columns.ts, re-exported here for the shell and the window), the
+// validator and a decoder.
 
-export const LOG_NUMBER_LAYOUT: LogNumberLayout = {
-  id: 0,
-  kind: 1,
-  time: 2,
-  connectionId: 3,
-  clientPort: 4,
-  status: 5,
-  bytesSent: 6,
-  durationMs: 7,
-  stride: 8,
-};
-export const LOG_STRING_LAYOUT: LogStringLayout = {
-  clientAddress: 0,
-  method: 1,
-  path: 2,
-  protocol: 3,
-  userAgent: 4,
-  referer: 5,
-  message: 6,
-  stride: 7,
-};
-export const LOG_KIND_CODES: LogKindCodes = { request: 0, error: 1, 'cgi-stderr': 2, message: 3 };
-export const LOG_REF_CODES: LogRefCodes = { null: -1, usualMessage: -2 };
+import { LOG_KIND_CODES, LOG_NUMBER_LAYOUT, LOG_REF_CODES, LOG_STRING_LAYOUT } from '../server/host/log-columns.js';
+export { LOG_KIND_CODES, LOG_NUMBER_LAYOUT, LOG_REF_CODES, LOG_STRING_LAYOUT };
 /** Kind names by code (`LOG_KIND_CODES` inverted). */
 export const LOG_KINDS: readonly RequestLogEntry['kind'][] = ['request', 'error', 'cgi-stderr', 'message'];
 

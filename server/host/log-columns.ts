@@ -9,7 +9,7 @@
 import type { LogKind, RequestLogEntry } from '../log.js';
 import type { LogColumns, LogKindCodes, LogNumberLayout, LogRefCodes, LogStringLayout } from './protocol.js';
 
-/** The writer's copy of the layout; its type makes it equal to the reader's. */
+/** The layout of a batch (the shell and the window import it through electron/ipc-contract.ts). */
 export const LOG_NUMBER_LAYOUT: LogNumberLayout = {
   id: 0,
   kind: 1,
