@@ -2,9 +2,10 @@
  * Tests for connection-io.ts: the reader's timed waits (one lazily re-armed timer per
  * connection, never one per wait) and its synchronous `tryReadline`.
  */
+import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ReadTimeoutError, SocketReader } from './connection-io.js';
+import { ReadTimeoutError, SocketReader, SocketWriter } from './connection-io.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -79,5 +80,54 @@ describe('SocketReader.tryReadline', () => {
     await new Promise((r) => setImmediate(r));
     expect(reader.tryReadline(100)?.toString()).toBe('st');
     expect(reader.tryReadline(100)?.length).toBe(0);
+  });
+});
+
+describe('SocketWriter over TCP: the answers of one turn go out together', () => {
+  async function pair(): Promise<{ server: net.Socket; client: net.Socket; close: () => void }> {
+    const listener = net.createServer();
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+    const accepted = new Promise<net.Socket>((r) => listener.once('connection', r));
+    const client = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
+    const server = await accepted;
+    return { server, client, close: () => (client.destroy(), server.destroy(), listener.close()) };
+  }
+
+  it('holds what two connections write in one turn, then sends both when the turn ends', async () => {
+    const a = await pair();
+    const b = await pair();
+    const received: string[] = [];
+    a.client.on('data', (d) => received.push('a:' + d.toString()));
+    b.client.on('data', (d) => received.push('b:' + d.toString()));
+    const wa = new SocketWriter(a.server);
+    const wb = new SocketWriter(b.server);
+    wa.write(Buffer.from('one'));
+    expect(wa.flush()).toBe(true);
+    wb.write(Buffer.from('two'));
+    wb.flush();
+    // Still held in this turn of the event loop...
+    expect(a.server.writableCorked).toBe(1);
+    expect(b.server.writableLength).toBe(3);
+    // ...and sent when it ends.
+    await new Promise((r) => setImmediate(r));
+    expect(a.server.writableCorked).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(received.sort()).toEqual(['a:one', 'b:two']);
+    a.close();
+    b.close();
+  });
+
+  it('ending the connection right after a write still delivers it', async () => {
+    const p = await pair();
+    const chunks: Buffer[] = [];
+    p.client.on('data', (d) => chunks.push(d));
+    const closed = new Promise((r) => p.client.once('end', r));
+    const w = new SocketWriter(p.server);
+    w.write(Buffer.from('last words'));
+    w.flush();
+    p.server.end();
+    await closed;
+    expect(Buffer.concat(chunks).toString()).toBe('last words');
+    p.close();
   });
 });

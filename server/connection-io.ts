@@ -5,6 +5,7 @@
  * there, awaiting only when they are not), and a small coalescing writer sends the buffered
  * header block together with a small body in one write. Both apply backpressure.
  */
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /** Raised by a read that waited longer than the connection's read timeout. */
@@ -250,6 +251,29 @@ export class SocketReader {
   }
 }
 
+/** Sockets corked during this turn of the event loop; uncorked together when it ends. */
+let held: Duplex[] = [];
+
+function releaseHeld(): void {
+  const sockets = held;
+  held = [];
+  for (const socket of sockets) if (!socket.destroyed) socket.uncork();
+}
+
+/**
+ * Hold a socket's writes until the end of this turn of the event loop, then send every held
+ * socket's output in one burst. Answers produced while serving the requests of one turn then
+ * reach the clients together instead of one by one: on loopback each write that finds its
+ * reader asleep costs a cross-CPU wake-up, and a burst wakes a waiting client once.
+ */
+function holdUntilTurnEnds(socket: Duplex): void {
+  // Only a TCP socket (in-memory streams in tests and tools are read as soon as written).
+  if (!(socket instanceof net.Socket) || socket.writableCorked > 0) return;
+  socket.cork();
+  if (held.length === 0) setImmediate(releaseHeld);
+  held.push(socket);
+}
+
 /** Coalesce up to this many bytes before writing (headers + a small body go out together). */
 const COALESCE_LIMIT = 16 * 1024;
 
@@ -293,6 +317,7 @@ export class SocketWriter {
     this.pending = [];
     this.pendingLength = 0;
     if (!this.writable) return true;
+    holdUntilTurnEnds(this.socket);
     if (pending.length === 1) return this.socket.write(pending[0]!);
     if (length <= COPY_LIMIT) return this.socket.write(Buffer.concat(pending, length));
     // Headers + a big chunk: one writev instead of copying the chunk.
