@@ -13,6 +13,7 @@
  * "racy git" rule). The answer is byte-for-byte what CPython sends for the same file.
  */
 import type fs from 'node:fs';
+import { ByteLru } from './byte-lru.js';
 
 /** Largest file kept. Bigger files are bound by bandwidth, not by per-request calls. */
 export const FILE_CACHE_MAX_ENTRY = 64 * 1024;
@@ -36,17 +37,18 @@ function sameFile(a: Stamp, b: Stamp): boolean {
 
 /** Bytes of small regular files, keyed by the path they were served from. */
 export class FileCache {
-  private readonly entries = new Map<string, Entry>();
-  private bytes = 0;
+  private readonly entries: ByteLru<Entry>;
 
   constructor(
     readonly maxBytes = FILE_CACHE_MAX_BYTES,
     readonly maxEntry = FILE_CACHE_MAX_ENTRY,
-  ) {}
+  ) {
+    this.entries = new ByteLru(maxBytes);
+  }
 
   /** Total bytes held. */
   get size(): number {
-    return this.bytes;
+    return this.entries.bytes;
   }
 
   /** True when a file of this stat could be kept (a regular file, small enough). */
@@ -59,12 +61,9 @@ export class FileCache {
     const entry = this.entries.get(key);
     if (entry === undefined) return null;
     if (!sameFile(entry, st)) {
-      this.delete(key);
+      this.entries.delete(key);
       return null;
     }
-    // Most recently used last: Map keeps insertion order.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
     return entry.data;
   }
 
@@ -76,20 +75,6 @@ export class FileCache {
   put(key: string, st: Stamp, data: Buffer, readAt: number): void {
     if (data.length !== st.size || data.length > this.maxEntry || data.length > this.maxBytes) return;
     if (readAt - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) return;
-    this.delete(key);
-    while (this.bytes + data.length > this.maxBytes) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.delete(oldest.value);
-    }
-    this.entries.set(key, { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, data });
-    this.bytes += data.length;
-  }
-
-  private delete(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return;
-    this.entries.delete(key);
-    this.bytes -= entry.data.length;
+    this.entries.set(key, { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, data }, data.length);
   }
 }

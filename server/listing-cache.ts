@@ -21,6 +21,7 @@
  * as CPython does. The bytes served from here are those a fresh render gives.
  */
 import type fs from 'node:fs';
+import { ByteLru } from './byte-lru.js';
 import type { ListingEntries, ListingLink } from './listing.js';
 
 /** Total bytes of rendered entries kept (least recently used dropped first). */
@@ -40,7 +41,6 @@ interface Entry {
   readonly stamp: DirStamp;
   readonly bytes: Buffer;
   readonly links: readonly ListingLink[];
-  readonly cost: number;
 }
 
 function sameDir(a: DirStamp, b: DirStamp): boolean {
@@ -55,8 +55,7 @@ function costOf(entries: ListingEntries): number {
 
 /** Rendered listings keyed by the folder path they were rendered from. */
 export class ListingCache {
-  private readonly entries = new Map<string, Entry>();
-  private held = 0;
+  private readonly entries: ByteLru<Entry>;
 
   /**
    * `maxBytes`: the budget; `racyMs`: how old a folder's timestamps must be to be kept;
@@ -66,16 +65,18 @@ export class ListingCache {
     readonly maxBytes = LISTING_CACHE_MAX_BYTES,
     readonly racyMs = LISTING_RACY_MS,
     readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.entries = new ByteLru(maxBytes);
+  }
 
   /** Bytes counted against the budget. */
   get size(): number {
-    return this.held;
+    return this.entries.bytes;
   }
 
   /** Number of listings kept. */
   get count(): number {
-    return this.entries.size;
+    return this.entries.count;
   }
 
   /**
@@ -87,12 +88,9 @@ export class ListingCache {
     const entry = this.entries.get(key);
     if (entry === undefined) return null;
     if (!sameDir(entry.stamp, stamp) || entry.links.some((link) => isDir(link.path) !== link.isDir)) {
-      this.delete(key);
+      this.entries.delete(key);
       return null;
     }
-    // Most recently used last: a Map keeps insertion order.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
     return { bytes: entry.bytes, links: entry.links };
   }
 
@@ -102,33 +100,18 @@ export class ListingCache {
    * fit in the budget.
    */
   put(key: string, stamp: DirStamp, statAt: number, entries: ListingEntries): void {
-    this.delete(key);
+    this.entries.delete(key);
     const newest = stamp.mtimeNs > stamp.ctimeNs ? stamp.mtimeNs : stamp.ctimeNs;
     // Compared in whole ms, rounding the timestamp up: never younger than it really is.
     const newestMs = Number((newest + 999_999n) / 1_000_000n);
     if (statAt - newestMs < this.racyMs) return;
     const cost = costOf(entries);
-    if (cost > this.maxBytes) return;
-    while (this.held + cost > this.maxBytes) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.delete(oldest.value);
-    }
     const stampCopy: DirStamp = { dev: stamp.dev, ino: stamp.ino, mtimeNs: stamp.mtimeNs, ctimeNs: stamp.ctimeNs, size: stamp.size, nlink: stamp.nlink };
-    this.entries.set(key, { stamp: stampCopy, bytes: entries.bytes, links: entries.links, cost });
-    this.held += cost;
+    this.entries.set(key, { stamp: stampCopy, bytes: entries.bytes, links: entries.links }, cost);
   }
 
   /** Drop everything. */
   clear(): void {
     this.entries.clear();
-    this.held = 0;
-  }
-
-  private delete(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return;
-    this.entries.delete(key);
-    this.held -= entry.cost;
   }
 }
