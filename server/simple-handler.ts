@@ -268,10 +268,17 @@ class PathMemo {
   readonly translated = new Map<string, string>();
   readonly refused = new Map<string, boolean>();
   constructor(readonly directory: string) {}
-  remember<V>(map: Map<string, V>, key: string, value: V): void {
-    if (key.length > PathMemo.MAX_KEY) return;
-    if (map.size >= PathMemo.LIMIT) map.clear();
-    map.set(key, value);
+  /** The value for `key` in `map`, computed (and kept, within the bounds) when missing. */
+  lookup<V>(map: Map<string, V>, key: string, compute: () => V): V {
+    let value = map.get(key);
+    if (value === undefined) {
+      value = compute();
+      if (key.length <= PathMemo.MAX_KEY) {
+        if (map.size >= PathMemo.LIMIT) map.clear();
+        map.set(key, value);
+      }
+    }
+    return value;
   }
 }
 const pathMemos = new WeakMap<object, PathMemo>();
@@ -745,12 +752,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   translatePath(urlPath: string): string {
     const memo = this.pathMemo();
-    let result = memo?.translated.get(urlPath);
-    if (result === undefined) {
-      result = this.translatePathUncached(urlPath);
-      memo?.remember(memo.translated, urlPath, result);
-    }
-    return result;
+    return memo ? memo.lookup(memo.translated, urlPath, () => this.translatePathUncached(urlPath)) : this.translatePathUncached(urlPath);
   }
 
   private translatePathUncached(urlPath: string): string {
@@ -788,12 +790,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   refusesPath(urlPath: string): boolean {
     const memo = this.pathMemo();
-    let result = memo?.refused.get(urlPath);
-    if (result === undefined) {
-      result = this.refusesPathUncached(urlPath);
-      memo?.remember(memo.refused, urlPath, result);
-    }
-    return result;
+    return memo ? memo.lookup(memo.refused, urlPath, () => this.refusesPathUncached(urlPath)) : this.refusesPathUncached(urlPath);
   }
 
   /**
