@@ -253,12 +253,6 @@ function isInside(root: string, real: string): boolean {
   return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
 }
 
-/** The real path of each server's root (keyed by its handler options), resolved once. */
-const realRoots = new WeakMap<object, { directory: string; real: string }>();
-
-/** Each server's cache of rendered listings (keyed by its handler options). */
-const listingCaches = new WeakMap<object, ListingCache>();
-
 /** Results of `translatePath`/`refusesPath` by URL path, for one server and directory. */
 class PathMemo {
   /** Entries per map before it starts over (a client sending endless new paths gains nothing). */
@@ -281,10 +275,18 @@ class PathMemo {
     return value;
   }
 }
-const pathMemos = new WeakMap<object, PathMemo>();
 
-/** Each server's cache of small files (keyed by its handler options). */
-const fileCaches = new WeakMap<object, FileCache>();
+/** What one server keeps between requests. */
+class ServerState {
+  readonly fileCache = new FileCache();
+  readonly listingCache = new ListingCache();
+  /** The real path of the root, resolved once (see `realRoot`). */
+  realRoot: { readonly directory: string; readonly real: string } | null = null;
+  pathMemo: PathMemo | null = null;
+}
+
+/** Each server's state, keyed by its handler options object (one per server). */
+const serverStates = new WeakMap<object, ServerState>();
 
 // --- If-Modified-Since: email.utils.parsedate_to_datetime (email._parseaddr._parsedate_tz) ---
 
@@ -660,26 +662,32 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return true;
   }
 
+  /** This server's state (caches, the root's real path, the path memo). */
+  private serverState(): ServerState {
+    let state = serverStates.get(this.options);
+    if (state === undefined) {
+      state = new ServerState();
+      serverStates.set(this.options, state);
+    }
+    return state;
+  }
+
   /** This server's cache of small files. */
   private fileCache(): FileCache {
-    let cache = fileCaches.get(this.options);
-    if (cache === undefined) {
-      cache = new FileCache();
-      fileCaches.set(this.options, cache);
-    }
-    return cache;
+    return this.serverState().fileCache;
   }
 
   /** The real path of `directory`, cached per server (`fresh`: resolve it again). */
   private realRoot(fresh: boolean): string | null {
-    const cached = realRoots.get(this.options);
+    const state = this.serverState();
+    const cached = state.realRoot;
     if (!fresh && cached && cached.directory === this.directory) return cached.real;
     try {
       const real = this.fs.realpathSync(this.directory).toString('utf8');
-      realRoots.set(this.options, { directory: this.directory, real });
+      state.realRoot = { directory: this.directory, real };
       return real;
     } catch {
-      realRoots.delete(this.options);
+      state.realRoot = null;
       return null;
     }
   }
@@ -737,12 +745,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * A subclass may return its own, or null to render every listing as CPython does.
    */
   protected listingCache(): ListingCache | null {
-    let cache = listingCaches.get(this.options);
-    if (cache === undefined) {
-      cache = new ListingCache();
-      listingCaches.set(this.options, cache);
-    }
-    return cache;
+    return this.serverState().listingCache;
   }
 
   /**
@@ -800,12 +803,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   private pathMemo(): PathMemo | undefined {
     if (this.options === undefined) return undefined;
-    let memo = pathMemos.get(this.options);
-    if (memo === undefined || memo.directory !== this.directory) {
-      memo = new PathMemo(this.directory);
-      pathMemos.set(this.options, memo);
-    }
-    return memo;
+    const state = this.serverState();
+    if (state.pathMemo === null || state.pathMemo.directory !== this.directory) state.pathMemo = new PathMemo(this.directory);
+    return state.pathMemo;
   }
 
   private refusesPathUncached(urlPath: string): boolean {
