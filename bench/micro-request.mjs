@@ -60,7 +60,7 @@ const server = {
   serverName: 'localhost',
   serverPort: 8000,
   emitLog(draft) {
-    if (!noLog) logBytes += formatNcsaLine({ id: 1, ...draft }).length;
+    if (!noLog) logBytes += formatNcsaLine(draft).length;
   },
 };
 const socket = new LoopbackSocket();

@@ -402,7 +402,7 @@ describe('RequestHandlerLoggingTestCase', () => {
     expect(e.status).toBe(200);
     expect(e.userAgent).toBe('ua');
     expect(e.bytesSent).toBeGreaterThan(0);
-    expect(formatNcsaLine({ id: 1, ...e })).toMatch(/^127\.0\.0\.1 - - \[\d\d\/[A-Z][a-z]{2}\/\d{4} \d\d:\d\d:\d\d\] "GET \/ HTTP\/1\.1" 200 -\n$/);
+    expect(formatNcsaLine({ ...e, id: 1 })).toMatch(/^127\.0\.0\.1 - - \[\d\d\/[A-Z][a-z]{2}\/\d{4} \d\d:\d\d:\d\d\] "GET \/ HTTP\/1\.1" 200 -\n$/);
   });
 
   it('test_err: the error entry comes before the request entry', async () => {

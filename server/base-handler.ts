@@ -45,8 +45,8 @@ export const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE HTML>
 
 export const DEFAULT_ERROR_CONTENT_TYPE = 'text/html;charset=utf-8';
 
-/** Log entry fields the handler fills in; the server adds `id`. */
-export type LogEntryDraft = Omit<RequestLogEntry, 'id'>;
+/** A log entry as the handler makes it: `id` is 0 until the server numbers it in `emitLog` (in place, no copy). */
+export type LogEntryDraft = Omit<RequestLogEntry, 'id'> & { id: number };
 
 /** What a handler needs from its server (`self.server` in CPython). */
 export interface HandlerServer {
@@ -601,8 +601,7 @@ export class BaseHTTPRequestHandler {
 
   /** A log entry about the current request, as it stands now (bytes and duration come later). */
   protected draftLogEntry(kind: LogEntryDraft['kind'], message: string, status: number | null = null): LogEntryDraft {
-    // Made with its `id` slot (the server numbers it when emitted, in place: no copy per entry).
-    const entry: RequestLogEntry = {
+    const entry: LogEntryDraft = {
       id: 0,
       kind,
       time: Date.now(),
