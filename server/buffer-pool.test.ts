@@ -1,6 +1,6 @@
 /**
- * Tests for buffer-pool.ts and its use by `FileBody` / `copyfile` (simple-handler.ts): a
- * streamed file reuses one pooled read buffer, and a buffer is read into again (or given back
+ * Tests for buffer-pool.ts and its use by `FileBody` (response-body.ts) and `copyfile`
+ * (simple-handler.ts): a streamed file reuses one pooled read buffer, and a buffer is read into again (or given back
  * to the pool) only after the socket has finished writing the chunk it held.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -8,7 +8,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BufferPool } from './buffer-pool.js';
-import { CHUNK_SIZE, fileReadBuffers, SimpleHTTPRequestHandler } from './simple-handler.js';
+import { CHUNK_SIZE, fileReadBuffers } from './response-body.js';
+import { SimpleHTTPRequestHandler } from './simple-handler.js';
 import { FakeServer, makeTempDir, parseResponse, rawRequest, startServer, writeFile, type LiveServer } from './test-support/harness.js';
 
 describe('BufferPool', () => {

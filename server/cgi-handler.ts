@@ -14,7 +14,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { HandlerAbort } from './errors.js';
-import { SimpleHTTPRequestHandler, exists, isdir, isfile, type ResponseBody } from './simple-handler.js';
+import { exists, isdir, isfile } from './py-path.js';
+import type { ResponseBody } from './response-body.js';
+import { SimpleHTTPRequestHandler } from './simple-handler.js';
 import { fsEncode, pyInt, pyRepr, splitext, unquote } from './py-text.js';
 import {
   CGI_CLIENT_GONE_GRACE_MS, DEFAULT_CGI_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, MAX_CGI_STDERR_BYTES,

@@ -43,18 +43,16 @@ function direntKind(d: fs.Dirent): HandlerDirEntry['kind'] {
 
 /** The calls `SimpleHTTPRequestHandler` and `CGIHTTPRequestHandler` make. */
 export interface HandlerFs {
-  stat(path: Buffer): Promise<fs.Stats>;
-  lstat(path: Buffer): Promise<fs.Stats>;
-  open(path: Buffer, flags: 'r'): Promise<HandlerFileHandle>;
-  readdir(path: Buffer): Promise<Buffer[]>;
   /**
-   * `readdir` with what each directory entry says it is (`os.scandir`'s d_type), so a listing
-   * needs no lstat for plain files and folders. Same names in the same order as `readdir`.
+   * `open(path, 'rb')` through libuv's thread pool: for what is not a regular file (a FIFO
+   * or a device, whose reads may wait for a writer), read in chunks.
+   */
+  open(path: Buffer, flags: 'r'): Promise<HandlerFileHandle>;
+  /**
+   * `os.listdir` with what each directory entry says it is (`os.scandir`'s d_type), so a
+   * listing needs no lstat for plain files and folders. The names in `os.listdir` order.
    */
   readdirEntries(path: Buffer): Promise<HandlerDirEntry[]>;
-  realpath(path: Buffer | string): Promise<Buffer>;
-  /** `os.access(path, mode)`: resolves when allowed, rejects otherwise. */
-  access(path: Buffer, mode: number): Promise<void>;
   /** `os.stat`, synchronously; undefined when the path does not exist, throws otherwise. */
   statSync(path: Buffer): fs.Stats | undefined;
   /** `os.lstat`, synchronously; undefined when the path does not exist, throws otherwise. */
@@ -118,16 +116,11 @@ async function nodeReaddirEntries(p: Buffer): Promise<HandlerDirEntry[]> {
 
 /** The real disk: synchronous calls for metadata and small reads, `fs.promises` for streaming. */
 export const nodeFs: HandlerFs = {
-  stat: (p) => fs.promises.stat(p),
-  lstat: (p) => fs.promises.lstat(p),
   open: (p, flags) => fs.promises.open(p, flags),
   // `os.listdir` order: the directory's own order. fs.readdir sorts its result (libuv sorts
   // scandir output by strcmp), which would change the listing order of names equal after
   // lower-casing (`sorted(key=str.lower)` keeps their listdir order); opendir does not sort.
-  readdir: async (p) => (await nodeReaddirEntries(p)).map((e) => e.name),
   readdirEntries: (p) => nodeReaddirEntries(p),
-  realpath: (p) => fs.promises.realpath(p, { encoding: 'buffer' }),
-  access: (p, mode) => fs.promises.access(p, mode),
   statSync: (p) => fs.statSync(p, { throwIfNoEntry: false }),
   lstatSync: (p) => fs.lstatSync(p, { throwIfNoEntry: false }),
   // O_NONBLOCK: opening a FIFO must not wait for a writer (it would stall every connection);

@@ -11,8 +11,8 @@
  * key per name, the quoting and escaping done by the engine's built-ins when the result is the
  * same (`encodeURIComponent`, one regular-expression test), one string encoded once.
  */
-import fs from 'node:fs';
 import type { HandlerFs } from './handler-fs.js';
+import { isdirSync, statSyncOrNull } from './py-path.js';
 import { comparePy, decodeSurrogateEscape, encodeUtf8, fsEncode, quote } from './py-text.js';
 
 /** A symbolic link of a listing and whether it led to a folder when the page was rendered. */
@@ -84,20 +84,6 @@ function byKeyUnits(a: { key: string }, b: { key: string }): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-/** `os.stat(p)` (`follow`) or `os.lstat(p)`; null when it fails (genericpath's "no"). */
-function statOrNull(fsi: HandlerFs, p: Buffer, follow: boolean): fs.Stats | null {
-  try {
-    return (follow ? fsi.statSync(p) : fsi.lstatSync(p)) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** `os.path.isdir(p)` for a path on disk (a failing stat means no). */
-export function isDirPath(fsi: HandlerFs, p: Buffer): boolean {
-  return statOrNull(fsi, p, true)?.isDirectory() ?? false;
-}
-
 /**
  * Read and render the entries of the folder `dirPath` (a path ending in `/`, as
  * `translate_path` gives for a listing). Rejects when the directory cannot be read (the caller
@@ -131,13 +117,13 @@ export async function renderListingEntries(dirPath: string, fsi: HandlerFs): Pro
     if (kind === 'unknown') {
       // The raw name bytes: fsEncode(decode(name)) gives them back (surrogateescape round-trips).
       fullname = Buffer.concat([dirBytes, Buffer.from(sep), rawName]);
-      const lst = statOrNull(fsi, fullname, false);
+      const lst = statSyncOrNull(fullname, false, fsi);
       isLink = lst?.isSymbolicLink() ?? false;
       isDir = !isLink && (lst?.isDirectory() ?? false);
     }
     if (isLink) {
       fullname ??= Buffer.concat([dirBytes, Buffer.from(sep), rawName]);
-      isDir = isDirPath(fsi, fullname);
+      isDir = isdirSync(fullname, fsi);
       links.push({ path: fullname, isDir });
     }
     // Note: a link to a directory displays with @ and links with /.

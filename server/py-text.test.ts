@@ -10,7 +10,7 @@ import { parseHeaderBlock } from './http-message.js';
 import {
   decodeSurrogateEscape, encodeUtf8, htmlEscape, normpath, pyInt, pyRepr, pySplit, quote, splitext, unquote, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit, PyValueError,
 } from './py-text.js';
-import { parsedateTz } from './simple-handler.js';
+import { parsedateTz } from './parsedate.js';
 
 const python = (() => {
   try {

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guessFileType, useCpythonMimeTable, useMimeDbTable } from './mime.js';
 import type { SocketWriter } from './connection-io.js';
 import { nodeFs, type HandlerFs } from './handler-fs.js';
-import { imsEpochSeconds, SimpleHTTPRequestHandler, type ResponseBody } from './simple-handler.js';
+import { imsEpochSeconds } from './parsedate.js';
+import type { ResponseBody } from './response-body.js';
+import { SimpleHTTPRequestHandler } from './simple-handler.js';
 import { makeTempDir, parseResponse, rawRequest, sendTypicalRequest, startServer, writeFile, type LiveServer } from './test-support/harness.js';
 
 let root: string;
@@ -173,11 +175,11 @@ describe('SimpleHTTPServerTestCase', () => {
     );
   });
 
-  it('nodeFs.readdir returns os.listdir order (fs.readdir would sort it)', async () => {
+  it('nodeFs.readdirEntries returns os.listdir order (fs.readdir would sort it)', async () => {
     const dir = path.join(makeTempDir(), 'order');
     fs.mkdirSync(dir);
     for (const n of ['b', 'B', 'x.Tar.Gz', 'A', 'c', 'C', 'x.TAR.GZ', 'zz', 'a', 'Zz']) writeFile(dir, n, 'x');
-    const ours = (await nodeFs.readdir(Buffer.from(dir))).map((b) => b.toString());
+    const ours = (await nodeFs.readdirEntries(Buffer.from(dir))).map((e) => e.name.toString());
     // The oracle: CPython's os.listdir on the same directory.
     const { execFileSync } = await import('node:child_process');
     const py = JSON.parse(execFileSync('python3', ['-c', 'import json,os,sys; print(json.dumps(os.listdir(sys.argv[1])))', dir], { encoding: 'utf8' })) as string[];
@@ -205,7 +207,7 @@ describe('failure injection through options.fs', () => {
   const eacces = (): Promise<never> => Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' }));
 
   it('readdir failing: 404 "No permission to list directory"', async () => {
-    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /sorting/ HTTP/1.0\r\n\r\n', { directory: root, fs: failing({ readdir: eacces, readdirEntries: eacces }) });
+    const r = await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET /sorting/ HTTP/1.0\r\n\r\n', { directory: root, fs: failing({ readdirEntries: eacces }) });
     expect(r.lines[0]).toBe('HTTP/1.0 404 No permission to list directory');
   });
 

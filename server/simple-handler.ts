@@ -10,166 +10,19 @@
  */
 import type fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { BaseHTTPRequestHandler, VERSION } from './base-handler.js';
-import { BufferPool } from './buffer-pool.js';
 import type { SocketWriter } from './connection-io.js';
 import { nodeFs, type HandlerFileHandle, type HandlerFs, type HandlerSyncFileHandle } from './handler-fs.js';
 import { FileCache } from './file-cache.js';
 import { ListingCache } from './listing-cache.js';
-import { isDirPath, renderListingEntries, type ListingEntries } from './listing.js';
+import { renderListingEntries, type ListingEntries } from './listing.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
+import { imsEpochSeconds } from './parsedate.js';
+import { isdirSync, isfileSync, isInside, islinkSync, pathJoin, statSyncOrNull } from './py-path.js';
 import {
-  encodeUtf8, fsEncode, htmlEscape, normpath, pyInt, splitext, unquoteSurrogatePassOrReplace, urlsplit,
-  urlunsplit,
+  encodeUtf8, fsEncode, htmlEscape, normpath, splitext, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
 } from './py-text.js';
-
-/** A response body `sendHead()` hands to `copyfile()`: an open file or an in-memory page. */
-export interface ResponseBody {
-  /** The next chunk, or null at the end. */
-  readChunk(): Promise<Buffer | null>;
-  /** Release the file; must be called in every case. */
-  close(): Promise<void>;
-}
-
-/**
- * Read size while streaming, and the largest file read in one synchronous read. 512 KiB: with
- * 64 KiB chunks a 1 MiB file went out at ~1,000 MB/s, with 512 KiB at ~1,900 MB/s (bench/
- * RESULTS.md section 4); memory per connection stays one chunk (backpressure between chunks).
- */
-export const CHUNK_SIZE = 512 * 1024;
-
-/**
- * Read buffers of streamed files, shared by every server of the process. Up to 16 unused ones
- * (8 MiB) are kept, as many as the concurrent downloads they then serve without allocating,
- * and dropped again once not needed for a few seconds (`BufferPool` trimming): with a new
- * buffer per chunk, 16 clients downloading 1 MiB files left ~40 MiB of buffers waiting for the
- * garbage collector (bench c: peak RSS 106 → 74 MiB with the pool).
- */
-export const fileReadBuffers = new BufferPool(CHUNK_SIZE, 16);
-
-/** A read this small does not take a pooled buffer while the body's own one is busy. */
-const SMALL_READ = 16 * 1024;
-
-/**
- * An open file streamed in chunks of `CHUNK_SIZE`, read into one pooled buffer. The caller
- * (`copyfile`) calls `released()` once the socket has finished writing a chunk: only then is
- * the buffer read into again, or given back to the pool at `close()`. A chunk whose write was
- * not proven finished keeps its buffer; the next chunk gets another one.
- */
-export class FileBody implements ResponseBody {
-  private closed = false;
-  /** The buffer of the last chunk, and whether nothing references that chunk any more. */
-  private buf: Buffer | null = null;
-  private bufFree = false;
-  /** `remaining`: the size fstat gave, to size the last read (a file may still grow: read to EOF). */
-  constructor(
-    readonly handle: HandlerFileHandle,
-    private remaining = Infinity,
-    private readonly pool: BufferPool = fileReadBuffers,
-  ) {}
-  async readChunk(): Promise<Buffer | null> {
-    // One byte more than expected at the end, so that the EOF read is not a separate call
-    // when the file did not change.
-    const want = Math.max(1, Math.min(CHUNK_SIZE, this.remaining + 1));
-    if (this.buf !== null && !this.bufFree && want <= SMALL_READ) {
-      // The pooled buffer still holds a chunk being written, and this read is small (the EOF
-      // check, or a short tail): a small buffer of its own, so the pooled one can still be
-      // released once that write is done.
-      const small = Buffer.allocUnsafe(want);
-      const { bytesRead } = await this.handle.read(small, 0, want, null);
-      this.remaining = Math.max(0, this.remaining - bytesRead);
-      return bytesRead === 0 ? null : small.subarray(0, bytesRead);
-    }
-    if (this.buf === null || !this.bufFree) this.buf = this.pool.acquire();
-    const buf = this.buf;
-    this.bufFree = false; // being read into
-    let bytesRead: number;
-    try {
-      ({ bytesRead } = await this.handle.read(buf, 0, want, null));
-    } catch (err) {
-      this.bufFree = true;
-      throw err;
-    }
-    this.remaining = Math.max(0, this.remaining - bytesRead);
-    if (bytesRead === 0) {
-      this.bufFree = true; // nothing was handed out
-      return null;
-    }
-    return buf.subarray(0, bytesRead);
-  }
-  /** The last chunk returned is no longer referenced (the socket wrote it): its buffer is free. */
-  released(): void {
-    this.bufFree = true;
-  }
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.buf !== null && this.bufFree) this.pool.release(this.buf);
-    this.buf = null;
-    await this.handle.close();
-  }
-}
-
-/**
- * A regular file that fits in one chunk: read with one synchronous read into a buffer of its
- * size when the body is wanted (never for HEAD or 304), closed synchronously.
- * PORT NOTE: CPython copies such a file to EOF; here exactly the fstat size is read, so a
- * file that grows between fstat and the read sends its Content-Length bytes (CPython would
- * send more bytes than it announced). A file that shrank sends what is left, as CPython.
- */
-export class SmallFileBody implements ResponseBody {
-  private done = false;
-  /** `keep`: called with the bytes when the whole file was read (to cache them). */
-  constructor(
-    readonly handle: HandlerSyncFileHandle,
-    readonly size: number,
-    private readonly keep?: (data: Buffer) => void,
-  ) {}
-  async readChunk(): Promise<Buffer | null> {
-    if (this.done) return null;
-    this.done = true;
-    if (this.size === 0) return null;
-    const buf = Buffer.allocUnsafe(this.size);
-    let n = 0;
-    while (n < this.size) {
-      const r = this.handle.readSync(buf, n, this.size - n, null);
-      if (r === 0) break;
-      n += r;
-    }
-    if (n === 0) return null;
-    if (n < this.size) return buf.subarray(0, n);
-    this.keep?.(buf);
-    return buf;
-  }
-  async close(): Promise<void> {
-    this.done = true;
-    this.handle.closeSync();
-  }
-}
-
-/**
- * An in-memory body (`io.BytesIO` in CPython's `list_directory`), given as one buffer or as
- * consecutive pieces (a listing's head and its kept entries, sent without copying them into
- * one buffer). The buffers are never modified.
- */
-export class BufferBody implements ResponseBody {
-  private next = 0;
-  readonly chunks: readonly Buffer[];
-  constructor(data: Buffer | readonly Buffer[]) {
-    this.chunks = Buffer.isBuffer(data) ? [data] : data;
-  }
-  async readChunk(): Promise<Buffer | null> {
-    while (this.next < this.chunks.length) {
-      const chunk = this.chunks[this.next++]!;
-      if (chunk.length > 0) return chunk;
-    }
-    return null;
-  }
-  async close(): Promise<void> {
-    this.next = this.chunks.length;
-  }
-}
+import { BufferBody, CHUNK_SIZE, FileBody, SmallFileBody, type ResponseBody } from './response-body.js';
 
 /** Windows device names, reserved in every folder and with any extension. */
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
@@ -189,68 +42,6 @@ export function safeLocation(url: string, hardened = true): string {
   let out = url;
   if (/^[/\\]/.test(out) || (hardened && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(out))) out = '/' + out.replace(/^[/\\]+/, '');
   return out.replace(/[\x00-\x1f\x7f]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
-}
-
-/** `os.path.join(a, b)` for POSIX. */
-export function pathJoin(a: string, b: string): string {
-  if (b.startsWith('/')) return b;
-  if (a === '' || a.endsWith('/')) return a + b;
-  return a + '/' + b;
-}
-
-/**
- * `os.stat` / `os.lstat` as genericpath uses them, synchronously: the Stats, undefined when
- * the path does not exist, null on any other failure (OSError and ValueError — unencodable,
- * NUL — mean "no" to genericpath).
- */
-function statSyncOrNull(p: string, follow: boolean, fsi: HandlerFs): fs.Stats | undefined | null {
-  try {
-    const enc = fsEncode(p);
-    return follow ? fsi.statSync(enc) : fsi.lstatSync(enc);
-  } catch {
-    return null;
-  }
-}
-
-/** `os.path.isdir`, synchronously. */
-export function isdirSync(p: string, fsi: HandlerFs = nodeFs): boolean {
-  return statSyncOrNull(p, true, fsi)?.isDirectory() ?? false;
-}
-
-/** `os.path.isfile`, synchronously. */
-export function isfileSync(p: string, fsi: HandlerFs = nodeFs): boolean {
-  return statSyncOrNull(p, true, fsi)?.isFile() ?? false;
-}
-
-/** `os.path.islink`, synchronously. */
-export function islinkSync(p: string, fsi: HandlerFs = nodeFs): boolean {
-  return statSyncOrNull(p, false, fsi)?.isSymbolicLink() ?? false;
-}
-
-/** `os.path.isdir`. */
-export async function isdir(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
-  return isdirSync(p, fsi);
-}
-
-/** `os.path.isfile`. */
-export async function isfile(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
-  return isfileSync(p, fsi);
-}
-
-/** `os.path.islink`. */
-export async function islink(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
-  return islinkSync(p, fsi);
-}
-
-/** `os.path.exists`. */
-export async function exists(p: string, fsi: HandlerFs = nodeFs): Promise<boolean> {
-  return (statSyncOrNull(p, true, fsi) ?? null) !== null;
-}
-
-/** True when `real` is `root` or below it, compared by path components. */
-function isInside(root: string, real: string): boolean {
-  const rel = path.relative(root, real);
-  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
 }
 
 /** Results of `translatePath`/`refusesPath` by URL path, for one server and directory. */
@@ -287,113 +78,6 @@ class ServerState {
 
 /** Each server's state, keyed by its handler options object (one per server). */
 const serverStates = new WeakMap<object, ServerState>();
-
-// --- If-Modified-Since: email.utils.parsedate_to_datetime (email._parseaddr._parsedate_tz) ---
-
-const MONTHNAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec',
-  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october',
-  'november', 'december'];
-const DAYNAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const TIMEZONES: Record<string, number> = {
-  UT: 0, UTC: 0, GMT: 0, Z: 0, AST: -400, ADT: -300, EST: -500, EDT: -400, CST: -600, CDT: -500,
-  MST: -700, MDT: -600, PST: -800, PDT: -700,
-};
-
-/** `_parsedate_tz`: [yy, mm, dd, hh, mm, ss, tzoffset-seconds | null], or null. */
-export function parsedateTz(input: string): [number, number, number, number, number, number, number | null] | null {
-  if (!input) return null;
-  let data = input.split(/[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/).filter((w) => w !== '');
-  if (data.length === 0) return null;
-  if (data[0]!.endsWith(',') || DAYNAMES.includes(data[0]!.toLowerCase())) {
-    data.shift();
-  } else {
-    const i = data[0]!.lastIndexOf(',');
-    if (i >= 0) data[0] = data[0]!.slice(i + 1);
-  }
-  if (data.length === 3) {
-    const stuff = data[0]!.split('-');
-    if (stuff.length === 3) data = [...stuff, ...data.slice(1)];
-  }
-  if (data.length === 4) {
-    const s = data[3]!;
-    let i = s.indexOf('+');
-    if (i === -1) i = s.indexOf('-');
-    if (i > 0) data = [...data.slice(0, 3), s.slice(0, i), s.slice(i)];
-    else data.push('');
-  }
-  if (data.length < 5) return null;
-  let [dd, mm, yy, tm, tz] = data.slice(0, 5) as [string, string, string, string, string];
-  if (!(dd && mm && yy)) return null;
-  mm = mm.toLowerCase();
-  if (!MONTHNAMES.includes(mm)) {
-    [dd, mm] = [mm, dd.toLowerCase()];
-    if (!MONTHNAMES.includes(mm)) return null;
-  }
-  let month = MONTHNAMES.indexOf(mm) + 1;
-  if (month > 12) month -= 12;
-  if (dd.endsWith(',')) dd = dd.slice(0, -1);
-  if (yy.indexOf(':') > 0) [yy, tm] = [tm, yy];
-  if (yy.endsWith(',')) {
-    yy = yy.slice(0, -1);
-    if (!yy) return null;
-  }
-  if (!/^[0-9]/.test(yy)) [yy, tz] = [tz, yy];
-  if (tm.endsWith(',')) {
-    tm = tm.slice(0, -1);
-    if (!tm) return null;
-  }
-  let parts = tm.split(':');
-  let thh: string, tmm: string, tss: string;
-  if (parts.length === 2) [thh, tmm, tss] = [parts[0]!, parts[1]!, '0'];
-  else if (parts.length === 3) [thh, tmm, tss] = parts as [string, string, string];
-  else if (parts.length === 1 && parts[0]!.includes('.')) {
-    parts = parts[0]!.split('.');
-    if (parts.length === 2) [thh, tmm, tss] = [parts[0]!, parts[1]!, '0'];
-    else if (parts.length === 3) [thh, tmm, tss] = parts as [string, string, string];
-    else return null;
-  } else return null;
-  const nums = [yy, dd, thh, tmm, tss].map(pyInt);
-  if (nums.some((n) => n === null)) return null;
-  let [year, day, hh, mi, ss] = nums as number[];
-  if (year! < 100) year! += year! > 68 ? 1900 : 2000;
-  let tzoffset: number | null = null;
-  const tzu = tz.toUpperCase();
-  if (Object.prototype.hasOwnProperty.call(TIMEZONES, tzu)) tzoffset = TIMEZONES[tzu]!;
-  else {
-    tzoffset = pyInt(tzu);
-    if (tzoffset === 0 && tzu.startsWith('-')) tzoffset = null;
-  }
-  if (tzoffset) {
-    const sign = tzoffset < 0 ? -1 : 1;
-    const t = Math.abs(tzoffset);
-    tzoffset = sign * (Math.floor(t / 100) * 3600 + (t % 100) * 60);
-  }
-  return [year!, month, day!, hh!, mi!, ss!, tzoffset];
-}
-
-function daysInMonth(y: number, m: number): number {
-  return [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
-}
-
-/**
- * The If-Modified-Since value as UTC epoch seconds, or null when CPython ignores it
- * (unparseable, out of range, or a non-UTC offset). No zone and `-0000` count as UTC.
- */
-export function imsEpochSeconds(value: string): number | null {
-  const p = parsedateTz(value);
-  if (!p) return null;
-  const [y, mo, d, h, mi, s, tz] = p;
-  // datetime(...) validation (ValueError / OverflowError are ignored by send_head).
-  if (y < 1 || y > 9999 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return null;
-  if (tz !== null) {
-    if (Math.abs(tz) >= 86400) return null; // timezone() refuses offsets of a day or more
-    if (tz !== 0) return null; // a non-UTC timezone is not compared
-  }
-  const dt = new Date(0);
-  dt.setUTCFullYear(y, mo - 1, d);
-  dt.setUTCHours(h, mi, s, 0);
-  return dt.getTime() / 1000;
-}
 
 /**
  * Simple HTTP request handler with GET and HEAD commands: serves files from `directory` and
@@ -733,7 +417,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const statAt = cache.now();
     const stamp = statStamp.call(this.fs, fsEncode(dirPath));
     if (stamp === undefined || !stamp.isDirectory()) return renderListingEntries(dirPath, this.fs);
-    const kept = cache.get(dirPath, stamp, (p) => isDirPath(this.fs, p));
+    const kept = cache.get(dirPath, stamp, (p) => isdirSync(p, this.fs));
     if (kept !== null) return kept;
     const entries = await renderListingEntries(dirPath, this.fs);
     cache.put(dirPath, stamp, statAt, entries);
