@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guessFileType, useCpythonMimeTable, useMimeDbTable } from './mime.js';
 import type { SocketWriter } from './connection-io.js';
 import { nodeFs, type HandlerFs } from './handler-fs.js';
+import { ntpath, type PathFlavour } from './py-path.js';
 import { imsEpochSeconds } from './parsedate.js';
 import type { ResponseBody } from './response-body.js';
 import { SimpleHTTPRequestHandler } from './simple-handler.js';
@@ -45,6 +46,11 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(root, 'sorting/c-dir'));
   fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'link-out.txt'));
   fs.symlinkSync('plain.txt', path.join(root, 'link-in.txt'));
+  // Index pages that are links out of the root: the first one, or the only one.
+  writeFile(root, 'idx-out/index.htm', '<p>inside</p>');
+  fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'idx-out/index.html'));
+  fs.mkdirSync(path.join(root, 'idx-out-only'));
+  fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'idx-out-only/index.html'));
   live = await startServer(SimpleHTTPRequestHandler, { directory: root });
   liveNoFollow = await startServer(SimpleHTTPRequestHandler, { directory: root, followSymlinks: false });
 });
@@ -192,6 +198,16 @@ describe('SimpleHTTPServerTestCase', () => {
     expect(r.status).toBe('HTTP/1.0 404 File not found');
     expect(r.body.toString()).not.toContain('TOP-SECRET');
     expect((await get('/link-in.txt', '', liveNoFollow.port)).status).toBe('HTTP/1.0 200 OK');
+  });
+
+  it('followSymlinks=false: an index page leaving the root counts as missing (PORT NOTE 7)', async () => {
+    expect((await get('/idx-out/')).body.toString()).toBe('TOP-SECRET'); // CPython follows
+    expect((await get('/idx-out/', '', liveNoFollow.port)).body.toString()).toBe('<p>inside</p>'); // the next index page
+    const only = await get('/idx-out-only/', '', liveNoFollow.port);
+    expect(only.status).toBe('HTTP/1.0 200 OK');
+    expect(only.body.toString()).toContain('<title>Directory listing for /idx-out-only/</title>');
+    expect(only.body.toString()).toContain('<a href="index.html">index.html@</a>');
+    expect(only.body.toString()).not.toContain('TOP-SECRET');
   });
 
   it('streams a large file completely (never read whole)', async () => {
@@ -348,6 +364,36 @@ describe('SimpleHTTPRequestHandlerTestCase', () => {
     h.directory = '/srv';
     expect(h.translatePath('//filename')).toBe('/srv/filename');
     expect(h.translatePath('//filename?foo=bar')).toBe('/srv/filename');
+  });
+
+  it('test_windows_colon: under ntpath, components with a drive or a separator are dropped', () => {
+    // CPython's test swaps os.path for ntpath (support.swap_attr(server.os, 'path', ntpath)).
+    // PORT NOTE 16's backslash rule is off here, as in CPython's own translate_path.
+    class NtPathHandler extends SimpleHTTPRequestHandler {
+      protected override get pathFlavour(): PathFlavour {
+        return ntpath;
+      }
+      override get backslashSeparates(): boolean {
+        return false;
+      }
+    }
+    const handler = (directory: string): SimpleHTTPRequestHandler => {
+      const h = Object.create(NtPathHandler.prototype) as SimpleHTTPRequestHandler;
+      h.directory = directory;
+      return h;
+    };
+    // handler_1 (the current directory), handler_2 ('foo'), handler_3 (PurePath('bar')).
+    const handlers: [SimpleHTTPRequestHandler, string][] = [
+      [handler(process.cwd()), path.join(process.cwd(), 'filename')],
+      [handler('foo'), path.join('foo', 'filename')],
+      [handler('bar'), path.join('bar', 'filename')],
+    ];
+    for (const target of ['c:c:c:foo/filename', '\\c:../filename', 'c:\\c:..\\foo/filename', 'c:c:foo\\c:c:bar/filename']) {
+      for (const [h, translated] of handlers) {
+        // path.replace(ntpath.sep, os.sep)
+        expect(h.translatePath(target).replaceAll('\\', path.sep), target).toBe(translated);
+      }
+    }
   });
 
   it('guessType: CPython overrides, then mimetypes with suffix and encodings maps', () => {

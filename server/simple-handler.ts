@@ -18,7 +18,7 @@ import { ListingCache } from './listing-cache.js';
 import { renderListingEntries, type ListingEntries } from './listing.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import { imsEpochSeconds } from './parsedate.js';
-import { isdirSync, isfileSync, isInside, islinkSync, pathJoin, statSyncOrNull } from './py-path.js';
+import { isdirSync, isInside, islinkSync, osPath, statSyncOrNull, type PathFlavour } from './py-path.js';
 import {
   encodeUtf8, fsEncode, htmlEscape, normpath, splitext, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
 } from './py-text.js';
@@ -43,6 +43,23 @@ export function safeLocation(url: string, hardened = true): string {
   if (/^[/\\]/.test(out) || (hardened && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(out))) out = '/' + out.replace(/^[/\\]+/, '');
   return out.replace(/[\x00-\x1f\x7f]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
 }
+
+/** What `SimpleHTTPRequestHandler.openFile` opened: the body, and the fstat of the open file. */
+export interface OpenedFile {
+  readonly body: ResponseBody;
+  readonly stat: fs.Stats;
+}
+
+/**
+ * A path as `SimpleHTTPRequestHandler.lookUp` found it: its stat (undefined: nothing there;
+ * null: the stat failed otherwise), or `refused` (PORT NOTE 7), which has no stat.
+ */
+export interface PathLookup {
+  readonly refused: boolean;
+  readonly stat: fs.Stats | undefined | null;
+}
+
+const REFUSED: PathLookup = { refused: true, stat: undefined };
 
 /** Results of `translatePath`/`refusesPath` by URL path, for one server and directory. */
 class PathMemo {
@@ -100,6 +117,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return Boolean(this.options?.hardened) || process.platform === 'win32';
   }
 
+  /**
+   * The `os.path` that `translatePath` and `sendHead` name files with: `ntpath` on Windows,
+   * `posixpath` elsewhere, as CPython's `os.path` (a subclass may swap it, as CPython's
+   * test_windows_colon swaps in `ntpath`).
+   */
+  protected get pathFlavour(): PathFlavour {
+    return osPath;
+  }
+
   /** File-system calls (`options.fs`, default the real disk). */
   protected fs: HandlerFs = nodeFs;
 
@@ -131,110 +157,135 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * Common code for GET and HEAD: sends the response code and MIME headers. Returns the body
    * (to be copied to the output unless the command was HEAD, and closed by the caller in
    * every case), or null when the caller has nothing further to do.
+   *
+   * CPython's `send_head` line by line, with its two halves as seams: `openFile()` opens the
+   * file (`open(path, 'rb')`, `os.fstat`) and `sendFileHeaders()` sends its headers.
    */
   async sendHead(): Promise<ResponseBody | null> {
     if (this.refusesPath(this.path)) {
-      // PORT NOTE: NUL, control characters, drive letters and NTFS stream names are refused
-      // on every OS (see refusesPath); CPython serves or crashes on some of them.
+      // PORT NOTE 15: NUL, control characters, drive letters and NTFS stream names are
+      // refused on every OS (see refusesPath); CPython serves or crashes on some of them.
       this.sendError(404, 'File not found');
       return null;
     }
-    let filePath = this.translatePath(this.path);
-    if (filePath.includes('\0')) {
-      // PORT NOTE: CPython's open() raises ValueError on a NUL and the connection drops
+    let path = this.translatePath(this.path);
+    if (path.includes('\0')) {
+      // PORT NOTE 6: CPython's open() raises ValueError on a NUL and the connection drops
       // without an answer; here it is simply not found.
       this.sendError(404, 'File not found');
       return null;
     }
-    this.containedStat = undefined;
-    if (!this.isContained(filePath)) {
-      // PORT NOTE: with followSymlinks off, a symbolic link leading out of the shared folder
-      // is answered like a missing file.
+    // os.path.isdir(path); the stat is kept for open. PORT NOTE 7: with followSymlinks off, a
+    // symbolic link leading out of the shared folder is answered like a missing file.
+    let found = this.lookUp(path);
+    if (found.refused) {
       this.sendError(404, 'File not found');
       return null;
     }
-    // With links not followed, the containment check's lstat of the last component is the
-    // stat when no component is a link (one system call instead of two).
-    const st = this.containedStat ?? statSyncOrNull(filePath, true, this.fs);
-    if (st?.isDirectory()) {
+    if (found.stat?.isDirectory()) {
       const parts = urlsplit(this.path);
       if (!parts.path.endsWith('/')) {
-        // Redirect browser - doing basically what apache does.
+        // redirect browser - doing basically what apache does
         this.sendResponse(301);
         const newUrl = urlunsplit({ ...parts, path: parts.path + '/' });
+        // PORT NOTE 17: the Location made safe (safeLocation).
         this.sendHeader('Location', safeLocation(newUrl, Boolean(this.options.hardened)));
         this.sendHeader('Content-Length', '0');
         this.endHeaders();
         return null;
       }
-      let found = false;
-      for (const index of this.indexPages) {
-        const candidate = pathJoin(filePath, index);
-        if (isfileSync(candidate, this.fs)) {
-          filePath = candidate;
-          found = true;
+      let index: PathLookup | null = null;
+      for (const name of this.indexPages) {
+        const candidate = this.pathFlavour.join(path, name);
+        // os.path.isfile(index); an index page refused by PORT NOTE 7 counts as missing.
+        const lookedUp = this.lookUp(candidate);
+        if (lookedUp.stat?.isFile()) {
+          path = candidate;
+          index = lookedUp;
           break;
         }
       }
-      if (!found) return this.listDirectory(filePath);
+      if (index === null) return this.listDirectory(path);
+      found = index;
     }
-    const ctype = this.guessType(filePath);
-    // Check for trailing "/" which should return 404. See Issue17324. Some OS platforms
-    // accept a trailing slash as a filename (Issue34711).
-    if (filePath.endsWith('/')) {
+    const ctype = this.guessType(path);
+    // check for trailing "/" which should return 404. See Issue17324
+    // However, some OS platforms accept a trailingSlash as a filename
+    // See discussion on python-dev and Issue34711 regarding
+    // parsing and rejection of filenames with a trailing slash
+    if (path.endsWith('/')) {
       this.sendError(404, 'File not found');
       return null;
     }
+    const opened = await this.openFile(path, found.stat);
+    if (opened === null) return null;
+    return this.sendFileHeaders(opened.body, opened.stat, ctype);
+  }
+
+  /**
+   * `f = open(path, 'rb')` and `fs = os.fstat(f.fileno())` of `send_head`: the body to copy
+   * and the stat of what was opened, or null after answering 404 "File not found" (CPython's
+   * OSError at open, a directory's IsADirectoryError included). `stat` is what `sendHead`'s
+   * `os.path.isdir` saw at `path` (undefined: nothing there; null: the stat failed).
+   *
+   * The one place the bytes of a file are reached, three ways:
+   *  - PORT NOTE 24 (file-cache.ts): the bytes of a small file unchanged since it was read
+   *    (`BufferBody`, no open; `stat` stands for the fstat);
+   *  - PORT NOTE 20: a regular file of at most `CHUNK_SIZE`, opened, fstat'ed and later read
+   *    with synchronous calls (`SmallFileBody`, which hands its bytes to the cache);
+   *  - a bigger regular file streamed in chunks (`FileBody`), and a FIFO or a device opened
+   *    and read through the thread pool (`openStreamed`).
+   * The caller closes the body in every case.
+   */
+  protected async openFile(path: string, stat: fs.Stats | undefined | null): Promise<OpenedFile | null> {
     // A name Python cannot encode (a lone surrogate other than U+DC80..U+DCFF) makes open()
     // raise UnicodeEncodeError in CPython: fsEncode throws PyUnicodeError here, outside the
     // try, so the connection is closed without an answer as CPython does.
-    const encodedPath = fsEncode(filePath);
-    if (st === undefined) {
-      // Nothing there (stat found no entry): open() would fail with ENOENT the same way.
+    const encodedPath = fsEncode(path);
+    if (stat === undefined) {
+      // PORT NOTE 20: nothing there (stat found no entry): open() would fail with ENOENT.
       this.sendError(404, 'File not found');
       return null;
     }
     const cache = this.fileCache();
-    if (st && cache.wants(st)) {
-      // PORT NOTE (file-cache.ts): the same file, unchanged since it was last read, is
-      // answered from memory; CPython reads it again.
-      const data = cache.get(filePath, st);
-      if (data !== null) return this.sendFileHeaders(new BufferBody(data), st, ctype);
+    if (stat !== null && cache.wants(stat)) {
+      const data = cache.get(path, stat);
+      if (data !== null) return { body: new BufferBody(data), stat };
     }
-    let syncHandle: HandlerSyncFileHandle;
+    let handle: HandlerSyncFileHandle;
     try {
-      syncHandle = this.fs.openSync(encodedPath, 'r');
+      handle = this.fs.openSync(encodedPath, 'r');
     } catch {
       this.sendError(404, 'File not found');
       return null;
     }
     let fst: fs.Stats;
     try {
-      fst = syncHandle.statSync();
+      fst = handle.statSync();
     } catch (err) {
-      syncHandle.closeSync();
+      handle.closeSync();
       throw err;
     }
-    if (!fst.isFile() && !fst.isDirectory()) {
+    if (fst.isDirectory()) {
+      // Python's open() refuses a directory (IsADirectoryError, an OSError).
+      handle.closeSync();
+      this.sendError(404, 'File not found');
+      return null;
+    }
+    if (!fst.isFile()) {
       // A FIFO or a device (openSync does not block on one): read it like CPython, to EOF,
       // through the thread pool so that a writer that never comes blocks no other request.
-      syncHandle.closeSync();
-      return this.sendHeadStreamed(encodedPath, ctype);
+      handle.closeSync();
+      return this.openStreamed(encodedPath);
     }
-    let body: ResponseBody;
-    if (fst.size <= CHUNK_SIZE && fst.isFile()) {
-      const stamp = fst;
-      const readAt = Date.now();
-      const keep = cache.wants(stamp) ? (data: Buffer): void => cache.put(filePath, stamp, data, readAt) : undefined;
-      body = new SmallFileBody(syncHandle, fst.size, keep);
-    } else {
-      body = new FileBody(syncHandle, fst.size);
-    }
-    return this.sendFileHeaders(body, fst, ctype);
+    if (fst.size > CHUNK_SIZE) return { body: new FileBody(handle, fst.size), stat: fst };
+    const readAt = Date.now();
+    const keep = cache.wants(fst) ? (data: Buffer): void => cache.put(path, fst, data, readAt) : undefined;
+    return { body: new SmallFileBody(handle, fst.size, keep), stat: fst };
   }
 
-  /** `sendHead` for what is not a regular file: opened and read through the thread pool. */
-  private async sendHeadStreamed(encodedPath: Buffer, ctype: string): Promise<ResponseBody | null> {
+  /** `openFile` for what is not a regular file: opened and fstat'ed through the thread pool. */
+  private async openStreamed(encodedPath: Buffer): Promise<OpenedFile | null> {
     let handle: HandlerFileHandle;
     try {
       handle = await this.fs.open(encodedPath, 'r');
@@ -250,24 +301,37 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       await body.close();
       throw err;
     }
-    return this.sendFileHeaders(body, fst, ctype);
+    if (fst.isDirectory()) {
+      await body.close();
+      this.sendError(404, 'File not found');
+      return null;
+    }
+    return { body, stat: fst };
   }
 
-  /** The rest of `send_head` once the file is open: 404 for a directory, 304, or 200. */
-  private async sendFileHeaders(body: ResponseBody, fst: fs.Stats, ctype: string): Promise<ResponseBody | null> {
+  /**
+   * The headers of `send_head` once the file is open (its `try:` block after `os.fstat`):
+   * 304 Not Modified when If-Modified-Since (without If-None-Match) is not older than the
+   * file, else 200 with Content-type, Content-Length and Last-Modified. Returns the body to
+   * copy, or null after closing it; on a throw it is closed and the error goes on (`except:
+   * f.close(); raise`).
+   *
+   * Every status and header of a file response is decided here and nowhere else, so
+   * conditional and partial responses plug in here alone: ETag and If-None-Match, If-Range,
+   * and Range (206 with Content-Range, 416) decide from `stat` and `this.headers`, and the
+   * part of the file to send is returned in place of `body` (a `ResponseBody` over that byte
+   * range of the same open file or cached bytes, closing `body` with it).
+   */
+  protected async sendFileHeaders(body: ResponseBody, stat: fs.Stats, ctype: string): Promise<ResponseBody | null> {
     try {
-      if (fst.isDirectory()) {
-        // Python's open() refuses a directory (IsADirectoryError, an OSError).
-        await body.close();
-        this.sendError(404, 'File not found');
-        return null;
-      }
-      // Use browser cache if possible.
+      // Use browser cache if possible
       if (this.headers.has('If-Modified-Since') && !this.headers.has('If-None-Match')) {
+        // compare If-Modified-Since and time of last file modification (null: an ill-formed
+        // value, or a zone other than UTC, is ignored)
         const ims = imsEpochSeconds(this.headers.get('If-Modified-Since')!);
         if (ims !== null) {
-          // Compare to the UTC time of last modification, microseconds removed.
-          const lastModif = Math.floor(fst.mtimeMs / 1000);
+          // compare to UTC datetime of last modification, microseconds removed
+          const lastModif = Math.floor(stat.mtimeMs / 1000);
           if (lastModif <= ims) {
             this.sendResponse(304);
             this.endHeaders();
@@ -278,8 +342,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       }
       this.sendResponse(200);
       this.sendHeader('Content-type', ctype);
-      this.sendHeader('Content-Length', String(fst.size));
-      this.sendHeader('Last-Modified', this.dateTimeString(fst.mtimeMs / 1000));
+      this.sendHeader('Content-Length', String(stat.size));
+      this.sendHeader('Last-Modified', this.dateTimeString(stat.mtimeMs / 1000));
       this.endHeaders();
       return body;
     } catch (err) {
@@ -292,58 +356,73 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * With `followSymlinks` off (the app's default), true only when the real path stays inside
    * the real path of `directory`, compared by path components. Missing paths pass (they 404).
    */
-  protected isContained(filePath: string): boolean {
+  protected isContained(path: string): boolean {
     if (this.options.followSymlinks !== false) return true;
-    const noLink = this.noLinkBelowRoot(filePath);
-    if (noLink !== null) return noLink;
+    return this.noLinkBelowRoot(path) !== null || this.realPathInside(path);
+  }
+
+  /**
+   * `os.stat(path)` as `send_head`'s `os.path.isdir` and `os.path.isfile` make it, with
+   * `isContained` checked on the way (PORT NOTE 7): `stat` is the Stats, undefined when
+   * nothing is there, null when the stat failed otherwise (both functions then say no, and
+   * `open` decides); `refused` when the path leaves the shared folder, with no stat.
+   */
+  protected lookUp(path: string): PathLookup {
+    if (this.options.followSymlinks !== false) return { refused: false, stat: statSyncOrNull(path, true, this.fs) };
+    const walked = this.noLinkBelowRoot(path);
+    if (walked === null) {
+      if (!this.realPathInside(path)) return REFUSED;
+      return { refused: false, stat: statSyncOrNull(path, true, this.fs) };
+    }
+    // With no link below the root, the lstat of the last component is also its stat.
+    return { refused: false, stat: walked === true ? statSyncOrNull(path, true, this.fs) : walked };
+  }
+
+  /**
+   * The common case of `isContained` without `realpath` (one readlink per component of the
+   * whole absolute path): lstat each component below `directory`. When none is a symbolic
+   * link the real path is the root's real path plus the same names, inside by construction:
+   * then the lstat of `path` (also its stat), or undefined when a component is missing
+   * (nothing to serve: the 404 follows), or true when that stat is not known (`path` is the
+   * root, or names a directory with a trailing `/`). Null when a link is met or a component
+   * cannot be examined: `realPathInside` then decides.
+   */
+  private noLinkBelowRoot(path: string): fs.Stats | undefined | true | null {
+    if (process.platform === 'win32') return null;
+    const prefix = this.directory.endsWith('/') ? this.directory : this.directory + '/';
+    if (!path.startsWith(prefix)) return path === this.directory ? true : null;
+    let p = prefix.slice(0, -1);
+    let last: fs.Stats | undefined;
+    for (const name of path.slice(prefix.length).split('/')) {
+      if (name === '') continue;
+      p += '/' + name;
+      const st = statSyncOrNull(p, false, this.fs);
+      if (st === undefined) return undefined;
+      if (st === null || st.isSymbolicLink()) return null;
+      last = st;
+    }
+    // `x/` names a directory: stat('file/') fails where lstat('file') does not.
+    if (last === undefined || path.endsWith('/')) return true;
+    return last;
+  }
+
+  /** The rest of `isContained`: the real path of `path` is inside the real path of `directory`. */
+  private realPathInside(path: string): boolean {
     let real: string;
     try {
-      real = this.fs.realpathSync(fsEncode(filePath)).toString('utf8');
+      real = this.fs.realpathSync(fsEncode(path)).toString('utf8');
     } catch {
       // A dangling link or a missing file: check the link itself is not leaving the root.
-      return !islinkSync(filePath, this.fs);
+      return !islinkSync(path, this.fs);
     }
-    // The root's real path is resolved once per server. PORT NOTE (no CPython equivalent):
-    // when the answer is "outside", the root is resolved again before refusing, so a root
-    // replaced while sharing (renamed, or a link to it re-pointed) is followed, never served
-    // from the old place.
+    // The root's real path is resolved once per server. PORT NOTE 21: when the answer is
+    // "outside", the root is resolved again before refusing, so a root replaced while sharing
+    // (renamed, or a link to it re-pointed) is followed, never served from the old place.
     let root = this.realRoot(false);
     if (root === null) return false;
     if (isInside(root, real)) return true;
     root = this.realRoot(true);
     return root !== null && isInside(root, real);
-  }
-
-  /**
-   * Set by `noLinkBelowRoot` when it found every component of a path (no trailing slash) and
-   * none a link: the lstat of the last one, which is then also its stat.
-   */
-  private containedStat: fs.Stats | undefined = undefined;
-
-  /**
-   * The common case of `isContained` without `realpath` (one readlink per component of the
-   * whole absolute path): lstat each component below `directory`. True when none is a
-   * symbolic link (then the real path is the root's real path plus the same names, inside by
-   * construction) or when a component is missing (nothing to serve: the 404 follows); null
-   * when a link is met or a component cannot be examined (`isContained` then resolves).
-   */
-  private noLinkBelowRoot(filePath: string): boolean | null {
-    if (process.platform === 'win32') return null;
-    const prefix = this.directory.endsWith('/') ? this.directory : this.directory + '/';
-    if (!filePath.startsWith(prefix)) return filePath === this.directory ? true : null;
-    let p = prefix.slice(0, -1);
-    let last: fs.Stats | undefined;
-    for (const name of filePath.slice(prefix.length).split('/')) {
-      if (name === '') continue;
-      p += '/' + name;
-      const st = statSyncOrNull(p, false, this.fs);
-      if (st === undefined) return true;
-      if (st === null || st.isSymbolicLink()) return null;
-      last = st;
-    }
-    // `x/` names a directory: stat('file/') fails where lstat('file') does not.
-    if (!filePath.endsWith('/')) this.containedStat = last;
-    return true;
   }
 
   /** This server's state (caches, the root's real path, the path memo). */
@@ -456,13 +535,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (this.backslashSeparates) p = p.replace(/\\/g, '/');
     p = normpath(p);
     const words = p.split('/').filter((w) => w !== '');
+    const flavour = this.pathFlavour;
     let result = this.directory;
     for (const word of words) {
-      if (word === '.' || word === '..') {
-        // Ignore components that are not a simple file/directory name.
+      if (flavour.dirname(word) || word === '.' || word === '..') {
+        // Ignore components that are not a simple file/directory name
         continue;
       }
-      result = pathJoin(result, word);
+      result = flavour.join(result, word);
     }
     if (trailingSlash) result += '/';
     return result;
