@@ -25,7 +25,9 @@ import type {
   Settings,
   SettingsPatch,
 } from './ipc-contract';
-import type { ServeFailure, ServeSettings } from '../server/host/protocol';
+import type { ServeFailure } from '../server/host/protocol';
+import { notAFolderError, serveErrorForFolder, serveErrorForWrite, type ServeError } from '../server/errors';
+import { SETTING_KEYS, type ServeSettings } from '../server/share-settings';
 import type { SettingsStore } from './settings-store';
 import type { LogBatchFromHost, ServerHost } from './server-host';
 
@@ -74,17 +76,15 @@ const fail = (code: Failure['code'], message: string, extra: Partial<Failure> = 
   ...extra,
 });
 
+/** The engine's settings of the app's: every row of the settings table, without the window's own fields. */
 function toServeSettings(s: Settings): ServeSettings {
-  return {
-    directory: s.directory,
-    port: s.port,
-    bind: s.bind,
-    protocolVersion: s.protocolVersion,
-    cgi: s.cgi,
-    cgiDirectories: s.cgiDirectories,
-    followSymlinks: s.followSymlinks,
-  };
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) out[key] = s[key];
+  return out as ServeSettings;
 }
+
+/** A ServeError (server/errors.ts: the one place that words system errors) as a Failure. */
+const failureOf = (e: ServeError): Failure => fail(e.code, e.message, e.field ? { field: e.field } : {});
 
 const MSG_NOT_FULL_PATH =
   'Type the full path of the folder, starting with / (or a drive letter like C:\\ on Windows).';
@@ -109,23 +109,11 @@ export async function checkFolder(typed: string, home?: string): Promise<Result<
   if (p === null) return fail('SRV_ERR_DIRECTORY_MISSING', MSG_NOT_FULL_PATH, { field: 'directory' });
   try {
     const st = await fsp.stat(p);
-    if (!st.isDirectory()) {
-      return fail('SRV_ERR_DIRECTORY_NOT_A_DIRECTORY', 'That is a file, not a folder. Choose a folder to share.', {
-        field: 'directory',
-      });
-    }
+    if (!st.isDirectory()) return failureOf(notAFolderError(p));
     const entries = await fsp.readdir(p);
     return { ok: true, value: { path: p, entries: entries.length } };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      return fail('SRV_ERR_DIRECTORY_MISSING', 'That folder does not exist. It may have been moved or deleted.', {
-        field: 'directory',
-      });
-    }
-    return fail('SRV_ERR_DIRECTORY_UNREADABLE', 'Servedir is not allowed to open that folder. Choose another folder.', {
-      field: 'directory',
-    });
+    return failureOf(serveErrorForFolder(err, p));
   }
 }
 
@@ -249,8 +237,8 @@ export function createAppService(deps: AppServiceDeps): AppService {
       let saved: Settings;
       try {
         saved = await deps.store.update(patch);
-      } catch {
-        return fail('SRV_ERR_INTERNAL', 'Servedir could not save your settings. Check that your disk is not full.');
+      } catch (err) {
+        return failureOf(serveErrorForWrite(err, 'your settings'));
       }
       if (status.state === 'running' || status.state === 'starting') {
         // The change applies at once; the outcome reaches the window as a status event.

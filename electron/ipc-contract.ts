@@ -12,25 +12,41 @@
  * `ipcMain.handle` forwards only an error's message.
  */
 import type { RequestLogEntry } from '../server/log.js';
-import type {
-  LogColumns,
-  LogRefCodes,
-  ProtocolVersion,
-  ServeErrorCode,
-  ServeSettings,
-  SettingsField,
-  ShareUrl,
-} from '../server/host/protocol.js';
+import type { LogColumns, LogRefCodes, ShareUrl } from '../server/host/protocol.js';
+import {
+  isPathString,
+  isSettingKey,
+  isStoredValue,
+  MAX_PATH_LENGTH,
+  SETTING_KEYS,
+  type ProtocolVersion,
+  type ServeErrorCode,
+  type ServeSettings,
+  type SettingsField,
+} from '../server/share-settings.js';
 
 export type { RequestLogEntry, LogColumns, ProtocolVersion, ServeErrorCode, SettingsField, ShareUrl };
+// The settings table (server/share-settings.ts; pure, no runtime dependencies), for the shell
+// and the window: the guards their own checks end with, and the switches of the Settings pane.
+export {
+  appDefaults,
+  isBindAddress,
+  isCgiDirectories,
+  isPort,
+  MAX_PATH_LENGTH,
+  SETTING_SWITCHES,
+  type SwitchRow,
+  type SwitchSettingKey,
+} from '../server/share-settings.js';
 
 // ---------------------------------------------------------------------------------------
 // Payload types
 
 /**
  * What the user chose; persisted as JSON in the user-data folder. The serving fields are
- * exactly the engine's {@link ServeSettings} (`directory` is '' until the user picks one;
- * `port` is 1–65535 here, never 0), plus the window's own memory of recent folders.
+ * exactly the engine's {@link ServeSettings}, one per row of the settings table
+ * (server/share-settings.ts; stored values: `directory` is '' until the user picks one,
+ * `port` is 1–65535, never 0), plus the window's own memory of recent folders.
  */
 export interface Settings extends ServeSettings {
   /** Most recent first, at most 8. */
@@ -178,57 +194,18 @@ const noArgs = (args: readonly unknown[]): args is [] => args.length === 0;
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 
-/** Longest path or URL we accept over IPC; anything longer is not a real path. */
-export const MAX_PATH_LENGTH = 4096;
-
-const isPathString = (v: unknown): v is string =>
-  typeof v === 'string' && v.length > 0 && v.length <= MAX_PATH_LENGTH && !v.includes('\0');
-
-export const isPort = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
-
-const BIND_RE = /^(?:|[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9_.-]{1,64})?)$/;
-export const isBindAddress = (v: unknown): v is string => typeof v === 'string' && BIND_RE.test(v);
-
 /**
- * A CGI directory as the engine matches it (`CGIHTTPRequestHandler.is_cgi` compares whole
- * collapsed URL paths): `/seg(/seg)*`, no empty, `.` or `..` segment, no trailing slash. A
- * folder like `/cgi-bin/../x` or `/a//b` could never match, and its scripts would quietly be
- * served as downloadable files instead.
+ * A settings patch: one or more settings of the table, each with a value the app may store
+ * (the table's guards: server/share-settings.ts).
  */
-const isCgiDirectory = (d: unknown): boolean =>
-  typeof d === 'string' &&
-  d.length >= 2 &&
-  d.length <= 256 &&
-  d.startsWith('/') &&
-  d
-    .slice(1)
-    .split('/')
-    .every((seg) => seg !== '' && seg !== '.' && seg !== '..' && !/[\0\\?#]/.test(seg));
-
-export const isCgiDirectories = (v: unknown): v is readonly string[] =>
-  Array.isArray(v) && v.length >= 1 && v.length <= 16 && v.every(isCgiDirectory);
-
-const settingsFieldGuards: { readonly [K in keyof Required<SettingsPatch>]: (v: unknown) => boolean } = {
-  directory: (v) => v === '' || isPathString(v),
-  port: isPort,
-  bind: isBindAddress,
-  protocolVersion: (v) => v === 'HTTP/1.0' || v === 'HTTP/1.1',
-  cgi: (v) => typeof v === 'boolean',
-  cgiDirectories: isCgiDirectories,
-  followSymlinks: (v) => typeof v === 'boolean',
-};
-
 export function isSettingsPatch(v: unknown): v is SettingsPatch {
   if (!isPlainObject(v)) return false;
   const keys = Object.keys(v);
   if (keys.length === 0) return false;
-  return keys.every(
-    (k) => Object.hasOwn(settingsFieldGuards, k) && settingsFieldGuards[k as keyof SettingsPatch](v[k]),
-  );
+  return keys.every((k) => isSettingKey(k) && isStoredValue(k, v[k]));
 }
 
-/** Full settings as read back from disk. */
+/** Full settings as read back from disk: every setting of the table, and the recent folders. */
 export function isSettings(v: unknown): v is Settings {
   if (!isPlainObject(v)) return false;
   const { recentFolders, ...rest } = v;
@@ -236,7 +213,7 @@ export function isSettings(v: unknown): v is Settings {
     Array.isArray(recentFolders) &&
     recentFolders.length <= 8 &&
     recentFolders.every(isPathString) &&
-    Object.keys(settingsFieldGuards).every((k) => k in rest) &&
+    SETTING_KEYS.every((k) => k in rest) &&
     isSettingsPatch(rest)
   );
 }

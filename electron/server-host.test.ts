@@ -4,15 +4,13 @@ import { createServerHost, logBatchFromHost } from './server-host';
 import { decodeLogColumns, type LogBatch, type RequestLogEntry } from './ipc-contract';
 import { createFakeEngine, fakeFork } from './test-support/fake-host-process';
 import type { ServeSettings } from '../server/host/protocol';
+import { appDefaults } from '../server/share-settings';
 
 const settings = (over: Partial<ServeSettings> = {}): ServeSettings => ({
+  ...appDefaults(),
   directory: '/srv',
   port: 0,
   bind: '127.0.0.1',
-  protocolVersion: 'HTTP/1.0',
-  cgi: false,
-  cgiDirectories: ['/cgi-bin'],
-  followSymlinks: false,
   ...over,
 });
 

@@ -64,6 +64,18 @@ describe('openSettingsStore', () => {
     expect(store.keptAside).not.toBeNull();
   });
 
+  it('migrates a file saved before a setting existed: the default, silently, nothing kept aside', async () => {
+    // What the version before the settings table wrote (no setting added since then).
+    const { followSymlinks: _, ...older } = { ...DEFAULT_SETTINGS, directory: '/data', port: 9001, recentFolders: ['/data'] };
+    await fsp.writeFile(file(), JSON.stringify(older));
+    const warn = vi.fn();
+    const store = await openSettingsStore({ dir, warn });
+    expect(store.get()).toEqual({ ...DEFAULT_SETTINGS, directory: '/data', port: 9001, recentFolders: ['/data'] });
+    expect(store.keptAside).toBeNull();
+    expect(warn).not.toHaveBeenCalled();
+    expect((await fsp.readdir(dir)).sort()).toEqual(['settings.json']);
+  });
+
   it('keeps at most 8 recent folders, most recent first, without duplicates', async () => {
     const store = await openSettingsStore({ dir });
     for (let i = 1; i <= 10; i++) await store.addRecentFolder(`/f${i}`);

@@ -12,25 +12,14 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import {
-  isSettings,
-  isSettingsPatch,
-  type Settings,
-  type SettingsPatch,
-} from './ipc-contract';
-import { DEFAULT_CGI_DIRECTORIES } from '../server/host/protocol';
+import { appDefaults, isSettingsPatch, type Settings, type SettingsPatch } from './ipc-contract';
+import { migrateStoredSettings } from '../server/share-settings';
 
-/** The settings of a first start. `directory: ''` lets the window suggest a folder. */
-export const DEFAULT_SETTINGS: Settings = Object.freeze({
-  directory: '',
-  port: 8000,
-  bind: '',
-  protocolVersion: 'HTTP/1.0',
-  cgi: false,
-  cgiDirectories: DEFAULT_CGI_DIRECTORIES,
-  followSymlinks: false,
-  recentFolders: [],
-});
+/**
+ * The settings of a first start: the app's value of every row of the settings table
+ * (server/share-settings.ts). `directory: ''` lets the window suggest a folder.
+ */
+export const DEFAULT_SETTINGS: Settings = Object.freeze({ ...appDefaults(), recentFolders: [] });
 
 /** Most recent folders kept. */
 export const MAX_RECENT_FOLDERS = 8;
@@ -66,21 +55,23 @@ export interface OpenStoreOptions {
   readonly warn?: (message: string) => void;
 }
 
-/** Fields of `raw` that still validate, over the defaults. */
-function salvage(raw: unknown): Settings {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return DEFAULT_SETTINGS;
+/**
+ * The settings of a parsed file, brought up to this version's table: a setting the file
+ * lacks (it was saved before that setting existed) takes its default silently; a value that
+ * does not validate takes its default too, and `damaged` says so (the file is then kept
+ * aside, so nothing the user had is lost). Recent folders that validate are kept.
+ */
+function migrate(raw: unknown): { readonly settings: Settings; readonly damaged: boolean } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { settings: DEFAULT_SETTINGS, damaged: true };
   const rec = raw as Record<string, unknown>;
-  const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
-  for (const key of Object.keys(DEFAULT_SETTINGS)) {
-    if (key === 'recentFolders') continue;
-    if (Object.hasOwn(rec, key) && isSettingsPatch({ [key]: rec[key] })) out[key] = rec[key];
-  }
+  const { settings, rejected } = migrateStoredSettings(rec);
   const recent = rec['recentFolders'];
-  if (Array.isArray(recent)) {
-    const ok = recent.filter((f) => isSettingsPatch({ directory: f }) && f !== '').slice(0, MAX_RECENT_FOLDERS);
-    out['recentFolders'] = ok;
-  }
-  return out as unknown as Settings;
+  const recentOk = recent === undefined || (Array.isArray(recent) && recent.length <= MAX_RECENT_FOLDERS);
+  const folders = Array.isArray(recent)
+    ? recent.filter((f) => f !== '' && isSettingsPatch({ directory: f })).slice(0, MAX_RECENT_FOLDERS)
+    : [];
+  const damaged = rejected.length > 0 || !recentOk || (Array.isArray(recent) && folders.length !== recent.length);
+  return { settings: { ...settings, recentFolders: folders }, damaged };
 }
 
 /** Reads the settings file (or defaults) and returns a store that saves every change. */
@@ -111,12 +102,9 @@ export async function openSettingsStore(opts: OpenStoreOptions): Promise<Setting
     } catch {
       parsedOk = false;
     }
-    if (parsedOk && isSettings(parsed)) {
-      current = parsed;
-    } else {
-      current = parsedOk ? salvage(parsed) : DEFAULT_SETTINGS;
-      keptAside = await keepAside(fs, file, now, warn);
-    }
+    const migrated = parsedOk ? migrate(parsed) : { settings: DEFAULT_SETTINGS, damaged: true };
+    current = migrated.settings;
+    if (migrated.damaged) keptAside = await keepAside(fs, file, now, warn);
   }
 
   // One write at a time, in order: the last update always wins on disk.

@@ -130,7 +130,7 @@ describe('command line, live (as a new user runs it)', () => {
   it('PORT NOTE: a missing folder gives one plain sentence and exit 1', async () => {
     const p = run(['0', '-d', path.join(dir, 'nope')]);
     expect(await p.exited).toBe(1);
-    expect(p.err()).toBe(`The folder ${path.join(dir, 'nope')} does not exist.\n`);
+    expect(p.err()).toBe(`The folder ${path.join(dir, 'nope')} does not exist. It may have been moved or deleted.\n`);
   });
 
   it('usage error exits 2 with argparse text', async () => {

@@ -19,12 +19,19 @@ import { escapeControlChars, formatNcsaLine } from './log.js';
 import { useCpythonMimeTable } from './mime.js';
 import type { RequestLogEntry } from './log.js';
 import { pyInt, pyRepr } from './py-text.js';
+import {
+  CLI_EXTRA_FLAGS, SETTING_KEYS, SHARE_SETTINGS, type HandlerSettings, type ServeSettings, type SettingKey, type ShareSettingsTable,
+} from './share-settings.js';
 import { validateDirectory } from './serve.js';
 import { SimpleHTTPRequestHandler } from './simple-handler.js';
 import { capYoungGeneration } from './young-generation.js';
 
-/** Parsed command line (`argparse.Namespace`). */
-export interface CliArgs {
+/** The settings of the table with a flag of ours (server/share-settings.ts), as the CLI parsed them. */
+export type CliSettings = { readonly [K in CliFlagKey]: ServeSettings[K] };
+type CliFlagKey = { [K in SettingKey]: ShareSettingsTable[K]['cli'] extends { kind: 'switch' | 'option' } ? K : never }[SettingKey];
+
+/** Parsed command line (`argparse.Namespace`): CPython's arguments, `--hardened`, and the table's flags. */
+export type CliArgs = CliSettings & {
   readonly cgi: boolean;
   readonly bind: string | null;
   readonly directory: string;
@@ -32,9 +39,7 @@ export interface CliArgs {
   readonly port: number;
   /** `--hardened`: the desktop app's profile (see HandlerOptions.hardened). PORT NOTE: new. */
   readonly hardened: boolean;
-  /** False with `--no-follow-symlinks` or `--hardened`. PORT NOTE: new. */
-  readonly followSymlinks: boolean;
-}
+};
 
 /** Result of parsing: arguments, or text to print and an exit status. */
 export type ParseResult =
@@ -46,11 +51,36 @@ export function usage(prog: string): string {
   return `usage: ${prog} [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [port]\n`;
 }
 
+/** `--hardened`: the app's profile. Not a setting of the table: a profile of the engine. */
+const HARDENED_HELP = "refuse request smuggling and links out of the directory, discard unread request bodies (the desktop app's behaviour)";
+
 /**
- * `--help` text, as CPython 3.13's argparse formats it, plus this port's two flags.
- * PORT NOTE: `--no-follow-symlinks` and `--hardened` are new; they are left out of the usage
- * line (which stays CPython's, byte for byte, in every error message) and must be spelled
- * in full (an abbreviation like `--h` keeps meaning `--help`, as in CPython).
+ * One option of argparse's help: the invocation in a column of 24 (help on the next line when
+ * the invocation is longer than 20), the help wrapped at 78 columns, as argparse formats it
+ * for an 80-column terminal.
+ */
+function helpEntry(invocation: string, help: string): string {
+  const width = 78 - 24;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of help.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  const head = `  ${invocation}`;
+  const pad = ' '.repeat(24);
+  if (head.length <= 22) return `${head.padEnd(24)}${lines.join(`\n${pad}`)}\n`;
+  return `${head}\n${lines.map((l) => pad + l).join('\n')}\n`;
+}
+
+/**
+ * `--help` text, as CPython 3.13's argparse formats it, plus this port's flags (the table's,
+ * then `--hardened`). PORT NOTE: those flags are new; they are left out of the usage line
+ * (which stays CPython's, byte for byte, in every error message) and must be spelled in full
+ * (an abbreviation like `--h` keeps meaning `--help`, as in CPython).
  */
 export function helpText(prog: string): string {
   return (
@@ -67,39 +97,43 @@ options:
                         serve this directory (default: current directory)
   -p, --protocol VERSION
                         conform to this HTTP version (default: HTTP/1.0)
-  --no-follow-symlinks  do not follow symbolic links that lead out of the directory
-  --hardened            refuse request smuggling and links out of the directory,
-                        discard unread request bodies (the desktop app's behaviour)
-`
+` +
+    CLI_EXTRA_FLAGS.map((f) => helpEntry(f.kind === 'option' ? `${f.flag} ${f.metavar}` : f.flag, f.help)).join('') +
+    helpEntry('--hardened', HARDENED_HELP)
   );
 }
 
 const LONG_OPTIONS = ['--help', '--cgi', '--bind', '--directory', '--protocol'] as const;
-type Dest = 'help' | 'cgi' | 'bind' | 'directory' | 'protocol' | 'hardened' | 'no-follow-symlinks';
-/** This port's flags: no value, no abbreviation. */
-const PORT_FLAGS: readonly string[] = ['--hardened', '--no-follow-symlinks'];
+type Dest = 'help' | 'cgi' | 'bind' | 'directory' | 'protocol';
 const SHORT: Record<string, Dest> = { '-h': 'help', '-b': 'bind', '-d': 'directory', '-p': 'protocol' };
 const DISPLAY: Record<Dest, string> = {
   help: '-h/--help',
   cgi: '--cgi',
-  hardened: '--hardened',
-  'no-follow-symlinks': '--no-follow-symlinks',
   bind: '-b/--bind',
   directory: '-d/--directory',
   protocol: '-p/--protocol',
 };
 
+/** The CLI's value of every setting with a flag of ours when no flag is given: CPython's. */
+function cpythonSettings(): Record<CliFlagKey, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of CLI_EXTRA_FLAGS) out[f.key] = f.cpython;
+  return out as Record<CliFlagKey, unknown>;
+}
+
 /** argparse's parse_args for this parser (prefix matching, `--opt=value`, `-xVALUE`, `--`). */
 export function parseArgs(argv: readonly string[], prog: string, cwd: string): ParseResult {
   const fail = (message: string): ParseResult => ({ ok: false, exitCode: 2, stderr: usage(prog) + `${prog}: error: ${message}\n` });
-  const values: { cgi: boolean; bind: string | null; directory: string; protocol: string; hardened: boolean; followSymlinks: boolean } = {
+  const values: { cgi: boolean; bind: string | null; directory: string; protocol: string; hardened: boolean } = {
     cgi: false,
     hardened: false,
-    followSymlinks: true,
     bind: null,
     directory: cwd,
     protocol: 'HTTP/1.0',
   };
+  const settings = cpythonSettings();
+  /** Settings given by their own flag: `--hardened` does not override them. */
+  const given = new Set<string>();
   const positionals: string[] = [];
   const unrecognized: string[] = [];
   let onlyPositionals = false;
@@ -120,10 +154,31 @@ export function parseArgs(argv: readonly string[], prog: string, cwd: string): P
       const eq = arg.indexOf('=');
       const name = eq >= 0 ? arg.slice(0, eq) : arg;
       if (eq >= 0) explicit = arg.slice(eq + 1);
-      if (PORT_FLAGS.includes(name)) {
+      if (name === '--hardened') {
         if (explicit !== undefined) return fail(`argument ${name}: ignored explicit argument ${pyRepr(explicit)}`);
-        if (name === '--hardened') values.hardened = true;
-        values.followSymlinks = false;
+        values.hardened = true;
+        continue;
+      }
+      const extra = CLI_EXTRA_FLAGS.find((f) => f.flag === name);
+      if (extra !== undefined) {
+        given.add(extra.key);
+        if (extra.kind === 'switch') {
+          if (explicit !== undefined) return fail(`argument ${name}: ignored explicit argument ${pyRepr(explicit)}`);
+          settings[extra.key as CliFlagKey] = extra.value;
+          continue;
+        }
+        let text = explicit;
+        if (text === undefined) {
+          const next = argv[i + 1];
+          if (next === undefined || (next.startsWith('-') && next !== '-' && !looksNegativeNumber(next))) {
+            return fail(`argument ${name}: expected one argument`);
+          }
+          text = next;
+          i++;
+        }
+        const value = extra.parse(text);
+        if (value === undefined) return fail(`argument ${name}: invalid value: ${pyRepr(text)}`);
+        settings[extra.key as CliFlagKey] = value;
         continue;
       }
       const matches = LONG_OPTIONS.filter((o) => o.startsWith(name));
@@ -173,7 +228,11 @@ export function parseArgs(argv: readonly string[], prog: string, cwd: string): P
     port = n;
   }
   if (unrecognized.length > 0) return fail(`unrecognized arguments: ${unrecognized.join(' ')}`);
-  return { ok: true, args: { ...values, port } };
+  if (values.hardened) {
+    // The app's profile: its value for every setting that hardens, unless a flag set it.
+    for (const f of CLI_EXTRA_FLAGS) if (f.kind === 'switch' && f.hardened && !given.has(f.key)) settings[f.key as CliFlagKey] = f.value;
+  }
+  return { ok: true, args: { ...values, ...(settings as CliSettings), port } };
 }
 
 /**
@@ -201,6 +260,21 @@ function stderrSink(entry: RequestLogEntry): void {
     logFlushScheduled = true;
     setImmediate(flushLog);
   }
+}
+
+/**
+ * The handler options of the table's settings for the CLI: each row the engine passes to
+ * handlers, with the value its flag gave or CPython's (CPython's own arguments, directory
+ * and protocol, are set by the caller).
+ */
+function cliHandlerSettings(args: CliArgs): HandlerSettings {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const row = SHARE_SETTINGS[key];
+    if (row.engine !== 'handler' || row.cli.kind === 'cpython') continue;
+    out[key] = Object.hasOwn(args, key) ? (args as Record<string, unknown>)[key] : row.cli.cpython;
+  }
+  return out as HandlerSettings;
 }
 
 /** Run the command line; resolves once listening (the process then lives until Ctrl-C). */
@@ -239,9 +313,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   const server = new HTTPServer(handlerClass, {
     onLog: stderrSink,
     handlerOptions: {
+      ...cliHandlerSettings(args),
       directory: args.directory,
       protocolVersion: args.protocol,
-      followSymlinks: args.followSymlinks,
       hardened: args.hardened,
     },
   });

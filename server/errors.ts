@@ -2,7 +2,7 @@
  * Pure Node. Internal error types of the engine (never protocol errors: those are answered
  * through `sendError`, as in CPython) and the one place that maps file-system errors to HTTP.
  */
-import type { ServeErrorCode, SettingsField } from './host/protocol.js';
+import type { ServeErrorCode, SettingsField } from './share-settings.js';
 
 /** Base of every error the engine throws on purpose. `code` is SCREAMING_SNAKE with a prefix. */
 export class ServerError extends Error {
@@ -52,9 +52,22 @@ export function statusForFsError(err: unknown): 404 | 500 {
   return 500;
 }
 
+// ---------------------------------------------------------------------------------------
+// System errors in plain words: the one place that turns an errno into a sentence for a person
+// who has never opened a terminal. The CLI, `serve()`, the utility host and the shell all
+// come here.
+
+function errnoOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The error codes `serveErrorForListen` knows: what `listen()` fails with. */
+const LISTEN_ERRNOS = new Set(['EADDRINUSE', 'EACCES', 'EPERM', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_NONAME', 'EAI_AGAIN', 'EINVAL', 'EAFNOSUPPORT']);
+
 /** Map a listen() failure to a ServeError with a plain sentence. */
 export function serveErrorForListen(err: unknown, port: number, bind: string): ServeError {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const code = errnoOf(err);
   const where = bind === '' ? 'every network address' : `the address ${bind}`;
   switch (code) {
     case 'EADDRINUSE':
@@ -68,8 +81,71 @@ export function serveErrorForListen(err: unknown, port: number, bind: string): S
     case 'EAI_NONAME':
     case 'EAI_AGAIN':
     case 'EINVAL':
-      return new ServeError('SRV_ERR_ADDRESS_INVALID', `"${bind}" is not an address this computer can share on.`, 'bind', { cause: err });
+    case 'EAFNOSUPPORT':
+      return new ServeError('SRV_ERR_ADDRESS_INVALID', `The address "${bind}" is not one this computer can share on.`, 'bind', { cause: err });
     default:
-      return new ServeError('SRV_ERR_INTERNAL', `The server could not start (${(err as Error)?.message ?? String(err)}).`, undefined, { cause: err });
+      return internalServeError(err);
   }
+}
+
+/**
+ * Map a failure to open or read the folder to share (`stat`, `access`, `readdir`) to a
+ * ServeError with a plain sentence naming the folder.
+ */
+export function serveErrorForFolder(err: unknown, directory: string): ServeError {
+  switch (errnoOf(err)) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+    case 'ENAMETOOLONG':
+    case 'ELOOP':
+      return new ServeError('SRV_ERR_DIRECTORY_MISSING', `The folder ${directory} does not exist. It may have been moved or deleted.`, 'directory', { cause: err });
+    default:
+      return new ServeError('SRV_ERR_DIRECTORY_UNREADABLE', `The folder ${directory} cannot be opened: this computer does not allow it to be read.`, 'directory', { cause: err });
+  }
+}
+
+/** The folder to share is a file. */
+export function notAFolderError(directory: string): ServeError {
+  return new ServeError('SRV_ERR_DIRECTORY_NOT_A_DIRECTORY', `${directory} is a file, not a folder; choose a folder to share.`, 'directory');
+}
+
+/**
+ * A failure to write a file of ours (the settings file): a full disk, a read-only disk or a
+ * folder we may not write say so; anything else is one general sentence.
+ */
+export function serveErrorForWrite(err: unknown, what: string): ServeError {
+  switch (errnoOf(err)) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new ServeError('SRV_ERR_INTERNAL', `Servedir could not save ${what}: the disk is full. Make some room and try again.`, undefined, { cause: err });
+    case 'EROFS':
+      return new ServeError('SRV_ERR_INTERNAL', `Servedir could not save ${what}: the disk is read-only.`, undefined, { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+      return new ServeError('SRV_ERR_INTERNAL', `Servedir could not save ${what}: this computer does not allow it to write there.`, undefined, { cause: err });
+    default:
+      return new ServeError('SRV_ERR_INTERNAL', `Servedir could not save ${what}.`, undefined, { cause: err });
+  }
+}
+
+function internalServeError(err: unknown): ServeError {
+  return new ServeError('SRV_ERR_INTERNAL', 'The server could not start because of an unexpected problem.', undefined, { cause: err });
+}
+
+/**
+ * Whatever starting to share threw, as a ServeError: the engine's own ServeError (or one that
+ * crossed a process boundary: a `SRV_ERR_*` code and a message) unchanged; an errno from
+ * listening or from the folder in plain words; anything else one general sentence with no
+ * technical detail.
+ */
+export function serveErrorForStart(err: unknown, settings: { readonly port: number; readonly bind: string; readonly directory: string }): ServeError {
+  if (err instanceof ServeError) return err;
+  const code = errnoOf(err);
+  const message = err instanceof Error ? err.message : '';
+  if (code?.startsWith('SRV_ERR_') && message) {
+    return new ServeError(code as ServeErrorCode, message, (err as { field?: SettingsField }).field, { cause: err });
+  }
+  if (code === 'ENOENT' || code === 'ENOTDIR') return serveErrorForFolder(err, settings.directory);
+  if (code !== undefined && LISTEN_ERRNOS.has(code)) return serveErrorForListen(err, settings.port, settings.bind);
+  return internalServeError(err);
 }

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { serve, type RunningServer } from './serve.js';
 import { makeTempDir, writeFile } from './test-support/harness.js';
+import { appDefaults } from './share-settings.js';
 
 function oneRequest(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -28,8 +29,7 @@ describe('HTTPServer', () => {
     // setTimeout the engine makes for a connection shows in vi.getTimerCount().
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     running = await serve({
-      directory: dir, port: 0, bind: '127.0.0.1', protocolVersion: 'HTTP/1.0',
-      cgi: false, cgiDirectories: ['/cgi-bin'], followSymlinks: true,
+      ...appDefaults(), directory: dir, port: 0, bind: '127.0.0.1', followSymlinks: true,
     });
     const before = vi.getTimerCount();
     for (let i = 0; i < 20; i++) await oneRequest(running.port);

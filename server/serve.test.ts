@@ -10,16 +10,15 @@ import type { ServeSettings } from './host/protocol.js';
 import type { RequestLogEntry } from './log.js';
 import { serve } from './serve.js';
 import { makeTempDir, rawRequest, writeFile } from './test-support/harness.js';
+import { appDefaults } from './share-settings.js';
 
 function settings(over: Partial<ServeSettings> = {}): ServeSettings {
   return {
+    ...appDefaults(),
     directory: makeTempDir(),
     port: 0,
     bind: '127.0.0.1',
     protocolVersion: 'HTTP/1.1',
-    cgi: false,
-    cgiDirectories: ['/cgi-bin', '/htbin'],
-    followSymlinks: false,
     ...over,
   };
 }
@@ -71,7 +70,7 @@ describe('serve()', () => {
   it('rejects a missing folder, a file, a bad port, a busy port and a bad address', async () => {
     const missing = await startError(settings({ directory: path.join(makeTempDir(), 'nope') }));
     expect([missing.code, missing.field]).toEqual(['SRV_ERR_DIRECTORY_MISSING', 'directory']);
-    expect(missing.message).toMatch(/does not exist\.$/);
+    expect(missing.message).toMatch(/does not exist\. It may have been moved or deleted\.$/);
 
     const dir = makeTempDir();
     const file = writeFile(dir, 'f.txt', 'x');

@@ -5,10 +5,10 @@
  */
 import fs from 'node:fs';
 import { CGIHTTPRequestHandler } from './cgi-handler.js';
-import { ServeError, serveErrorForListen } from './errors.js';
-import type { ServeSettings } from './host/protocol.js';
+import { notAFolderError, ServeError, serveErrorForFolder, serveErrorForListen } from './errors.js';
 import { HTTPServer } from './http-server.js';
 import type { LogSink } from './log.js';
+import { checkServeSettings, handlerSettingsOf, type ServeSettings } from './share-settings.js';
 import { SimpleHTTPRequestHandler } from './simple-handler.js';
 
 /** Default `readTimeoutMs` of `serve()` (the CLI keeps CPython's none). */
@@ -57,38 +57,20 @@ export async function validateDirectory(directory: string): Promise<void> {
   try {
     st = await fs.promises.stat(directory);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') {
-      throw new ServeError('SRV_ERR_DIRECTORY_UNREADABLE', `The folder ${directory} cannot be opened: this computer does not allow it to be read.`, 'directory', { cause: err });
-    }
-    throw new ServeError('SRV_ERR_DIRECTORY_MISSING', `The folder ${directory} does not exist.`, 'directory', { cause: err });
+    throw serveErrorForFolder(err, directory);
   }
-  if (!st.isDirectory()) {
-    throw new ServeError('SRV_ERR_DIRECTORY_NOT_A_DIRECTORY', `${directory} is a file, not a folder; choose a folder to share.`, 'directory');
-  }
+  if (!st.isDirectory()) throw notAFolderError(directory);
   try {
     await fs.promises.access(directory, fs.constants.R_OK | fs.constants.X_OK);
   } catch (err) {
-    throw new ServeError('SRV_ERR_DIRECTORY_UNREADABLE', `The folder ${directory} cannot be opened: this computer does not allow it to be read.`, 'directory', { cause: err });
+    throw serveErrorForFolder(err, directory);
   }
 }
 
+/** The table's check of every setting (server/share-settings.ts), as a `ServeError` on its field. */
 function validateSettings(settings: ServeSettings): void {
-  if (!settings || typeof settings !== 'object') {
-    throw new ServeError('SRV_ERR_BAD_SETTINGS', 'The sharing settings are missing.');
-  }
-  if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) {
-    throw new ServeError('SRV_ERR_PORT_INVALID', 'The port must be a whole number from 0 to 65535.', 'port');
-  }
-  if (settings.protocolVersion !== 'HTTP/1.0' && settings.protocolVersion !== 'HTTP/1.1') {
-    throw new ServeError('SRV_ERR_BAD_SETTINGS', 'The protocol must be HTTP/1.0 or HTTP/1.1.', 'protocolVersion');
-  }
-  if (typeof settings.bind !== 'string' || /[\s/]/.test(settings.bind)) {
-    throw new ServeError('SRV_ERR_ADDRESS_INVALID', `"${String(settings.bind)}" is not an address this computer can share on.`, 'bind');
-  }
-  if (!Array.isArray(settings.cgiDirectories) || settings.cgiDirectories.some((d) => typeof d !== 'string' || !d.startsWith('/'))) {
-    throw new ServeError('SRV_ERR_BAD_SETTINGS', 'Each CGI folder must be a web path starting with "/".', 'cgi');
-  }
+  const problem = checkServeSettings(settings);
+  if (problem) throw new ServeError(problem.code, problem.message, problem.field);
 }
 
 /**
@@ -104,10 +86,7 @@ export async function serve(settings: ServeSettings, options: ServeOptions = {})
       onLog: options.onLog,
       maxConnections: options.maxConnections,
       handlerOptions: {
-        directory: settings.directory,
-        protocolVersion: settings.protocolVersion,
-        cgiDirectories: [...settings.cgiDirectories],
-        followSymlinks: settings.followSymlinks,
+        ...handlerSettingsOf(settings),
         readTimeoutMs: options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS,
         idleTimeoutMs: options.idleTimeoutMs,
         headerTimeoutMs: options.headerTimeoutMs,

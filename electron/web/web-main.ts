@@ -18,6 +18,7 @@ import { nodeFork } from '../server-host';
 import { userDataDir } from '../user-data';
 import { startControlServer, type ControlServer } from './control-server';
 import { openInBrowser } from './system-open';
+import { serveErrorForListen } from '../../server/errors';
 
 interface Args {
   readonly port: number;
@@ -85,11 +86,11 @@ async function main(): Promise<void> {
       onLastClientGone: () => service.rendererGone(),
     });
   } catch (err) {
-    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    const e = serveErrorForListen(err, args.port, '127.0.0.1');
     console.error(
-      inUse
-        ? `Port ${args.port} is already used by another program; start without --port to pick a free one.`
-        : `Servedir could not start its window server: ${(err as Error).message}`,
+      e.code === 'SRV_ERR_INTERNAL'
+        ? `Servedir could not start its window server: ${(err as Error).message}`
+        : `${e.message}${e.code === 'SRV_ERR_PORT_IN_USE' ? ' Or start without --port to pick a free one.' : ''}`,
     );
     await service.shutdown();
     process.exitCode = 1;

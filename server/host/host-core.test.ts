@@ -15,15 +15,11 @@ import {
   type RunningServerLike,
   type ServeFn,
 } from './host-core.js';
+import { appDefaults } from '../share-settings.js';
 
 const settings = (over: Partial<ServeSettings> = {}): ServeSettings => ({
+  ...appDefaults(),
   directory: '/srv/share',
-  port: 8000,
-  bind: '',
-  protocolVersion: 'HTTP/1.0',
-  cgi: false,
-  cgiDirectories: ['/cgi-bin', '/htbin'],
-  followSymlinks: false,
   ...over,
 });
 
@@ -208,13 +204,30 @@ describe('runHost over a fake parentPort', () => {
   it('ignores malformed messages and keeps working', async () => {
     const { port, engine, host } = boot();
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
-    port.deliver({ type: 'start', settings: { directory: 5 } });
     port.deliver('garbage');
+    port.deliver({ type: 'start', settings: 5 });
     port.deliver({ type: 'start', settings: settings() });
     await host.idle();
     expect(engine.calls).toHaveLength(1);
     expect(err).toHaveBeenCalledTimes(2);
     err.mockRestore();
+  });
+
+  it("checks a start's settings with the settings table: a bad one fails on its field, the engine is not called", async () => {
+    const { port, engine, host } = boot();
+    port.deliver({ type: 'start', settings: { ...settings(), directory: 5 } });
+    port.deliver({ type: 'start', settings: { ...settings(), port: 70000 } });
+    port.deliver({ type: 'start', settings: { ...settings(), cgiDirectories: ['cgi-bin'] } });
+    const { followSymlinks: _, ...withoutOne } = settings();
+    port.deliver({ type: 'start', settings: withoutOne });
+    await host.idle();
+    expect(engine.calls).toHaveLength(0);
+    expect(port.sent.filter((m) => m.type === 'failed')).toEqual([
+      { type: 'failed', code: 'SRV_ERR_DIRECTORY_MISSING', message: 'Choose a folder to share.', field: 'directory' },
+      { type: 'failed', code: 'SRV_ERR_PORT_INVALID', message: 'The port must be a whole number from 0 to 65535.', field: 'port' },
+      { type: 'failed', code: 'SRV_ERR_BAD_SETTINGS', message: 'Each script folder must be a web path starting with "/", like /cgi-bin.', field: 'cgi' },
+      { type: 'failed', code: 'SRV_ERR_BAD_SETTINGS', message: 'Following links must be on or off.', field: 'followSymlinks' },
+    ]);
   });
 });
 
@@ -274,7 +287,8 @@ describe('toServeFailure', () => {
     ['EACCES', { port: 80 }, 'SRV_ERR_PORT_PRIVILEGED', 'port'],
     ['EADDRNOTAVAIL', { bind: '10.9.9.9' }, 'SRV_ERR_ADDRESS_UNAVAILABLE', 'bind'],
     ['ENOENT', {}, 'SRV_ERR_DIRECTORY_MISSING', 'directory'],
-    ['ENOTDIR', {}, 'SRV_ERR_DIRECTORY_NOT_A_DIRECTORY', 'directory'],
+    ['ENOTDIR', {}, 'SRV_ERR_DIRECTORY_MISSING', 'directory'],
+    ['EAFNOSUPPORT', { bind: '::1' }, 'SRV_ERR_ADDRESS_INVALID', 'bind'],
   ];
   it.each(cases)('%s maps to %s on a field, in plain words', (errno, over, code, field) => {
     const f = toServeFailure(Object.assign(new Error(`boom ${errno}`), { code: errno }), settings(over));

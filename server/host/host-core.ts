@@ -8,9 +8,11 @@
  * Everything process-global (`exit`, `serve`) is injected so tests can drive it.
  */
 import type { LogSink } from '../log.js';
-import type { HostToMain, MainToHost, ServeFailure, ServeSettings, SettingsField } from './protocol.js';
+import { serveErrorForStart } from '../errors.js';
+import type { HostToMain, MainToHost, ServeFailure, ServeSettings } from './protocol.js';
 import { shareUrlsFor } from './net-info.js';
 import { LogColumnsWriter } from './log-columns.js';
+import { checkServeSettings } from '../share-settings.js';
 
 // ---------------------------------------------------------------------------------------
 // Channel
@@ -70,74 +72,14 @@ export function detectChannel(proc: ProcessLike): HostChannel {
 // ---------------------------------------------------------------------------------------
 // Error mapping
 
-function errnoOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /**
- * Turns whatever the engine threw into a {@link ServeFailure}. The engine's own
- * `ServeError` (code `SRV_ERR_*`, plain message, field) passes through; raw Node errors
- * (errno codes) are translated here so no errno ever reaches a user.
+ * Turns whatever the engine threw into a {@link ServeFailure}: the engine's own sentences
+ * (server/errors.ts `serveErrorForStart`, the one mapping of system errors to plain words),
+ * so no errno ever reaches a user.
  */
 export function toServeFailure(err: unknown, settings: ServeSettings): ServeFailure {
-  const code = errnoOf(err);
-  const message = err instanceof Error ? err.message : String(err);
-  if (code?.startsWith('SRV_ERR_') && message) {
-    const field = (err as { field?: SettingsField }).field;
-    return { code: code as ServeFailure['code'], message, ...(field ? { field } : {}) };
-  }
-  const where = settings.bind === '' ? 'this computer' : settings.bind;
-  switch (code) {
-    case 'EADDRINUSE':
-      return {
-        code: 'SRV_ERR_PORT_IN_USE',
-        message: `Another program is already using port ${settings.port}. Pick a different port.`,
-        field: 'port',
-      };
-    case 'EACCES':
-    case 'EPERM':
-      if (settings.port > 0 && settings.port < 1024) {
-        return {
-          code: 'SRV_ERR_PORT_PRIVILEGED',
-          message: `Port ${settings.port} needs administrator rights on this computer. Pick a port of 1024 or higher, such as 8000.`,
-          field: 'port',
-        };
-      }
-      return {
-        code: 'SRV_ERR_DIRECTORY_UNREADABLE',
-        message: 'This computer does not allow Servedir to open that folder. Choose another folder.',
-        field: 'directory',
-      };
-    case 'EADDRNOTAVAIL':
-      return {
-        code: 'SRV_ERR_ADDRESS_UNAVAILABLE',
-        message: `The address ${where} does not belong to this computer (any more). Choose another network.`,
-        field: 'bind',
-      };
-    case 'ENOENT':
-      return {
-        code: 'SRV_ERR_DIRECTORY_MISSING',
-        message: 'The folder to share does not exist. It may have been moved or deleted. Choose another folder.',
-        field: 'directory',
-      };
-    case 'ENOTDIR':
-      return {
-        code: 'SRV_ERR_DIRECTORY_NOT_A_DIRECTORY',
-        message: 'That is a file, not a folder. Choose a folder to share.',
-        field: 'directory',
-      };
-    case 'EINVAL':
-    case 'ENOTFOUND':
-    case 'EAFNOSUPPORT':
-      return {
-        code: 'SRV_ERR_ADDRESS_INVALID',
-        message: `Servedir cannot listen on ${where}. Choose another network.`,
-        field: 'bind',
-      };
-    default:
-      return { code: 'SRV_ERR_INTERNAL', message: 'The server could not start because of an unexpected problem.' };
-  }
+  const e = serveErrorForStart(err, settings);
+  return { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -245,15 +187,10 @@ function isMainToHost(m: unknown): m is MainToHost {
   const t = (m as { type?: unknown } | null)?.type;
   if (t === 'stop' || t === 'shutdown') return true;
   if (t !== 'start') return false;
-  const s = (m as { settings?: unknown }).settings as Partial<ServeSettings> | undefined;
-  return (
-    typeof s === 'object' &&
-    s !== null &&
-    typeof s.directory === 'string' &&
-    typeof s.port === 'number' &&
-    typeof s.bind === 'string' &&
-    Array.isArray(s.cgiDirectories)
-  );
+  // The settings themselves are checked by `handle` (the table's check), so that a bad one
+  // is answered with `failed` on its field rather than ignored.
+  const s = (m as { settings?: unknown }).settings;
+  return typeof s === 'object' && s !== null && !Array.isArray(s);
 }
 
 /**
@@ -286,6 +223,11 @@ export function runHost(channel: HostChannel, deps: HostDeps): HostHandle {
       case 'start': {
         await closeServer();
         batcher.flush();
+        const problem = checkServeSettings(msg.settings);
+        if (problem) {
+          channel.send({ type: 'failed', ...problem });
+          return;
+        }
         try {
           server = await deps.serve(msg.settings, { onLog: batcher.sink });
           channel.send({

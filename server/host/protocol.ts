@@ -6,51 +6,17 @@
  * `utilityProcess` (structured clone) and Node's `child_process.fork` with
  * `serialization: 'advanced'` in tests. No MessagePort transfer.
  *
- * Types plus one constant: no Node or Electron imports, so the renderer may import it too.
+ * Types only: no Node or Electron imports, so the renderer may import it too.
  * The log travels as {@link LogColumns} (columns of numbers plus a string table), not as
  * one object per entry: see its comment for why and for the exact layout.
  */
 import type { RequestLogEntry } from '../log.js';
 
-export type ProtocolVersion = 'HTTP/1.0' | 'HTTP/1.1';
+import type { ServeErrorCode, ServeSettings, SettingsField } from '../share-settings.js';
 
-/** Everything the engine needs to share a folder. */
-export interface ServeSettings {
-  /** Absolute path of the folder to share. */
-  readonly directory: string;
-  /** 0 asks the system for a free port. */
-  readonly port: number;
-  /**
-   * Address to bind. `''` means every interface, IPv4 and IPv6 (CPython's CLI default:
-   * dual-stack `::`); `'127.0.0.1'` this computer only; or one interface address.
-   */
-  readonly bind: string;
-  readonly protocolVersion: ProtocolVersion;
-  readonly cgi: boolean;
-  /** CGI directories as URL paths, CPython's default `['/cgi-bin', '/htbin']`. */
-  readonly cgiDirectories: readonly string[];
-  /**
-   * Follow symbolic links that lead outside the shared folder. CPython does; the app
-   * turns it off by default (PORT NOTE in server/README.md).
-   */
-  readonly followSymlinks: boolean;
-}
-
-/** Why a start failed, in terms the window can place next to a field. */
-export type ServeErrorCode =
-  | 'SRV_ERR_PORT_IN_USE'
-  | 'SRV_ERR_PORT_PRIVILEGED'
-  | 'SRV_ERR_PORT_INVALID'
-  | 'SRV_ERR_ADDRESS_UNAVAILABLE'
-  | 'SRV_ERR_ADDRESS_INVALID'
-  | 'SRV_ERR_DIRECTORY_MISSING'
-  | 'SRV_ERR_DIRECTORY_NOT_A_DIRECTORY'
-  | 'SRV_ERR_DIRECTORY_UNREADABLE'
-  | 'SRV_ERR_BAD_SETTINGS'
-  | 'SRV_ERR_INTERNAL';
-
-/** Which settings field an error is about, so the window can show it next to that field. */
-export type SettingsField = 'directory' | 'port' | 'bind' | 'protocolVersion' | 'cgi';
+// The settings and their error codes are the engine's (server/share-settings.ts, the table
+// every layer derives from); re-exported for the shell and the window.
+export type { ProtocolVersion, ServeErrorCode, ServeSettings, SettingsField } from '../share-settings.js';
 
 export interface ServeFailure {
   readonly code: ServeErrorCode;
@@ -179,5 +145,3 @@ export interface LogRefCodes {
   /** `message` only: the usual `log_request` line, rebuilt from method, path, protocol and status. */
   readonly usualMessage: -2;
 }
-
-export const DEFAULT_CGI_DIRECTORIES: readonly string[] = ['/cgi-bin', '/htbin'];

@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appDefaults } from '../../server/share-settings';
 import { installFakeElectronApi } from './fake-api';
 import { assertBuilt, launchChromium, RESULTS_DIR, serveRenderer } from './helpers';
 
@@ -27,7 +28,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1000, height: 680 } });
-  await page.addInitScript(installFakeElectronApi);
+  await page.addInitScript(installFakeElectronApi, appDefaults());
   await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
   await page.locator('#folder-input').waitFor({ timeout: 20_000 });
 }, 60_000);
@@ -101,7 +102,7 @@ describe('window with the Electron transport (fake preload API)', () => {
   it('says so when the saved settings file was damaged and set aside, until dismissed', async () => {
     const p2 = await browser.newPage({ viewport: { width: 900, height: 640 } });
     try {
-      await p2.addInitScript(installFakeElectronApi);
+      await p2.addInitScript(installFakeElectronApi, appDefaults());
       await p2.addInitScript(() => {
         const h = (globalThis as unknown as { __fakeHandlers: Record<string, () => object> }).__fakeHandlers;
         const info = h['app:info']!;

@@ -6,19 +6,16 @@
  *
  * The function is serialized into the page: it must not reference anything outside itself.
  */
-export function installFakeServedirApi(opts: { readonly total: number; readonly perBatch: number; readonly everyMs: number }): void {
+export function installFakeServedirApi(opts: {
+  readonly total: number;
+  readonly perBatch: number;
+  readonly everyMs: number;
+  /** The app's defaults of every setting (`appDefaults()`, passed in: this function cannot import). */
+  readonly defaults: Record<string, unknown>;
+}): void {
   type Listener = (payload: unknown) => void;
   const listeners: Record<string, Set<Listener>> = { 'log:batch': new Set(), 'server:status': new Set() };
-  const settings = {
-    directory: '/srv/fake',
-    port: 8000,
-    bind: '',
-    protocolVersion: 'HTTP/1.1',
-    cgi: false,
-    cgiDirectories: ['/cgi-bin', '/htbin'],
-    followSymlinks: false,
-    recentFolders: [],
-  };
+  const settings = { ...opts.defaults, directory: '/srv/fake', protocolVersion: 'HTTP/1.1', recentFolders: [] };
   const running = {
     state: 'running',
     settings,
@@ -88,21 +85,12 @@ export function installFakeServedirApi(opts: { readonly total: number; readonly 
  * so the Electron-only paths of the window (Choose…, drop, open-url) can be checked in
  * Chromium where no Electron binary exists. Serialized into the page: self-contained.
  */
-export function installFakeElectronApi(): void {
+export function installFakeElectronApi(defaults: { readonly port: number; readonly bind: string } & Record<string, unknown>): void {
   type Listener = (payload: unknown) => void;
   const calls: Array<{ channel: string; args: unknown[] }> = [];
   (globalThis as Record<string, unknown>).__fakeCalls = calls;
   const listeners: Record<string, Set<Listener>> = { 'log:batch': new Set(), 'server:status': new Set() };
-  let settings = {
-    directory: '',
-    port: 8000,
-    bind: '',
-    protocolVersion: 'HTTP/1.0',
-    cgi: false,
-    cgiDirectories: ['/cgi-bin', '/htbin'],
-    followSymlinks: false,
-    recentFolders: ['/srv/older'],
-  };
+  let settings = { ...defaults, recentFolders: ['/srv/older'] };
   const handlers: Record<string, (...a: unknown[]) => unknown> = {
     'app:info': () => ({ transport: 'electron', version: 'fake', platform: 'linux', suggestedFolder: '/home/ada' }),
     'app:ready': () => ({ state: 'stopped' }),

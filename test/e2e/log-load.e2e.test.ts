@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appDefaults } from '../../server/share-settings';
 import { installFakeServedirApi } from './fake-api';
 import { assertBuilt, launchChromium, RESULTS_DIR, serveRenderer } from './helpers';
 
@@ -27,7 +28,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-  await page.addInitScript(installFakeServedirApi, { total: TOTAL, perBatch: 250, everyMs: 50 });
+  await page.addInitScript(installFakeServedirApi, { total: TOTAL, perBatch: 250, everyMs: 50, defaults: appDefaults() });
 }, 60_000);
 
 afterAll(async () => {

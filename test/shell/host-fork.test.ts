@@ -11,19 +11,17 @@ import type { HostToMain, ServeSettings } from '../../server/host/protocol';
 import { createServerHost, nodeFork } from '../../electron/server-host';
 import { checkLogColumns, decodeLogColumns } from '../../electron/ipc-contract';
 import { HOST_CJS, requireBuilt } from './built';
+import { appDefaults } from '../../server/share-settings';
 
 let dir: string;
 let dirA: string;
 let dirB: string;
 
 const settings = (over: Partial<ServeSettings> = {}): ServeSettings => ({
+  ...appDefaults(),
   directory: dirA,
   port: 0,
   bind: '127.0.0.1',
-  protocolVersion: 'HTTP/1.0',
-  cgi: false,
-  cgiDirectories: ['/cgi-bin', '/htbin'],
-  followSymlinks: false,
   ...over,
 });
 

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HOST_CJS, MAIN_CJS, PRELOAD_CJS, RENDERER_INDEX, ROOT, WEB_CJS, requireBuilt } from './built';
 import type { HostToMain } from '../../server/host/protocol';
+import { appDefaults } from '../../server/share-settings';
 
 const asar = createRequire(import.meta.url)('@electron/asar') as {
   listPackage(archive: string, options?: { isPack: boolean }): string[];
@@ -101,7 +102,7 @@ describe('electron-builder --linux dir (stand-in Electron)', () => {
         if (m.type === 'ready') {
           cp.send({
             type: 'start',
-            settings: { directory: share, port: 0, bind: '127.0.0.1', protocolVersion: 'HTTP/1.0', cgi: false, cgiDirectories: ['/cgi-bin'], followSymlinks: false },
+            settings: { ...appDefaults(), directory: share, port: 0, bind: '127.0.0.1' },
           });
         } else if (m.type === 'listening') resolve(m);
         else if (m.type === 'failed') reject(new Error(m.message));

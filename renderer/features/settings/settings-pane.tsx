@@ -1,26 +1,29 @@
 /**
- * The Settings pane: scripts (CGI) and links. A draft saved with `settings:update`;
- * a Failure shows next to its field. While sharing, the app restarts the server with
- * the new settings. Runs in: the renderer.
+ * The Settings pane: scripts (CGI), then the switches of the settings table
+ * (server/share-settings.ts, one section per `section`). A draft saved with
+ * `settings:update`; a Failure shows next to its field. While sharing, the app restarts the
+ * server with the new settings. Runs in: the renderer.
  */
 import { useState } from 'react';
-import type { Settings, SettingsPatch } from '../../../electron/ipc-contract';
+import { SETTING_SWITCHES, type Settings, type SettingsPatch, type SwitchSettingKey } from '../../../electron/ipc-contract';
 import { useApi } from '../../ui/app-context';
 import { checkCgiDirectories } from '../share/validate';
 import { CgiSection } from './cgi-section';
-import { LinksSection } from './links-section';
+import { SwitchSection, switchSections } from './switch-section';
 
 interface Draft {
   readonly cgi: boolean;
   readonly cgiDirectories: readonly string[];
-  readonly followSymlinks: boolean;
+  readonly switches: Readonly<Record<SwitchSettingKey, boolean>>;
 }
 
 const draftFrom = (s: Settings): Draft => ({
   cgi: s.cgi,
   cgiDirectories: s.cgiDirectories,
-  followSymlinks: s.followSymlinks,
+  switches: Object.fromEntries(SETTING_SWITCHES.map((row) => [row.key, s[row.key]])) as Record<SwitchSettingKey, boolean>,
 });
+
+const SECTIONS = switchSections(SETTING_SWITCHES);
 
 export interface SettingsPaneProps {
   readonly settings: Settings;
@@ -31,7 +34,7 @@ export interface SettingsPaneProps {
 export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProps) {
   const api = useApi();
   const [draft, setDraft] = useState<Draft>(() => draftFrom(settings));
-  const [errors, setErrors] = useState<{ cgi?: string; dirs?: string; general?: string }>({});
+  const [errors, setErrors] = useState<{ cgi?: string; dirs?: string; general?: string; switches?: Partial<Record<SwitchSettingKey, string>> }>({});
   const [saved, setSaved] = useState<'idle' | 'saving' | 'saved'>('idle');
 
   const change = (patch: Partial<Draft>) => {
@@ -43,7 +46,7 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
   const dirsCheck = checkCgiDirectories(draft.cgiDirectories);
   const patch: SettingsPatch = {
     ...(draft.cgi !== settings.cgi ? { cgi: draft.cgi } : {}),
-    ...(draft.followSymlinks !== settings.followSymlinks ? { followSymlinks: draft.followSymlinks } : {}),
+    ...Object.fromEntries(SETTING_SWITCHES.filter((row) => draft.switches[row.key] !== settings[row.key]).map((row) => [row.key, draft.switches[row.key]])),
     ...(dirsCheck.ok && dirsCheck.value.join('\n') !== settings.cgiDirectories.join('\n')
       ? { cgiDirectories: dirsCheck.value }
       : {}),
@@ -65,7 +68,8 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
         setSaved('saved');
       } else {
         setSaved('idle');
-        setErrors(r.field === 'cgi' ? { cgi: r.message } : { general: r.message });
+        const row = SETTING_SWITCHES.find((w) => w.field === r.field);
+        setErrors(r.field === 'cgi' ? { cgi: r.message } : row ? { switches: { [row.key]: r.message } } : { general: r.message });
       }
     } catch (e) {
       setSaved('idle');
@@ -90,7 +94,16 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
         onEnabled={(cgi) => change({ cgi })}
         onDirectories={(cgiDirectories) => change({ cgiDirectories })}
       />
-      <LinksSection follow={draft.followSymlinks} onChange={(followSymlinks) => change({ followSymlinks })} />
+      {SECTIONS.map(([title, rows]) => (
+        <SwitchSection
+          key={title}
+          title={title}
+          rows={rows}
+          values={draft.switches}
+          errors={errors.switches ?? {}}
+          onChange={(key, value) => change({ switches: { ...draft.switches, [key]: value } })}
+        />
+      ))}
       <div className="settings-actions">
         <button type="submit" className="btn btn-primary" disabled={!dirty || !dirsCheck.ok || saved === 'saving'}>
           {saved === 'saving' ? 'Saving…' : 'Save settings'}

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { AttackFixture } from './fixture.js';
 import { bodyOf, exchange, firstStatus, get, type Forbidden } from './wire.js';
+import { appDefaults } from '../../../server/share-settings';
 
 export type ServerKind = 'cli' | 'cli-hardened' | 'app';
 
@@ -100,14 +101,14 @@ function command(kind: ServerKind, fx: AttackFixture, opts: StartOptions): { cmd
   const protocol = opts.protocol ?? 'HTTP/1.1';
   if (kind === 'app') {
     const config = {
+      // The app's defaults (every setting of the table), as the app would share.
       settings: {
+        ...appDefaults(),
         directory: fx.root,
         port: 0,
         bind: '127.0.0.1',
         protocolVersion: protocol,
         cgi: opts.cgi ?? false,
-        cgiDirectories: ['/cgi-bin', '/htbin'],
-        followSymlinks: false,
       },
       options: { ...(opts.limits ?? {}) },
     };

@@ -1,0 +1,396 @@
+/**
+ * Pure data and checks: no Node or Electron imports, so the shell and the window use it too
+ * (the window through electron/ipc-contract.ts).
+ *
+ * THE table of share settings. One row per setting: its type and guard, its value in the app
+ * and in the CLI (CPython's behaviour), its plain-words label and help, the window field its
+ * errors attach to, its command-line flag where it has one, and where the engine takes it.
+ * Everything else is derived from it:
+ * - the types `ServeSettings` and `SettingsField`, and the handler options of each row;
+ * - `checkServeSettings` (what `serve()` and the utility host accept), the IPC and web
+ *   control API guards (`isSettingsPatch`/`isSettings` in electron/ipc-contract.ts), the
+ *   window's own checks of a toggle;
+ * - the app's defaults and the settings file's migration (`migrateStoredSettings`);
+ * - the CLI's extra flags and their `--help` lines (server/cli.ts);
+ * - the handler options `serve()` and the CLI build (`handlerSettingsOf`);
+ * - the Settings pane's switches (renderer/features/settings/).
+ *
+ * Adding an opt-in setting: a row here, its behaviour in the handler, and tests.
+ */
+
+export type ProtocolVersion = 'HTTP/1.0' | 'HTTP/1.1';
+
+/** Why a start failed, in terms the window can place next to a field. */
+export type ServeErrorCode =
+  | 'SRV_ERR_PORT_IN_USE'
+  | 'SRV_ERR_PORT_PRIVILEGED'
+  | 'SRV_ERR_PORT_INVALID'
+  | 'SRV_ERR_ADDRESS_UNAVAILABLE'
+  | 'SRV_ERR_ADDRESS_INVALID'
+  | 'SRV_ERR_DIRECTORY_MISSING'
+  | 'SRV_ERR_DIRECTORY_NOT_A_DIRECTORY'
+  | 'SRV_ERR_DIRECTORY_UNREADABLE'
+  | 'SRV_ERR_BAD_SETTINGS'
+  | 'SRV_ERR_INTERNAL';
+
+/** CPython's `CGIHTTPRequestHandler.cgi_directories`. */
+export const DEFAULT_CGI_DIRECTORIES: readonly string[] = ['/cgi-bin', '/htbin'];
+
+/** Longest path we accept from outside; anything longer is not a real path. */
+export const MAX_PATH_LENGTH = 4096;
+
+// ---------------------------------------------------------------------------------------
+// Guards the rows use (exported: the window's input checks end with them too)
+
+export const isPathString = (v: unknown): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= MAX_PATH_LENGTH && !v.includes('\0');
+
+/** A port the app stores and shows (1–65535); the engine also takes 0 (any free port). */
+export const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+
+const isListenPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
+
+const BIND_RE = /^(?:|[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9_.-]{1,64})?)$/;
+/** '' (every interface) or something shaped like an IPv4 or IPv6 address, with an optional zone. */
+export const isBindAddress = (v: unknown): v is string => typeof v === 'string' && BIND_RE.test(v);
+
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+
+const isProtocolVersion = (v: unknown): v is ProtocolVersion => v === 'HTTP/1.0' || v === 'HTTP/1.1';
+
+/**
+ * A CGI directory as the engine matches it (`CGIHTTPRequestHandler.is_cgi` compares whole
+ * collapsed URL paths): `/seg(/seg)*`, no empty, `.` or `..` segment, no trailing slash. A
+ * folder like `/cgi-bin/../x` or `/a//b` could never match, and its scripts would quietly be
+ * served as downloadable files instead.
+ */
+const isCgiDirectory = (d: unknown): boolean =>
+  typeof d === 'string' &&
+  d.length >= 2 &&
+  d.length <= 256 &&
+  d.startsWith('/') &&
+  d
+    .slice(1)
+    .split('/')
+    .every((seg) => seg !== '' && seg !== '.' && seg !== '..' && !/[\0\\?#]/.test(seg));
+
+export const isCgiDirectories = (v: unknown): v is readonly string[] =>
+  Array.isArray(v) && v.length >= 1 && v.length <= 16 && v.every(isCgiDirectory);
+
+// ---------------------------------------------------------------------------------------
+// The shape of a row
+
+/** How the command line sets a setting. */
+export type CliSpec<T> =
+  /** One of CPython's own arguments (`-d`, `-b`, `-p`, `--cgi`, the port): argparse-exact in cli.ts. */
+  | { readonly kind: 'cpython'; readonly argument: string }
+  /**
+   * A switch of ours: absent, the CLI behaves as CPython (`cpython`); given, it takes `value`.
+   * `hardened`: `--hardened` implies it too.
+   */
+  | {
+      readonly kind: 'switch';
+      readonly flag: `--${string}`;
+      readonly value: T;
+      readonly cpython: T;
+      readonly help: string;
+      readonly hardened?: boolean;
+    }
+  /** An option of ours with a value (`--flag VALUE`); absent, the CLI behaves as CPython. */
+  | {
+      readonly kind: 'option';
+      readonly flag: `--${string}`;
+      readonly metavar: string;
+      /** The value for the text given, or undefined when it is not one (argparse's "invalid choice"). */
+      readonly parse: (text: string) => T | undefined;
+      readonly cpython: T;
+      readonly help: string;
+    }
+  /** No flag: the CLI always has CPython's value. */
+  | { readonly kind: 'none'; readonly cpython: T };
+
+/** Where the window lets the user change a setting. */
+export type UiSpec =
+  /** A field of its own in the Share panel, or a custom section (CGI), made by hand. */
+  | { readonly kind: 'custom' }
+  /** A switch in the Settings pane, under the section `section`, made from `label` and `help`. */
+  | { readonly kind: 'switch'; readonly section: string };
+
+/** Where the engine takes the value. */
+export type EngineUse =
+  /** Passed to every handler as the handler option of the same name. */
+  | 'handler'
+  /** Where `serve()` listens (port, address). */
+  | 'listen'
+  /** Which handler class `serve()` uses. */
+  | 'class';
+
+export interface SettingRow<T, F extends string = string, E extends EngineUse = EngineUse, C extends CliSpec<T> = CliSpec<T>, U extends UiSpec = UiSpec> {
+  /** What the engine accepts (`serve()`, the utility host). */
+  readonly check: (v: unknown) => v is T;
+  /** What the app stores and takes over IPC, when it differs from `check`. */
+  readonly checkStored?: (v: unknown) => v is T;
+  /** The value of a first start of the app (not a source of `T`: the guard alone gives it). */
+  readonly appDefault: NoInfer<T>;
+  /** The window field an error about this setting belongs to. */
+  readonly field: F;
+  /** The error code when `check` fails (default SRV_ERR_BAD_SETTINGS). */
+  readonly errorCode?: ServeErrorCode;
+  /** One plain sentence when `check` fails. */
+  readonly invalid: (value: unknown) => string;
+  /** Plain words, for the window and the docs. */
+  readonly label: string;
+  readonly help: string;
+  readonly engine: E;
+  readonly cli: C;
+  readonly ui: U;
+}
+
+/** A row with its value type inferred from its guard (and its field, engine use, CLI and UI kinds kept literal). */
+function setting<T, F extends string, E extends EngineUse, C extends CliSpec<T>, U extends UiSpec>(
+  row: SettingRow<T, F, E, C, U>,
+): SettingRow<T, F, E, C, U> {
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------
+// The table
+
+export const SHARE_SETTINGS = {
+  directory: setting({
+    check: isPathString,
+    checkStored: (v): v is string => v === '' || isPathString(v),
+    appDefault: '',
+    field: 'directory',
+    errorCode: 'SRV_ERR_DIRECTORY_MISSING',
+    invalid: () => 'Choose a folder to share.',
+    label: 'Folder',
+    help: 'The folder whose files visitors can open.',
+    engine: 'handler',
+    cli: { kind: 'cpython', argument: '-d/--directory' },
+    ui: { kind: 'custom' },
+  }),
+  port: setting({
+    check: isListenPort,
+    checkStored: isPort,
+    appDefault: 8000,
+    field: 'port',
+    errorCode: 'SRV_ERR_PORT_INVALID',
+    invalid: () => 'The port must be a whole number from 0 to 65535.',
+    label: 'Port',
+    help: 'The number after the colon in the address, like 8000.',
+    engine: 'listen',
+    cli: { kind: 'cpython', argument: 'port' },
+    ui: { kind: 'custom' },
+  }),
+  bind: setting({
+    check: isBindAddress,
+    appDefault: '',
+    field: 'bind',
+    errorCode: 'SRV_ERR_ADDRESS_INVALID',
+    invalid: (v) => `The address "${String(v)}" is not one this computer can share on.`,
+    label: 'Network',
+    help: 'Which of this computer’s networks can reach the folder: all of them, or only this computer.',
+    engine: 'listen',
+    cli: { kind: 'cpython', argument: '-b/--bind' },
+    ui: { kind: 'custom' },
+  }),
+  protocolVersion: setting({
+    check: isProtocolVersion,
+    appDefault: 'HTTP/1.0',
+    field: 'protocolVersion',
+    invalid: () => 'The protocol must be HTTP/1.0 or HTTP/1.1.',
+    label: 'Protocol',
+    help: 'HTTP/1.1 keeps connections open between requests, which is faster for pages with many files.',
+    engine: 'handler',
+    cli: { kind: 'cpython', argument: '-p/--protocol' },
+    ui: { kind: 'custom' },
+  }),
+  cgi: setting({
+    check: isBoolean,
+    appDefault: false,
+    field: 'cgi',
+    invalid: () => 'Running scripts must be on or off.',
+    label: 'Run scripts in the script folders',
+    help: 'Visitors can then run programs on this computer, with your user’s rights. Only turn this on for scripts you wrote or trust.',
+    engine: 'class',
+    cli: { kind: 'cpython', argument: '--cgi' },
+    ui: { kind: 'custom' },
+  }),
+  cgiDirectories: setting({
+    check: isCgiDirectories,
+    appDefault: DEFAULT_CGI_DIRECTORIES,
+    field: 'cgi',
+    invalid: () => 'Each script folder must be a web path starting with "/", like /cgi-bin.',
+    label: 'Script folders',
+    help: 'Web paths inside the shared folder, like /cgi-bin. Files there run instead of being downloaded.',
+    engine: 'handler',
+    cli: { kind: 'none', cpython: DEFAULT_CGI_DIRECTORIES },
+    ui: { kind: 'custom' },
+  }),
+  followSymlinks: setting({
+    check: isBoolean,
+    appDefault: false,
+    field: 'followSymlinks',
+    invalid: () => 'Following links must be on or off.',
+    label: 'Follow links that leave the shared folder',
+    help: 'When off, shortcuts (symbolic links) that point outside the folder are not opened, so visitors only ever see what is inside the folder you chose.',
+    engine: 'handler',
+    cli: {
+      kind: 'switch',
+      flag: '--no-follow-symlinks',
+      value: false,
+      cpython: true,
+      help: 'do not follow symbolic links that lead out of the directory',
+      hardened: true,
+    },
+    ui: { kind: 'switch', section: 'Links' },
+  }),
+} as const;
+
+// ---------------------------------------------------------------------------------------
+// Derived types
+
+export type ShareSettingsTable = typeof SHARE_SETTINGS;
+export type SettingKey = keyof ShareSettingsTable;
+type ValueOf<R> = R extends { readonly check: (v: unknown) => v is infer T } ? T : never;
+
+/** Everything the engine needs to share a folder: one field per row of the table. */
+export type ServeSettings = { readonly [K in SettingKey]: ValueOf<ShareSettingsTable[K]> };
+
+/** Which window field an error is about, so the window can show it next to that field. */
+export type SettingsField = ShareSettingsTable[SettingKey]['field'];
+
+/** The keys of the rows the engine passes to its handlers. */
+export type HandlerSettingKey = { [K in SettingKey]: ShareSettingsTable[K]['engine'] extends 'handler' ? K : never }[SettingKey];
+
+/** The handler options that come from settings (`HandlerOptions` extends this). */
+export type HandlerSettings = { readonly [K in HandlerSettingKey]?: ServeSettings[K] };
+
+/** The keys of the rows the Settings pane shows as switches. */
+export type SwitchSettingKey = {
+  [K in SettingKey]: ShareSettingsTable[K]['ui'] extends { kind: 'switch' } ? (ServeSettings[K] extends boolean ? K : never) : never;
+}[SettingKey];
+
+/** The table's keys in table order. */
+export const SETTING_KEYS = Object.keys(SHARE_SETTINGS) as readonly SettingKey[];
+
+const rowOf = (key: SettingKey): SettingRow<unknown> => SHARE_SETTINGS[key] as SettingRow<unknown>;
+
+// ---------------------------------------------------------------------------------------
+// Derived values and checks
+
+/** The app's settings of a first start. */
+export function appDefaults(): ServeSettings {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) out[key] = rowOf(key).appDefault;
+  return out as ServeSettings;
+}
+
+/** CPython's value of every setting that has one outside its argparse arguments (what the CLI uses without flags). */
+export function cpythonValue(key: SettingKey): unknown {
+  const cli = rowOf(key).cli;
+  return cli.kind === 'cpython' ? undefined : cli.cpython;
+}
+
+/** True when `key` names a row of the table. */
+export const isSettingKey = (key: string): key is SettingKey => Object.hasOwn(SHARE_SETTINGS, key);
+
+/** True when `v` is a value the app may store for `key` (the settings file, IPC, the web API). */
+export function isStoredValue(key: SettingKey, v: unknown): boolean {
+  const row = rowOf(key);
+  return (row.checkStored ?? row.check)(v);
+}
+
+/** A problem with one setting: the row's error code, its plain sentence and its field. */
+export interface SettingProblem {
+  readonly code: ServeErrorCode;
+  readonly message: string;
+  readonly field: SettingsField;
+}
+
+/**
+ * What `serve()` and the utility host accept: an object with every setting of the table
+ * valid for the engine. Returns null when it is, else the first problem in table order.
+ */
+export function checkServeSettings(v: unknown): SettingProblem | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return { code: 'SRV_ERR_BAD_SETTINGS', message: 'The sharing settings are missing.', field: 'directory' };
+  }
+  const rec = v as Record<string, unknown>;
+  for (const key of SETTING_KEYS) {
+    const row = rowOf(key);
+    const value = rec[key];
+    if (!row.check(value)) {
+      return { code: row.errorCode ?? 'SRV_ERR_BAD_SETTINGS', message: row.invalid(value), field: row.field as SettingsField };
+    }
+  }
+  return null;
+}
+
+/** The handler options that come from `settings` (the rows the engine passes to handlers). */
+export function handlerSettingsOf(settings: ServeSettings): HandlerSettings {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) if (rowOf(key).engine === 'handler') out[key] = settings[key];
+  return out as HandlerSettings;
+}
+
+/** What `migrateStoredSettings` made of a saved file. */
+export interface MigratedSettings {
+  /** Every setting: the saved value where it is valid, the app's default elsewhere. */
+  readonly settings: ServeSettings;
+  /** Settings the file had with a value that is not valid (reset to the default). */
+  readonly rejected: readonly SettingKey[];
+  /** Settings the file did not have (a file of an older version): given the default. */
+  readonly added: readonly SettingKey[];
+}
+
+/**
+ * Brings the settings of a saved file up to this version's table: a setting the file lacks
+ * (saved before the setting existed) gets the app's default silently; a setting whose saved
+ * value is not valid gets the default too and is reported in `rejected` (the store then keeps
+ * the old file aside). Names the table does not have are left out.
+ */
+export function migrateStoredSettings(raw: Record<string, unknown>): MigratedSettings {
+  const out: Record<string, unknown> = {};
+  const rejected: SettingKey[] = [];
+  const added: SettingKey[] = [];
+  for (const key of SETTING_KEYS) {
+    if (!Object.hasOwn(raw, key)) {
+      added.push(key);
+      out[key] = rowOf(key).appDefault;
+    } else if (isStoredValue(key, raw[key])) {
+      out[key] = raw[key];
+    } else {
+      rejected.push(key);
+      out[key] = rowOf(key).appDefault;
+    }
+  }
+  return { settings: out as ServeSettings, rejected, added };
+}
+
+/** A row of the Settings pane's switches: key, section, label and help, in table order. */
+export interface SwitchRow {
+  readonly key: SwitchSettingKey;
+  readonly section: string;
+  readonly label: string;
+  readonly help: string;
+  readonly field: SettingsField;
+}
+
+/** The switches of the Settings pane, in table order. */
+export const SETTING_SWITCHES: readonly SwitchRow[] = SETTING_KEYS.flatMap((key) => {
+  const row = rowOf(key);
+  return row.ui.kind === 'switch'
+    ? [{ key: key as SwitchSettingKey, section: row.ui.section, label: row.label, help: row.help, field: row.field as SettingsField }]
+    : [];
+});
+
+/** A flag of ours on the command line, from a row with a `switch` or `option` CLI spec. */
+export type CliExtraFlag = { readonly key: SettingKey } & Extract<CliSpec<unknown>, { kind: 'switch' | 'option' }>;
+
+/** The CLI's flags beyond CPython's, in table order. */
+export const CLI_EXTRA_FLAGS: readonly CliExtraFlag[] = SETTING_KEYS.flatMap((key) => {
+  const cli = rowOf(key).cli;
+  return cli.kind === 'switch' || cli.kind === 'option' ? [{ key, ...cli }] : [];
+});
