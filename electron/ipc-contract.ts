@@ -12,9 +12,11 @@
  * `ipcMain.handle` forwards only an error's message.
  */
 import type { RequestLogEntry } from '../server/log.js';
-import type { LogColumns, LogRefCodes, ShareUrl } from '../server/host/protocol.js';
+import type { LogColumns, ShareUrl } from '../server/host/protocol.js';
+import type { LogBatchColumns } from '../server/host/log-columns.js';
 import {
   isPathString,
+  isPlainObject,
   isSettingKey,
   isStoredValue,
   MAX_PATH_LENGTH,
@@ -109,19 +111,6 @@ export interface FolderInfo {
   readonly entries: number;
 }
 
-/**
- * Log entries as the host wrote them ({@link LogColumns}, server/host/protocol.ts), passed
- * through the shell unchanged. Over Electron IPC the number columns are typed arrays; the
- * browser fallback's JSON turns them into arrays of numbers. Check with {@link checkLogBatch}
- * before reading: it is the one validator both the shell and the window use.
- */
-export interface LogBatchColumns {
-  readonly count: number;
-  readonly numbers: Float64Array | readonly number[];
-  readonly refs: Int32Array | readonly number[];
-  readonly strings: readonly string[];
-}
-
 export interface LogBatch {
   readonly columns: LogBatchColumns;
   /** Entries dropped before reaching the window (host or shell could not keep up). */
@@ -191,8 +180,6 @@ type ArgsGuard<K extends InvokeChannel> = (args: readonly unknown[]) => args is 
 
 const noArgs = (args: readonly unknown[]): args is [] => args.length === 0;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 
 /**
  * A settings patch: one or more settings of the table, each with a value the app may store
@@ -238,154 +225,25 @@ export const INVOKE_CHANNELS = Object.keys(invokeValidators) as readonly InvokeC
 export const EVENT_CHANNELS: readonly EventChannel[] = ['log:batch', 'server:status'];
 
 // ---------------------------------------------------------------------------------------
-// Log batches: the column layout (one definition, the writer's in
-// server/host/log-columns.ts, re-exported here for the shell and the window), the
-// validator and a decoder.
+// Log batches: their layout, validator and reader are one module, server/host/log-columns.ts
+// (pure), re-exported here for the shell and the window.
 
-import { LOG_KIND_CODES, LOG_NUMBER_LAYOUT, LOG_REF_CODES, LOG_STRING_LAYOUT } from '../server/host/log-columns.js';
-export { LOG_KIND_CODES, LOG_NUMBER_LAYOUT, LOG_REF_CODES, LOG_STRING_LAYOUT };
-/** Kind names by code (`LOG_KIND_CODES` inverted). */
-export const LOG_KINDS: readonly RequestLogEntry['kind'][] = ['request', 'error', 'cgi-stderr', 'message'];
-
-/** Most entries one batch may carry (the host sends at most 5,000). */
-export const MAX_LOG_BATCH_ENTRIES = 100_000;
-/** Longest string a batch may carry (request lines are capped at 64 KiB by the engine). */
-export const MAX_LOG_STRING_LENGTH = 1 << 20;
-
-const isNumberColumn = (v: unknown, typed: typeof Float64Array | typeof Int32Array): v is ArrayLike<number> =>
-  v instanceof typed || Array.isArray(v);
-
-/**
- * Checks a `log:batch` payload (or a host `log` message's columns and count) completely:
- * shape, lengths, every number and every string reference.
- * @returns null when the batch can be read, else one sentence saying what is wrong.
- */
-export function checkLogBatch(v: unknown): string | null {
-  if (!isPlainObject(v)) return 'a log batch must be an object with columns and dropped';
-  if (!isCount(v.dropped)) return 'a log batch\'s dropped count must be a whole number of 0 or more';
-  return checkLogColumns(v.columns);
-}
-
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-
-/** {@link checkLogBatch} for the columns alone. */
-export function checkLogColumns(c: unknown): string | null {
-  if (!isPlainObject(c)) return 'the log columns must be an object';
-  const count = c.count;
-  if (!isCount(count) || count > MAX_LOG_BATCH_ENTRIES)
-    return `the log batch's count must be a whole number from 0 to ${MAX_LOG_BATCH_ENTRIES}`;
-  const { numbers, refs, strings } = c;
-  const NS = LOG_NUMBER_LAYOUT.stride;
-  const SS = LOG_STRING_LAYOUT.stride;
-  if (!isNumberColumn(numbers, Float64Array) || numbers.length !== count * NS)
-    return `the log batch's numbers must be ${count * NS} numbers (${NS} for each of ${count} entries)`;
-  if (!isNumberColumn(refs, Int32Array) || refs.length !== count * SS)
-    return `the log batch's string references must be ${count * SS} numbers (${SS} for each of ${count} entries)`;
-  if (!Array.isArray(strings) || strings.length > count * SS) return "the log batch's strings must be a list no longer than its references";
-  for (let i = 0; i < strings.length; i++) {
-    const str: unknown = strings[i];
-    if (typeof str !== 'string' || str.length > MAX_LOG_STRING_LENGTH) return `log string ${i} is not a string of at most ${MAX_LOG_STRING_LENGTH} characters`;
-  }
-  const N = LOG_NUMBER_LAYOUT;
-  const S = LOG_STRING_LAYOUT;
-  const nStrings = strings.length;
-  for (let i = 0; i < count; i++) {
-    const n = i * NS;
-    for (let f = 0; f < NS; f++) {
-      const x = numbers[n + f];
-      if (typeof x !== 'number' || !Number.isFinite(x)) return `log entry ${i} has a number field (${f}) that is not a finite number`;
-    }
-    const kind = numbers[n + N.kind]!;
-    if (!Number.isInteger(kind) || kind < 0 || kind >= LOG_KINDS.length) return `log entry ${i} has an unknown kind (${kind})`;
-    const status = numbers[n + N.status]!;
-    // Readers keep statuses in 32-bit integers: a larger number is not a status.
-    if (!Number.isInteger(status) || status < -1 || status > 0x7fffffff) return `log entry ${i} has an invalid status (${status})`;
-    const port = numbers[n + N.clientPort]!;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) return `log entry ${i} has an invalid client port (${port})`;
-    if (!(numbers[n + N.bytesSent]! >= 0)) return `log entry ${i} has a negative byte count`;
-    if (!(numbers[n + N.durationMs]! >= -1)) return `log entry ${i} has an invalid duration`;
-    const r = i * SS;
-    for (let f = 0; f < SS; f++) {
-      const ref = refs[r + f];
-      if (typeof ref !== 'number' || !Number.isInteger(ref) || ref >= nStrings || ref < -1) {
-        if (ref === LOG_REF_CODES.usualMessage && f === S.message) continue;
-        return `log entry ${i} refers to a string (${f}: ${String(ref)}) the batch does not have`;
-      }
-    }
-    if (refs[r + S.message] === LOG_REF_CODES.usualMessage) {
-      if (kind !== LOG_KIND_CODES.request || status < 0 || refs[r + S.method]! < 0 || refs[r + S.path]! < 0 || refs[r + S.protocol]! < 0)
-        return `log entry ${i} asks for the usual request line but is not a request with method, path, protocol and status`;
-    } else if (refs[r + S.message] === LOG_REF_CODES.null) {
-      return `log entry ${i} has no message`;
-    }
-    if (refs[r + S.clientAddress] === LOG_REF_CODES.null) return `log entry ${i} has no client address`;
-  }
-  return null;
-}
-
-/**
- * How many entries a batch that failed {@link checkLogBatch} claimed to carry (its count
- * and its dropped count where those are readable), so they can be counted as not received.
- */
-export function entriesClaimedBy(v: unknown): number {
-  if (!isPlainObject(v)) return 0;
-  const dropped = isCount(v.dropped) ? v.dropped : 0;
-  const count = isPlainObject(v.columns) && isCount(v.columns.count) ? v.columns.count : 0;
-  return Math.min(Number.MAX_SAFE_INTEGER, dropped + count);
-}
-
-/** The line `log_request` writes, which batches send as {@link LogRefCodes.usualMessage}. */
-export function usualRequestMessage(method: string, path: string, protocol: string, status: number): string {
-  return `"${method} ${path} ${protocol}" ${status} -`;
-}
-
-/**
- * Entry `i` of checked columns as an object (for tests, tools and the few rows a window
- * shows; the window's store keeps columns, not these objects).
- */
-export function logEntryAt(c: LogBatchColumns, i: number): RequestLogEntry {
-  const N = LOG_NUMBER_LAYOUT;
-  const S = LOG_STRING_LAYOUT;
-  const n = i * N.stride;
-  const r = i * S.stride;
-  const str = (f: number): string | null => {
-    const ref = c.refs[r + f]!;
-    return ref >= 0 ? c.strings[ref]! : null;
-  };
-  const status = c.numbers[n + N.status]!;
-  const duration = c.numbers[n + N.durationMs]!;
-  const method = str(S.method);
-  const path = str(S.path);
-  const protocol = str(S.protocol);
-  const messageRef = c.refs[r + S.message]!;
-  return {
-    id: c.numbers[n + N.id]!,
-    kind: LOG_KINDS[c.numbers[n + N.kind]!]!,
-    time: c.numbers[n + N.time]!,
-    connectionId: c.numbers[n + N.connectionId]!,
-    clientAddress: str(S.clientAddress) ?? '',
-    clientPort: c.numbers[n + N.clientPort]!,
-    method,
-    path,
-    protocol,
-    status: status < 0 ? null : status,
-    bytesSent: c.numbers[n + N.bytesSent]!,
-    durationMs: duration < 0 ? null : duration,
-    userAgent: str(S.userAgent),
-    referer: str(S.referer),
-    message:
-      messageRef === LOG_REF_CODES.usualMessage
-        ? usualRequestMessage(method!, path!, protocol!, status)
-        : (str(S.message) ?? ''),
-  };
-}
-
-/** Every entry of checked columns as objects, in order. */
-export function decodeLogColumns(c: LogBatchColumns): RequestLogEntry[] {
-  const out: RequestLogEntry[] = [];
-  for (let i = 0; i < c.count; i++) out.push(logEntryAt(c, i));
-  return out;
-}
+export {
+  checkLogBatch,
+  checkLogColumns,
+  decodeLogColumns,
+  entriesClaimedBy,
+  LOG_KIND_CODES,
+  LOG_KINDS,
+  LOG_NUMBER_LAYOUT,
+  LOG_REF_CODES,
+  LOG_STRING_LAYOUT,
+  logEntryAt,
+  MAX_LOG_BATCH_ENTRIES,
+  MAX_LOG_STRING_LENGTH,
+  usualRequestMessage,
+  type LogBatchColumns,
+} from '../server/host/log-columns.js';
 
 // ---------------------------------------------------------------------------------------
 // The API the renderer sees (window.servedir in Electron; an HTTP client in the browser).

@@ -42,6 +42,10 @@ export const MAX_PATH_LENGTH = 4096;
 // ---------------------------------------------------------------------------------------
 // Guards the rows use (exported: the window's input checks end with them too)
 
+/** A plain object (`{...}` or JSON), not an array, a class instance or null. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
 export const isPathString = (v: unknown): v is string =>
   typeof v === 'string' && v.length > 0 && v.length <= MAX_PATH_LENGTH && !v.includes('\0');
 

@@ -1,15 +1,99 @@
 /**
- * Writes log entries into a {@link LogColumns} batch as they arrive, so the utility host
- * keeps no object per request while a batch fills (the wire format is described in
- * protocol.ts).
+ * The log batch, in one module: its layout, the writer the utility host fills as entries
+ * arrive (so it keeps no object per request while a batch fills), the validator the shell
+ * and the window check every batch with, and the reader.
  *
- * Runs in: the utility host process (host-core.ts's batcher), and in tests. Pure: no Node
- * API, no Electron.
+ * Runs in: the utility host (the writer), the shell and the window (validator and reader,
+ * through electron/ipc-contract.ts), and tests. Pure: no Node API, no Electron.
  */
 import type { LogKind, RequestLogEntry } from '../log.js';
-import type { LogColumns, LogKindCodes, LogNumberLayout, LogRefCodes, LogStringLayout } from './protocol.js';
+import { isPlainObject } from '../share-settings.js';
 
-/** The layout of a batch (the shell and the window import it through electron/ipc-contract.ts). */
+// ---------------------------------------------------------------------------------------
+// The layout
+
+/**
+ * A batch of {@link RequestLogEntry} values as columns: what the host sends, what the shell
+ * forwards unchanged, and what the window decodes straight into its own columns.
+ *
+ * Why not an array of entry objects: at ~20,000 requests/s the host would keep one object
+ * per request alive until the batch is sent (long enough to be copied by the young-generation
+ * collector), structured clone would write every key of every object, and the window would
+ * get one long-lived heap object per row. Here the host copies each entry's fields into two
+ * typed arrays as it arrives (the entry object dies young), a batch clones as two memory
+ * blocks plus the distinct strings, and the window keeps rows without per-row objects.
+ *
+ * Layout, for entry `i` of `count`:
+ * - `numbers[i * 8 + n]` for the fields of {@link LogNumberLayout} (`status` and
+ *   `durationMs` are -1 when null; `kind` is a code of {@link LogKindCodes});
+ * - `refs[i * 7 + s]` for the string fields of {@link LogStringLayout}: an index into
+ *   `strings`, or -1 for null, or (for `message` only) -2 for "the line `log_request`
+ *   writes": `"<method> <path> <protocol>" <status> -`, rebuilt by the reader byte for
+ *   byte instead of sent (only when the entry is a request with all four fields set).
+ * - `strings`: each distinct string of the batch once (interned per batch, so a batch
+ *   decodes on its own: nothing depends on batches that were dropped or queued).
+ *
+ * Over Electron IPC and `child_process.fork` (`serialization: 'advanced'`) the typed
+ * arrays arrive as typed arrays; the browser fallback sends them as JSON arrays of numbers,
+ * which readers accept too (electron/ipc-contract.ts `checkLogColumns`).
+ */
+export interface LogColumns {
+  readonly count: number;
+  /** `count × 8` numbers, entry after entry ({@link LogNumberLayout}). */
+  readonly numbers: Float64Array;
+  /** `count × 7` string references, entry after entry ({@link LogStringLayout}). */
+  readonly refs: Int32Array;
+  readonly strings: readonly string[];
+}
+
+/**
+ * Position of each number field within an entry's slice of {@link LogColumns.numbers}.
+ * A type, so the writer (server/host/log-columns.ts) and the reader (electron/ipc-contract.ts)
+ * each hold a constant of this exact type: the compiler refuses any drift between them.
+ */
+export interface LogNumberLayout {
+  readonly id: 0;
+  readonly kind: 1;
+  readonly time: 2;
+  readonly connectionId: 3;
+  readonly clientPort: 4;
+  readonly status: 5;
+  readonly bytesSent: 6;
+  readonly durationMs: 7;
+  /** Numbers per entry. */
+  readonly stride: 8;
+}
+
+/** Position of each string field within an entry's slice of {@link LogColumns.refs}. */
+export interface LogStringLayout {
+  readonly clientAddress: 0;
+  readonly method: 1;
+  readonly path: 2;
+  readonly protocol: 3;
+  readonly userAgent: 4;
+  readonly referer: 5;
+  readonly message: 6;
+  /** References per entry. */
+  readonly stride: 7;
+}
+
+/** `kind` as a number in {@link LogColumns.numbers}. */
+export interface LogKindCodes {
+  readonly request: 0;
+  readonly error: 1;
+  readonly 'cgi-stderr': 2;
+  readonly message: 3;
+}
+
+/** Special values of a string reference. */
+export interface LogRefCodes {
+  readonly null: -1;
+  /** `message` only: the usual `log_request` line, rebuilt from method, path, protocol and status. */
+  readonly usualMessage: -2;
+}
+
+
+/** The layout of a batch, as values (the shell and the window import them through electron/ipc-contract.ts). */
 export const LOG_NUMBER_LAYOUT: LogNumberLayout = {
   id: 0,
   kind: 1,
@@ -38,6 +122,9 @@ const N = LOG_NUMBER_LAYOUT;
 const S = LOG_STRING_LAYOUT;
 const NS = N.stride;
 const SS = S.stride;
+
+// ---------------------------------------------------------------------------------------
+// Writing a batch
 
 function kindCode(kind: LogKind): number {
   return LOG_KIND_CODES[kind] ?? LOG_KIND_CODES.message;
@@ -162,4 +249,164 @@ export class LogColumnsWriter {
     this.numbers = nums;
     this.refs = refs;
   }
+}
+
+/**
+ * Log entries as the host wrote them ({@link LogColumns}, above), passed
+ * through the shell unchanged. Over Electron IPC the number columns are typed arrays; the
+ * browser fallback's JSON turns them into arrays of numbers. Check with {@link checkLogBatch}
+ * before reading: it is the one validator both the shell and the window use.
+ */
+export interface LogBatchColumns {
+  readonly count: number;
+  readonly numbers: Float64Array | readonly number[];
+  readonly refs: Int32Array | readonly number[];
+  readonly strings: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading a batch: the validator (the shell and the window both check every batch with it)
+// and the decoder.
+
+/** Kind names by code (`LOG_KIND_CODES` inverted). */
+export const LOG_KINDS: readonly RequestLogEntry['kind'][] = ['request', 'error', 'cgi-stderr', 'message'];
+
+/** Most entries one batch may carry (the host sends at most 5,000). */
+export const MAX_LOG_BATCH_ENTRIES = 100_000;
+/** Longest string a batch may carry (request lines are capped at 64 KiB by the engine). */
+export const MAX_LOG_STRING_LENGTH = 1 << 20;
+
+const isNumberColumn = (v: unknown, typed: typeof Float64Array | typeof Int32Array): v is ArrayLike<number> =>
+  v instanceof typed || Array.isArray(v);
+
+/**
+ * Checks a `log:batch` payload (or a host `log` message's columns and count) completely:
+ * shape, lengths, every number and every string reference.
+ * @returns null when the batch can be read, else one sentence saying what is wrong.
+ */
+export function checkLogBatch(v: unknown): string | null {
+  if (!isPlainObject(v)) return 'a log batch must be an object with columns and dropped';
+  if (!isCount(v.dropped)) return 'a log batch\'s dropped count must be a whole number of 0 or more';
+  return checkLogColumns(v.columns);
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** {@link checkLogBatch} for the columns alone. */
+export function checkLogColumns(c: unknown): string | null {
+  if (!isPlainObject(c)) return 'the log columns must be an object';
+  const count = c.count;
+  if (!isCount(count) || count > MAX_LOG_BATCH_ENTRIES)
+    return `the log batch's count must be a whole number from 0 to ${MAX_LOG_BATCH_ENTRIES}`;
+  const { numbers, refs, strings } = c;
+  const NS = LOG_NUMBER_LAYOUT.stride;
+  const SS = LOG_STRING_LAYOUT.stride;
+  if (!isNumberColumn(numbers, Float64Array) || numbers.length !== count * NS)
+    return `the log batch's numbers must be ${count * NS} numbers (${NS} for each of ${count} entries)`;
+  if (!isNumberColumn(refs, Int32Array) || refs.length !== count * SS)
+    return `the log batch's string references must be ${count * SS} numbers (${SS} for each of ${count} entries)`;
+  if (!Array.isArray(strings) || strings.length > count * SS) return "the log batch's strings must be a list no longer than its references";
+  for (let i = 0; i < strings.length; i++) {
+    const str: unknown = strings[i];
+    if (typeof str !== 'string' || str.length > MAX_LOG_STRING_LENGTH) return `log string ${i} is not a string of at most ${MAX_LOG_STRING_LENGTH} characters`;
+  }
+  const N = LOG_NUMBER_LAYOUT;
+  const S = LOG_STRING_LAYOUT;
+  const nStrings = strings.length;
+  for (let i = 0; i < count; i++) {
+    const n = i * NS;
+    for (let f = 0; f < NS; f++) {
+      const x = numbers[n + f];
+      if (typeof x !== 'number' || !Number.isFinite(x)) return `log entry ${i} has a number field (${f}) that is not a finite number`;
+    }
+    const kind = numbers[n + N.kind]!;
+    if (!Number.isInteger(kind) || kind < 0 || kind >= LOG_KINDS.length) return `log entry ${i} has an unknown kind (${kind})`;
+    const status = numbers[n + N.status]!;
+    // Readers keep statuses in 32-bit integers: a larger number is not a status.
+    if (!Number.isInteger(status) || status < -1 || status > 0x7fffffff) return `log entry ${i} has an invalid status (${status})`;
+    const port = numbers[n + N.clientPort]!;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return `log entry ${i} has an invalid client port (${port})`;
+    if (!(numbers[n + N.bytesSent]! >= 0)) return `log entry ${i} has a negative byte count`;
+    if (!(numbers[n + N.durationMs]! >= -1)) return `log entry ${i} has an invalid duration`;
+    const r = i * SS;
+    for (let f = 0; f < SS; f++) {
+      const ref = refs[r + f];
+      if (typeof ref !== 'number' || !Number.isInteger(ref) || ref >= nStrings || ref < -1) {
+        if (ref === LOG_REF_CODES.usualMessage && f === S.message) continue;
+        return `log entry ${i} refers to a string (${f}: ${String(ref)}) the batch does not have`;
+      }
+    }
+    if (refs[r + S.message] === LOG_REF_CODES.usualMessage) {
+      if (kind !== LOG_KIND_CODES.request || status < 0 || refs[r + S.method]! < 0 || refs[r + S.path]! < 0 || refs[r + S.protocol]! < 0)
+        return `log entry ${i} asks for the usual request line but is not a request with method, path, protocol and status`;
+    } else if (refs[r + S.message] === LOG_REF_CODES.null) {
+      return `log entry ${i} has no message`;
+    }
+    if (refs[r + S.clientAddress] === LOG_REF_CODES.null) return `log entry ${i} has no client address`;
+  }
+  return null;
+}
+
+/**
+ * How many entries a batch that failed {@link checkLogBatch} claimed to carry (its count
+ * and its dropped count where those are readable), so they can be counted as not received.
+ */
+export function entriesClaimedBy(v: unknown): number {
+  if (!isPlainObject(v)) return 0;
+  const dropped = isCount(v.dropped) ? v.dropped : 0;
+  const count = isPlainObject(v.columns) && isCount(v.columns.count) ? v.columns.count : 0;
+  return Math.min(Number.MAX_SAFE_INTEGER, dropped + count);
+}
+
+/** The line `log_request` writes, which batches send as {@link LogRefCodes.usualMessage}. */
+export function usualRequestMessage(method: string, path: string, protocol: string, status: number): string {
+  return `"${method} ${path} ${protocol}" ${status} -`;
+}
+
+/**
+ * Entry `i` of checked columns as an object (for tests, tools and the few rows a window
+ * shows; the window's store keeps columns, not these objects).
+ */
+export function logEntryAt(c: LogBatchColumns, i: number): RequestLogEntry {
+  const N = LOG_NUMBER_LAYOUT;
+  const S = LOG_STRING_LAYOUT;
+  const n = i * N.stride;
+  const r = i * S.stride;
+  const str = (f: number): string | null => {
+    const ref = c.refs[r + f]!;
+    return ref >= 0 ? c.strings[ref]! : null;
+  };
+  const status = c.numbers[n + N.status]!;
+  const duration = c.numbers[n + N.durationMs]!;
+  const method = str(S.method);
+  const path = str(S.path);
+  const protocol = str(S.protocol);
+  const messageRef = c.refs[r + S.message]!;
+  return {
+    id: c.numbers[n + N.id]!,
+    kind: LOG_KINDS[c.numbers[n + N.kind]!]!,
+    time: c.numbers[n + N.time]!,
+    connectionId: c.numbers[n + N.connectionId]!,
+    clientAddress: str(S.clientAddress) ?? '',
+    clientPort: c.numbers[n + N.clientPort]!,
+    method,
+    path,
+    protocol,
+    status: status < 0 ? null : status,
+    bytesSent: c.numbers[n + N.bytesSent]!,
+    durationMs: duration < 0 ? null : duration,
+    userAgent: str(S.userAgent),
+    referer: str(S.referer),
+    message:
+      messageRef === LOG_REF_CODES.usualMessage
+        ? usualRequestMessage(method!, path!, protocol!, status)
+        : (str(S.message) ?? ''),
+  };
+}
+
+/** Every entry of checked columns as objects, in order. */
+export function decodeLogColumns(c: LogBatchColumns): RequestLogEntry[] {
+  const out: RequestLogEntry[] = [];
+  for (let i = 0; i < c.count; i++) out.push(logEntryAt(c, i));
+  return out;
 }
