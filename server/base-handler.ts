@@ -57,6 +57,12 @@ export interface HandlerServer {
   emitLog(entry: LogEntryDraft): void;
   /** Track a child process so closing the server can kill it (CGI). */
   trackChild?(kill: () => void): () => void;
+  /**
+   * The server's one instance of `kind`, made on first use: what a handler class keeps
+   * between requests and connections (caches), kept where CPython keeps such things, on
+   * `self.server`. Optional: without it a handler keeps such state for its connection only.
+   */
+  handlerState?<T extends object>(kind: new () => T): T;
 }
 
 /** Per-server options every handler of that server receives. */

@@ -56,6 +56,8 @@ export class HTTPServer implements HandlerServer {
   private readonly sockets = new Set<net.Socket>();
   private readonly children = new Set<() => void>();
   private readonly active = new Set<Promise<void>>();
+  /** `handlerState`'s instances, by class. */
+  private readonly handlerStates = new Map<new () => object, object>();
   private nextLogId = 1;
   private nextConnectionId = 1;
   private closing = false;
@@ -115,6 +117,19 @@ export class HTTPServer implements HandlerServer {
   trackChild(kill: () => void): () => void {
     this.children.add(kill);
     return () => this.children.delete(kill);
+  }
+
+  /**
+   * This server's one instance of `kind` (made on first use): the handlers' per-server state,
+   * such as `SimpleHTTPRequestHandler`'s caches (CPython keeps such things on `self.server`).
+   */
+  handlerState<T extends object>(kind: new () => T): T {
+    let state = this.handlerStates.get(kind) as T | undefined;
+    if (state === undefined) {
+      state = new kind();
+      this.handlerStates.set(kind, state);
+    }
+    return state;
   }
 
   private onConnection(socket: net.Socket): void {

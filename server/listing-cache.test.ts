@@ -11,7 +11,7 @@ import { nodeFs, type HandlerFs } from './handler-fs.js';
 import { ListingCache, type DirStamp } from './listing-cache.js';
 import type { ListingEntries } from './listing.js';
 import { SimpleHTTPRequestHandler } from './simple-handler.js';
-import { makeTempDir, sendTypicalRequest, writeFile } from './test-support/harness.js';
+import { makeTempDir, rawRequest, sendTypicalRequest, startServer, writeFile } from './test-support/harness.js';
 
 const SEC = 1_000_000_000n;
 /** A folder stamp whose timestamps are `ageMs` older than the fake clock's `T0`. */
@@ -277,26 +277,33 @@ describe('SimpleHTTPRequestHandler listings with the cache (PORT NOTE: listing-c
     expect(cache.count).toBe(0);
   });
 
-  it('the app and the CLI keep one cache per server (handler options), real clock by default', async () => {
+  it('the app and the CLI keep one cache per server (on HTTPServer), real clock by default', async () => {
     const dir = makeTempDir();
     writeFile(dir, 'one.txt', 'x');
     const { fs: fsi, reads } = countingFs();
     const options = { directory: dir, fs: fsi };
-    const get = async (): Promise<string> => (await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET / HTTP/1.0\r\n\r\n', options)).output;
-    // Just made: within the racy window, so every request reads the folder.
-    await get();
-    await get();
-    expect(reads()).toBe(2);
-    // Made old (the change time cannot be set back, so wait it out): kept after one more read.
-    const old = (Date.now() - 10_000) / 1000;
-    fs.utimesSync(dir, old, old);
-    await new Promise((r) => setTimeout(r, 2100));
-    await get();
-    await get();
-    await get();
-    expect(reads()).toBe(3);
-    // Another server (another options object) has its own cache.
-    await sendTypicalRequest(SimpleHTTPRequestHandler, 'GET / HTTP/1.0\r\n\r\n', { directory: dir, fs: fsi });
-    expect(reads()).toBe(4);
+    const first = await startServer(SimpleHTTPRequestHandler, options);
+    const second = await startServer(SimpleHTTPRequestHandler, options);
+    const get = async (port: number): Promise<string> => (await rawRequest(port, 'GET / HTTP/1.0\r\n\r\n')).toString('latin1');
+    try {
+      // Just made: within the racy window, so every request reads the folder.
+      await get(first.port);
+      await get(first.port);
+      expect(reads()).toBe(2);
+      // Made old (the change time cannot be set back, so wait it out): kept after one more read.
+      const old = (Date.now() - 10_000) / 1000;
+      fs.utimesSync(dir, old, old);
+      await new Promise((r) => setTimeout(r, 2100));
+      await get(first.port);
+      await get(first.port);
+      await get(first.port);
+      expect(reads()).toBe(3);
+      // Another server (even with the same handler options) has its own cache.
+      await get(second.port);
+      expect(reads()).toBe(4);
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 });

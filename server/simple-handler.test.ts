@@ -8,7 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guessFileType, useCpythonMimeTable, useMimeDbTable } from './mime.js';
 import type { SocketWriter } from './connection-io.js';
+import { FileServerState } from './file-server-state.js';
 import { nodeFs, type HandlerFs } from './handler-fs.js';
+import { HTTPServer } from './http-server.js';
 import { ntpath, type PathFlavour } from './py-path.js';
 import { imsEpochSeconds } from './parsedate.js';
 import type { ResponseBody } from './response-body.js';
@@ -343,6 +345,17 @@ describe('followSymlinks=false: the root resolved once per server (PORT NOTE 21)
     } finally {
       await srv.close();
     }
+  });
+});
+
+describe('per-server state (FileServerState on the server, as CPython keeps such things on self.server)', () => {
+  it('one instance per server, made on first use; another server has its own', () => {
+    const a = new HTTPServer(SimpleHTTPRequestHandler);
+    const b = new HTTPServer(SimpleHTTPRequestHandler);
+    const state = a.handlerState(FileServerState);
+    expect(state).toBeInstanceOf(FileServerState);
+    expect(a.handlerState(FileServerState)).toBe(state);
+    expect(b.handlerState(FileServerState)).not.toBe(state);
   });
 });
 

@@ -4,17 +4,22 @@
  * without a trailing slash, If-Modified-Since → 304, `translate_path` (`..`, `//`, query and
  * fragment handling, Issue17324 trailing slash, gh-87389) and `guess_type`.
  *
- * A regular file that fits in one chunk is read with synchronous calls (stat, open, fstat, one
- * read, close: a page-cache hit takes microseconds, a hop through libuv's thread pool costs
- * more); bigger files are streamed in chunks with backpressure, never read whole.
+ * `sendHead` follows `send_head` line by line, and its two halves are seams: `openFile()`
+ * reaches a file's bytes (the small-file cache; synchronous calls for a regular file that fits
+ * in one chunk, since a page-cache hit takes microseconds and a hop through libuv's thread pool
+ * costs more; a stream of chunks with backpressure for anything bigger: `response-body.ts`),
+ * and `sendFileHeaders()` decides a file response's status and headers. What a server keeps
+ * between requests (caches, the shared folder's real path) lives on the server
+ * (`file-server-state.ts`).
  */
 import type fs from 'node:fs';
 import net from 'node:net';
 import { BaseHTTPRequestHandler, VERSION } from './base-handler.js';
 import type { SocketWriter } from './connection-io.js';
 import { nodeFs, type HandlerFileHandle, type HandlerFs, type HandlerSyncFileHandle } from './handler-fs.js';
-import { FileCache } from './file-cache.js';
-import { ListingCache } from './listing-cache.js';
+import type { FileCache } from './file-cache.js';
+import { FileServerState, type PathMemo } from './file-server-state.js';
+import type { ListingCache } from './listing-cache.js';
 import { renderListingEntries, type ListingEntries } from './listing.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import { imsEpochSeconds } from './parsedate.js';
@@ -61,41 +66,6 @@ export interface PathLookup {
 
 const REFUSED: PathLookup = { refused: true, stat: undefined };
 
-/** Results of `translatePath`/`refusesPath` by URL path, for one server and directory. */
-class PathMemo {
-  /** Entries per map before it starts over (a client sending endless new paths gains nothing). */
-  static readonly LIMIT = 1024;
-  /** Longer URL paths are not kept (bounds the memo's memory to a few MiB). */
-  static readonly MAX_KEY = 1024;
-  readonly translated = new Map<string, string>();
-  readonly refused = new Map<string, boolean>();
-  constructor(readonly directory: string) {}
-  /** The value for `key` in `map`, computed (and kept, within the bounds) when missing. */
-  lookup<V>(map: Map<string, V>, key: string, compute: () => V): V {
-    let value = map.get(key);
-    if (value === undefined) {
-      value = compute();
-      if (key.length <= PathMemo.MAX_KEY) {
-        if (map.size >= PathMemo.LIMIT) map.clear();
-        map.set(key, value);
-      }
-    }
-    return value;
-  }
-}
-
-/** What one server keeps between requests. */
-class ServerState {
-  readonly fileCache = new FileCache();
-  readonly listingCache = new ListingCache();
-  /** The real path of the root, resolved once (see `realRoot`). */
-  realRoot: { readonly directory: string; readonly real: string } | null = null;
-  pathMemo: PathMemo | null = null;
-}
-
-/** Each server's state, keyed by its handler options object (one per server). */
-const serverStates = new WeakMap<object, ServerState>();
-
 /**
  * Simple HTTP request handler with GET and HEAD commands: serves files from `directory` and
  * its subdirectories; the MIME type comes from `guessType()`. HEAD is GET without the body.
@@ -128,6 +98,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   /** File-system calls (`options.fs`, default the real disk). */
   protected fs: HandlerFs = nodeFs;
+
+  /** This server's `FileServerState` once `serverState()` has found it. */
+  private state: FileServerState | undefined = undefined;
 
   override setup(): void {
     super.setup();
@@ -425,14 +398,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return root !== null && isInside(root, real);
   }
 
-  /** This server's state (caches, the root's real path, the path memo). */
-  private serverState(): ServerState {
-    let state = serverStates.get(this.options);
-    if (state === undefined) {
-      state = new ServerState();
-      serverStates.set(this.options, state);
-    }
-    return state;
+  /**
+   * What this server keeps between requests for the file handlers (caches, the root's real
+   * path, the path memo), found once per connection. It lives on the server, where CPython
+   * keeps such things (`self.server`); a server without `handlerState` (a test's stand-in)
+   * leaves each handler its own.
+   */
+  private serverState(): FileServerState {
+    return (this.state ??= this.server.handlerState?.(FileServerState) ?? new FileServerState());
   }
 
   /** This server's cache of small files. */
@@ -504,7 +477,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   /**
-   * This server's cache of rendered listings (one per handler options object, so per server).
+   * This server's cache of rendered listings.
    * A subclass may return its own, or null to render every listing as CPython does.
    */
   protected listingCache(): ListingCache | null {
@@ -563,13 +536,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /**
    * The memo of `translatePath`/`refusesPath` for this server: both are pure functions of the
    * URL path, `directory` and the options, and cost more than the rest of serving a small
-   * file. Undefined on a bare prototype instance (no options).
+   * file. Undefined on a bare prototype instance (no server).
    */
   private pathMemo(): PathMemo | undefined {
-    if (this.options === undefined) return undefined;
-    const state = this.serverState();
-    if (state.pathMemo === null || state.pathMemo.directory !== this.directory) state.pathMemo = new PathMemo(this.directory);
-    return state.pathMemo;
+    if (this.server === undefined) return undefined;
+    return this.serverState().pathMemoFor(this.directory);
   }
 
   private refusesPathUncached(urlPath: string): boolean {
