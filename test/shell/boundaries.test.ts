@@ -49,6 +49,18 @@ describe('process boundaries', () => {
     ]);
   });
 
+  it('dependencies point down: the engine core imports nothing from its host (server/host/) or the shell', () => {
+    const core = serverFiles.filter((f) => !rel(f).startsWith('server/host/'));
+    const upward: string[] = [];
+    for (const f of core) {
+      for (const m of code(f).matchAll(/^\s*(?:import|export)\b[^;]*?from\s+['"](\.[^'"]*)['"]/gm)) {
+        const target = rel(path.resolve(path.dirname(f), m[1]!));
+        if (!target.startsWith('server/') || target.startsWith('server/host/')) upward.push(`${rel(f)} → ${m[1]}`);
+      }
+    }
+    expect(upward).toEqual([]);
+  });
+
   it('the web fallback and every module it loads stay free of electron', () => {
     const web = electronFiles.filter((f) => rel(f).startsWith('electron/web/'));
     expect(web.filter((f) => runtimeElectronImport.test(code(f)))).toEqual([]);
