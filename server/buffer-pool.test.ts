@@ -1,7 +1,8 @@
 /**
  * Tests for buffer-pool.ts and its use by `FileBody` (response-body.ts) and `copyfile`
- * (simple-handler.ts): a streamed file reuses one pooled read buffer, and a buffer is read into again (or given back
- * to the pool) only after the socket has finished writing the chunk it held.
+ * (simple-handler.ts): a streamed file reuses one pooled read buffer, and a buffer is read
+ * into again (or given back to the pool) only after the socket has finished writing the chunk
+ * it held.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -107,7 +108,7 @@ async function serveOn(socket: net.Socket, directory: string): Promise<void> {
   await new Promise((r) => setTimeout(r, 100)); // let the last delayed writes complete
 }
 
-describe('FileBody with the pool (simple-handler.ts)', () => {
+describe('FileBody with the pool (response-body.ts)', () => {
   let dir: string;
   const files: Record<string, Buffer> = {};
   let live: LiveServer;

@@ -1,6 +1,6 @@
 /**
  * Pure Node. A small pool of equal-sized read buffers for streamed files (`FileBody` in
- * simple-handler.ts), so that a large download reuses one buffer for all its chunks and the
+ * response-body.ts), so that a large download reuses one buffer for all its chunks and the
  * next download takes it again, instead of allocating a fresh 512 KiB buffer per chunk: with 16
  * clients fetching 1 MiB files, those short-lived buffers (tens of MiB outside the JavaScript
  * heap, freed only when the garbage collector gets to them) set the server's peak memory.
