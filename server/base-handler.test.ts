@@ -7,7 +7,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BaseHTTPRequestHandler, pyFormat } from './base-handler.js';
 import { formatNcsaLine, logDateTimeString } from './log.js';
-import { FakeServer, FakeSocket, rawRequest, sendTypicalRequest, startServer, type LiveServer } from './test-support/harness.js';
+import { FakeServer, FakeSocket, rawRequest, sendTypicalRequest, startServer, statusLines, type LiveServer } from './test-support/harness.js';
 
 /** CPython's SocketlessRequestHandler: GET answers a small page; counts calls. */
 class SocketlessRequestHandler extends BaseHTTPRequestHandler {
@@ -423,5 +423,47 @@ describe('RequestHandlerLoggingTestCase', () => {
 
   it('pyFormat: %s %d %r %#x like Python', () => {
     expect(pyFormat('%s|%d|%r|%#x|%%', ['a', 3.7, "it's", 255])).toBe(`a|3|"it's"|0xff|%`);
+  });
+});
+
+describe('kept-alive request bodies: what a do_ method leaves unread (PORT NOTE 14)', () => {
+  /** PUT /<n> reads n bytes of the body (PUT /line: one readline); GET answers "ok". */
+  class BodyHandler extends BaseHTTPRequestHandler {
+    override protocolVersion = 'HTTP/1.1';
+    async do_PUT(): Promise<void> {
+      if (this.path === '/line') await this.rfile.readline(65537);
+      else await this.rfile.read(Number(this.path.slice(1)));
+      this.sendResponse(201);
+      this.sendHeader('Content-Length', '0');
+      this.endHeaders();
+    }
+    do_GET(): void {
+      this.sendResponse(200);
+      this.sendHeader('Content-Length', '2');
+      this.endHeaders();
+      this.wfile.write(Buffer.from('ok'));
+    }
+  }
+
+  const get = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+  const put = (target: string, body: string): string => `PUT ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+
+  it.each([
+    // The whole body read: the GET that follows is answered in both modes.
+    ['reads all of it', false, put('/5', 'hello'), 'HTTP/1.1 200 OK'],
+    ['reads all of it', true, put('/5', 'hello'), 'HTTP/1.1 200 OK'],
+    // Part of it: CPython parses the rest as the next request line; hardened, it is discarded.
+    ['reads 2 of 5 bytes', false, put('/2', 'hello'), "HTTP/1.1 501 Unsupported method ('lloGET')"],
+    ['reads 2 of 5 bytes', true, put('/2', 'hello'), 'HTTP/1.1 200 OK'],
+    ['reads one line of two', false, put('/line', 'ab\ncd'), "HTTP/1.1 501 Unsupported method ('cdGET')"],
+    ['reads one line of two', true, put('/line', 'ab\ncd'), 'HTTP/1.1 200 OK'],
+  ])('do_PUT %s, hardened %s: PUT and GET in one write on one connection', async (_what, hardened, request, second) => {
+    const live = await startServer(BodyHandler, { hardened });
+    try {
+      const raw = await rawRequest(live.port, request + get);
+      expect(statusLines(raw)).toEqual(['HTTP/1.1 201 Created', second]);
+    } finally {
+      await live.close();
+    }
   });
 });

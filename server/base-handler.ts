@@ -303,8 +303,8 @@ export class BaseHTTPRequestHandler {
         this.completeRequest();
         return;
       }
-      this.bodyConsumed = 0;
-      this.bodyLength = this.options.hardened ? this.declaredBodyLength() : 0;
+      this.rfile.markBodyStart();
+      const bodyLength = this.options.hardened ? this.declaredBodyLength() : 0;
       const mname = 'do_' + this.command;
       const method = (this as unknown as Record<string, unknown>)[mname];
       if (typeof method !== 'function') {
@@ -316,7 +316,7 @@ export class BaseHTTPRequestHandler {
       // Actually send the response if not already done.
       this.wfile.flush();
       this.completeRequest();
-      if (this.options.hardened && !this.closeConnection) await this.discardUnreadBody();
+      if (this.options.hardened && !this.closeConnection) await this.discardUnreadBody(bodyLength);
     } catch (err) {
       this.rfile.deadline = 0;
       if (err instanceof ReadTimeoutError) {
@@ -427,14 +427,6 @@ export class BaseHTTPRequestHandler {
   }
 
   /**
-   * Bytes of the request body a `do_` method consumed (CGI sets it); the hardened profile
-   * discards the rest of `Content-Length` before reading the next request.
-   */
-  protected bodyConsumed = 0;
-  /** Hardened profile: the request's checked Content-Length (0 without one). */
-  protected bodyLength = 0;
-
-  /**
    * Hardened profile only: refuse framing a request smuggler could exploit, with 400 and a
    * closed connection. Returns false when an error was sent. PORT NOTE: CPython accepts all.
    */
@@ -462,11 +454,12 @@ export class BaseHTTPRequestHandler {
   }
 
   /**
-   * Hardened profile only: throw away the part of the request body nobody read, so it is
-   * never parsed as the next request; a large one closes the connection instead.
+   * Hardened profile only: throw away the part of the request body nobody read (the reader
+   * counts what was consumed since the headers, however it was read), so it is never parsed
+   * as the next request; a large one closes the connection instead.
    */
-  protected async discardUnreadBody(): Promise<void> {
-    const left = this.bodyLength - this.bodyConsumed;
+  protected async discardUnreadBody(bodyLength: number): Promise<void> {
+    const left = bodyLength - this.rfile.bodyBytesRead;
     if (left <= 0) return;
     if (left > MAX_DISCARDED_BODY_BYTES) {
       this.closeConnection = true;

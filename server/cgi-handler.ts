@@ -485,7 +485,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
 
   /**
    * Hardened profile: copy exactly `length` bytes of request body from the connection to the
-   * script's stdin, with backpressure, then end its input. Counts what it took.
+   * script's stdin, with backpressure, then end its input.
    */
   private async pumpBody(stdin: NodeJS.WritableStream & { writable: boolean }, length: number): Promise<void> {
     try {
@@ -494,7 +494,6 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
         const chunk = await this.rfile.read(Math.min(left, 64 * 1024));
         if (chunk.length === 0) break;
         left -= chunk.length;
-        this.bodyConsumed += chunk.length;
         if (!stdin.write(chunk)) {
           await new Promise<void>((resolve) => {
             stdin.once('drain', resolve);

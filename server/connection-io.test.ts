@@ -1,6 +1,7 @@
 /**
  * Tests for connection-io.ts: the reader's timed waits (one lazily re-armed timer per
- * connection, never one per wait) and its synchronous `tryReadline`.
+ * connection, never one per wait), its synchronous `tryReadline` and its count of the body
+ * bytes consumed.
  */
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -80,6 +81,45 @@ describe('SocketReader.tryReadline', () => {
     await new Promise((r) => setImmediate(r));
     expect(reader.tryReadline(100)?.toString()).toBe('st');
     expect(reader.tryReadline(100)?.length).toBe(0);
+  });
+});
+
+describe('SocketReader.bodyBytesRead', () => {
+  it('counts every way of consuming input since markBodyStart, and nothing before it', async () => {
+    const sock = new PassThrough();
+    const reader = new SocketReader(sock);
+    const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+    sock.write('PUT / HTTP/1.1\r\n\r\nline one\nabcdefghij');
+    await tick();
+    await reader.readline(100);
+    reader.tryReadline(100);
+    reader.markBodyStart();
+    expect(reader.bodyBytesRead).toBe(0);
+    expect(reader.tryReadline(100)?.toString()).toBe('line one\n');
+    expect(reader.bodyBytesRead).toBe(9);
+    expect((await reader.read(3)).toString()).toBe('abc');
+    expect(reader.bodyBytesRead).toBe(12);
+    expect(await reader.discard(2)).toBe(2);
+    expect(reader.bodyBytesRead).toBe(14);
+    expect(reader.takeBuffered().toString()).toBe('fghij');
+    expect(reader.bodyBytesRead).toBe(19);
+    // Diverted bytes count too: those buffered when the diversion starts, and those after.
+    sock.write('12');
+    await tick();
+    const sunk: string[] = [];
+    const undivert = reader.divert((chunk) => sunk.push(chunk.toString()), () => {});
+    sock.write('XYZ');
+    await tick();
+    undivert();
+    expect(sunk.join('')).toBe('12XYZ');
+    expect(reader.bodyBytesRead).toBe(24);
+    // The next request's body counts from its own start.
+    sock.write('next\n');
+    await tick();
+    await reader.readline(100);
+    reader.markBodyStart();
+    expect(reader.bodyBytesRead).toBe(0);
+    sock.destroy();
   });
 });
 

@@ -34,6 +34,8 @@ export class SocketReader {
   private timerAt = 0;
   private divertSink: ((chunk: Buffer) => void) | null = null;
   private divertEnd: (() => void) | null = null;
+  /** Bytes handed out (by any read, `discard`, `takeBuffered` or `divert`) since `markBodyStart()`. */
+  private sinceMark = 0;
   /** Called before the reader waits for the network, so pending output is sent first. */
   onBeforeWait: (() => void) | null = null;
   /** Milliseconds a single wait for data may take; 0 = wait forever (CPython's default). */
@@ -52,6 +54,7 @@ export class SocketReader {
   ) {
     socket.on('data', (chunk: Buffer) => {
       if (this.divertSink) {
+        this.sinceMark += chunk.length;
         this.divertSink(chunk);
         return;
       }
@@ -84,6 +87,19 @@ export class SocketReader {
   /** Bytes already received and not yet read. */
   get buffered(): number {
     return this.length;
+  }
+
+  /**
+   * Start counting the request body: called once the request's headers are read, so
+   * `bodyBytesRead` tells how much of the body was consumed, whichever way it was read.
+   */
+  markBodyStart(): void {
+    this.sinceMark = 0;
+  }
+
+  /** Bytes consumed since `markBodyStart()` (read, readline, discard, takeBuffered, divert). */
+  get bodyBytesRead(): number {
+    return this.sinceMark;
   }
 
   private notify(): void {
@@ -171,6 +187,7 @@ export class SocketReader {
       this.chunks = rest.length > 0 ? [rest] : [];
     }
     this.length -= n;
+    this.sinceMark += n;
     if (this.length < this.highWater && this.socket.isPaused() && !this.divertSink) this.socket.resume();
     return out;
   }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rawRequest } from './test-support/harness.js';
+import { makeTempDir, rawRequest, startServer, statusLines } from './test-support/harness.js';
 
 // --- README example begins ---
 import { HTTPServer } from './http-server.js';
@@ -58,5 +58,30 @@ describe('README example: do_PUT subclass', () => {
     expect(await res.text()).toBe('hello');
     const noLength = (await rawRequest(port, 'PUT /x HTTP/1.1\r\nHost: x\r\n\r\n')).toString('latin1');
     expect(noLength.startsWith('HTTP/1.1 411 Length Required\r\n')).toBe(true);
+  });
+});
+
+describe('README example: do_PUT on a kept-alive, pipelined connection', () => {
+  // One write: a PUT whose body the handler reads exactly (Content-Length bytes), then a GET.
+  const pipelined = 'PUT /piped.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello' + 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+
+  it.each([
+    ['the CLI default', false],
+    ['hardened (the app)', true],
+  ])('%s: the PUT is stored and the GET that follows it is answered 200', async (_mode, hardened) => {
+    const dir = makeTempDir();
+    const live = await startServer(PutHandler, { directory: dir, protocolVersion: 'HTTP/1.1', hardened });
+    try {
+      const raw = await rawRequest(live.port, pipelined);
+      expect(statusLines(raw)).toEqual(['HTTP/1.1 201 Created', 'HTTP/1.1 200 OK']);
+      expect(raw.toString('latin1')).toContain('piped.txt</a>'); // the listing names the new file
+      expect(fs.readFileSync(path.join(dir, 'piped.txt'), 'utf8')).toBe('hello');
+      expect(live.logs.filter((e) => e.kind === 'request').map((e) => e.message)).toEqual([
+        '"PUT /piped.txt HTTP/1.1" 201 -',
+        '"GET / HTTP/1.1" 200 -',
+      ]);
+    } finally {
+      await live.close();
+    }
   });
 });

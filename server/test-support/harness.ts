@@ -142,6 +142,27 @@ export function writeFile(root: string, rel: string, content: string | Buffer, m
   return full;
 }
 
+/**
+ * The status lines of the responses in `raw`, one after another on one connection: each
+ * response's body is skipped by its Content-Length (1xx have none; a response without a
+ * length runs to the end).
+ */
+export function statusLines(raw: Buffer): string[] {
+  const out: string[] = [];
+  let at = 0;
+  while (at < raw.length) {
+    const end = raw.indexOf('\r\n\r\n', at);
+    if (end < 0) break;
+    const { status, headers } = parseResponse(raw.subarray(at, end + 4));
+    out.push(status);
+    const length = headers.get('content-length');
+    if (/^HTTP\/\S+ 1\d\d /.test(status)) at = end + 4;
+    else if (length !== undefined) at = end + 4 + Number(length);
+    else break;
+  }
+  return out;
+}
+
 /** Split a raw HTTP response into status line, headers (lower-cased names) and body. */
 export function parseResponse(raw: Buffer): { status: string; headers: Map<string, string>; body: Buffer } {
   const end = raw.indexOf('\r\n\r\n');
