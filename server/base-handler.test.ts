@@ -19,7 +19,7 @@ class SocketlessRequestHandler extends BaseHTTPRequestHandler {
     this.endHeaders();
     this.wfile.write(Buffer.from('<html><body>Data</body></html>\r\n'));
   }
-  /** A body-reading method, as test_with_continue_1_1 needs. */
+  /** A body-reading method (the 100-continue cases that send a body). */
   async do_POST(): Promise<void> {
     const n = Number(this.headers.get('Content-Length') ?? '0');
     const body = await this.rfile.read(n);
@@ -32,6 +32,18 @@ class SocketlessRequestHandler extends BaseHTTPRequestHandler {
 
 class Http11Handler extends SocketlessRequestHandler {
   override protocolVersion = 'HTTP/1.1';
+}
+
+/** `output.readlines()`: the lines with their line ends. */
+function readlines(output: string): string[] {
+  return output.split(/(?<=\n)/);
+}
+
+/** CPython's verify_expected_headers: Server, Date and Content-Type, once each. */
+function verifyExpectedHeaders(headers: readonly string[]): void {
+  for (const fieldName of ['Server: ', 'Date: ', 'Content-Type: ']) {
+    expect(headers.filter((h) => h.startsWith(fieldName)), fieldName).toHaveLength(1);
+  }
 }
 
 describe('BaseHTTPRequestHandler (socketless)', () => {
@@ -63,13 +75,37 @@ describe('BaseHTTPRequestHandler (socketless)', () => {
     expect(r.handler.getCalled).toBe(false);
   });
 
-  it('test_with_continue_1_0: HTTP/1.0 ignores Expect: 100-continue', async () => {
-    const r = await sendTypicalRequest(Http11Handler, 'GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n');
-    expect(r.lines[0]).toBe('HTTP/1.1 200 OK');
-    expect(r.output).not.toContain('100 Continue');
+  it('test_with_continue_1_0: HTTP/1.0 ignores Expect: 100-continue; the request stays in the fields', async () => {
+    const r = await sendTypicalRequest(Http11Handler, 'GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n', {}, 'handleOneRequest');
+    const result = readlines(r.output);
+    expect(result[0]).toMatch(/HTTP\/1.[0-9]+ 200 OK/);
+    verifyExpectedHeaders(result.slice(1, -1));
+    expect(r.handler.getCalled).toBe(true);
+    expect(result.at(-1)).toBe('<html><body>Data</body></html>\r\n');
+    expect(r.handler.requestline).toBe('GET / HTTP/1.0');
+    expect(r.handler.command).toBe('GET');
+    expect(r.handler.path).toBe('/');
+    expect(r.handler.requestVersion).toBe('HTTP/1.0');
+    expect(r.handler.headers.items).toEqual([['Expect', '100-continue']]);
   });
 
-  it('test_with_continue_1_1: 100 Continue precedes the final answer', async () => {
+  it('test_with_continue_1_1: 100 Continue precedes the answer; the request stays in the fields', async () => {
+    const r = await sendTypicalRequest(Http11Handler, 'GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n', {}, 'handleOneRequest');
+    const result = readlines(r.output);
+    expect(result[0]).toBe('HTTP/1.1 100 Continue\r\n');
+    expect(result[1]).toBe('\r\n');
+    expect(result[2]).toBe('HTTP/1.1 200 OK\r\n');
+    verifyExpectedHeaders(result.slice(2, -1));
+    expect(r.handler.getCalled).toBe(true);
+    expect(result.at(-1)).toBe('<html><body>Data</body></html>\r\n');
+    expect(r.handler.requestline).toBe('GET / HTTP/1.1');
+    expect(r.handler.command).toBe('GET');
+    expect(r.handler.path).toBe('/');
+    expect(r.handler.requestVersion).toBe('HTTP/1.1');
+    expect(r.handler.headers.items).toEqual([['Expect', '100-continue']]);
+  });
+
+  it('test_with_continue_1_1 with a body: 100 Continue, then the answer to the body', async () => {
     const r = await sendTypicalRequest(Http11Handler, 'POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc');
     expect(r.lines[0]).toBe('HTTP/1.1 100 Continue');
     expect(r.lines[1]).toBe('');
@@ -419,6 +455,35 @@ describe('RequestHandlerLoggingTestCase', () => {
       userAgent: null, referer: null, message: '"GET /\x1b[31m\\ HTTP/1.0" 404 -',
     });
     expect(line.endsWith('"GET /\\x1b[31m\\\\ HTTP/1.0" 404 -\n')).toBe(true);
+  });
+
+  const first = 'GET / HTTP/1.1\r\nUser-Agent: ua-one\r\nReferer: http://ref.example/\r\n\r\n';
+
+  it.each([
+    ['a bad request line (400)', 'GET /spaced out HTTP/1.1\r\n\r\n', "HTTP/1.1 400 Bad request syntax ('GET /spaced out HTTP/1.1')", null],
+    ['a header line too long (431)', 'GET /next HTTP/1.1\r\nX-Foo: ' + 'b'.repeat(65537) + '\r\n\r\n', 'HTTP/1.1 431 Line too long', '/next'],
+  ])('the previous request\'s User-Agent and Referer stay out of the entries of %s on the same connection', async (_what, next, status, path) => {
+    const r = await sendTypicalRequest(LoggingHandler, first + next);
+    expect(r.output.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
+    expect(r.output).toContain(`\r\n\r\n${status}\r\n`); // the 200 has no body
+    const [ok, ...bad] = r.server.logs;
+    expect(ok).toMatchObject({ kind: 'request', userAgent: 'ua-one', referer: 'http://ref.example/' });
+    expect(bad.map((e) => e.kind)).toEqual(['error', 'request']);
+    for (const e of bad) expect(e).toMatchObject({ userAgent: null, referer: null, path });
+    // The handler's own field still holds the last headers read, as CPython's does.
+    expect(r.handler.headers.get('User-Agent')).toBe('ua-one');
+  });
+
+  it('a timeout waiting for the next request logs none of the previous request\'s fields', async () => {
+    const socket = new FakeSocket(first, false);
+    const server = new FakeServer();
+    const h = new LoggingHandler({ socket, clientAddress: ['127.0.0.1', 1], server, connectionId: 1, options: { idleTimeoutMs: 30 } });
+    h.setup();
+    await h.handle();
+    expect(server.logs.map((e) => e.message)).toEqual(['"GET / HTTP/1.1" 200 -', "Request timed out: TimeoutError('timed out')"]);
+    expect(server.logs[1]).toMatchObject({ kind: 'error', method: null, path: null, protocol: null, userAgent: null, referer: null });
+    expect(h.command).toBe('GET'); // the fields themselves are CPython's: untouched
+    socket.destroy();
   });
 
   it('pyFormat: %s %d %r %#x like Python', () => {

@@ -228,6 +228,13 @@ export class BaseHTTPRequestHandler {
   private requestBytesStart = 0;
   private logKind: LogKind = 'message';
   private logStatus: number | null = null;
+  /**
+   * How much of the request fields log entries may take as the current request's: 0 none
+   * (`command`, `path`, `requestVersion` and `headers` still hold the previous request's,
+   * kept as CPython keeps them, until `parseRequest` replaces them), 1 the request line,
+   * 2 the headers too. A handler used outside `handleOneRequest` logs what its fields hold.
+   */
+  private parsedSoFar: 0 | 1 | 2 = 2;
 
   constructor(context: HandlerContext) {
     this.request = context.socket;
@@ -271,6 +278,7 @@ export class BaseHTTPRequestHandler {
   async handleOneRequest(): Promise<void> {
     try {
       this.rfile.deadline = 0;
+      this.parsedSoFar = 0;
       // The duration counts from the first byte of the request line.
       const hadData = this.rfile.buffered > 0;
       const before = performance.now();
@@ -282,6 +290,7 @@ export class BaseHTTPRequestHandler {
       const headerTimeout = this.options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS;
       if (headerTimeout > 0) this.rfile.deadline = performance.now() + headerTimeout;
       this.rawRequestline = this.rfile.tryReadline(65537) ?? (await this.rfile.readline(65537));
+      this.parsedSoFar = 1;
       this.requestStart = hadData ? before : this.rfile.firstByteTime || before;
       this.requestBytesStart = this.wfile.bytesWritten;
       if (this.rawRequestline.length > 65536) {
@@ -304,7 +313,6 @@ export class BaseHTTPRequestHandler {
         return;
       }
       this.rfile.markBodyStart();
-      const bodyLength = this.options.hardened ? this.declaredBodyLength() : 0;
       const mname = 'do_' + this.command;
       const method = (this as unknown as Record<string, unknown>)[mname];
       if (typeof method !== 'function') {
@@ -316,7 +324,7 @@ export class BaseHTTPRequestHandler {
       // Actually send the response if not already done.
       this.wfile.flush();
       this.completeRequest();
-      if (this.options.hardened && !this.closeConnection) await this.discardUnreadBody(bodyLength);
+      if (this.options.hardened && !this.closeConnection) await this.discardUnreadBody();
     } catch (err) {
       this.rfile.deadline = 0;
       if (err instanceof ReadTimeoutError) {
@@ -411,6 +419,7 @@ export class BaseHTTPRequestHandler {
       return false;
     }
     this.headers = result.message;
+    this.parsedSoFar = 2;
 
     const conntype = this.headers.get('Connection', '');
     if (conntype.toLowerCase() === 'close') {
@@ -458,8 +467,8 @@ export class BaseHTTPRequestHandler {
    * counts what was consumed since the headers, however it was read), so it is never parsed
    * as the next request; a large one closes the connection instead.
    */
-  protected async discardUnreadBody(bodyLength: number): Promise<void> {
-    const left = bodyLength - this.rfile.bodyBytesRead;
+  protected async discardUnreadBody(): Promise<void> {
+    const left = this.declaredBodyLength() - this.rfile.bodyBytesRead;
     if (left <= 0) return;
     if (left > MAX_DISCARDED_BODY_BYTES) {
       this.closeConnection = true;
@@ -591,7 +600,7 @@ export class BaseHTTPRequestHandler {
     if (kind === 'request') {
       // PORT NOTE: CPython writes the request line when the status is sent; the entry is
       // emitted when the response is complete so it can carry bytes sent and duration.
-      this.flushPendingRequest();
+      this.completeRequest();
       this.pendingRequestEntry = entry;
     } else {
       this.emitLogEntry(entry);
@@ -600,6 +609,8 @@ export class BaseHTTPRequestHandler {
 
   /** A log entry about the current request, as it stands now (bytes and duration come later). */
   protected draftLogEntry(kind: LogEntryDraft['kind'], message: string, status: number | null = null): LogEntryDraft {
+    const command = this.parsedSoFar > 0 ? this.command : null;
+    const headers = this.parsedSoFar === 2 ? this.headers : null;
     const entry: LogEntryDraft = {
       id: 0,
       kind,
@@ -607,14 +618,14 @@ export class BaseHTTPRequestHandler {
       connectionId: this.connectionId,
       clientAddress: unmapIPv4(this.addressString()),
       clientPort: this.clientAddress[1],
-      method: this.command ?? null,
-      path: this.command ? this.path : null,
-      protocol: this.command ? this.requestVersion : null,
+      method: command,
+      path: command ? this.path : null,
+      protocol: command ? this.requestVersion : null,
       status,
       bytesSent: 0,
       durationMs: null,
-      userAgent: this.headers.get('User-Agent') ?? null,
-      referer: this.headers.get('Referer') ?? null,
+      userAgent: headers?.get('User-Agent') ?? null,
+      referer: headers?.get('Referer') ?? null,
       message,
     };
     return entry;
@@ -631,13 +642,11 @@ export class BaseHTTPRequestHandler {
     else this.server.emitLog(entry);
   }
 
-  /** Emit the pending request entry with its final byte count and duration. */
+  /**
+   * Emit the pending request entry with its final byte count and duration (then the entries
+   * that waited for it).
+   */
   protected completeRequest(): void {
-    this.flushPendingRequest();
-    this.headers = new HTTPMessage();
-  }
-
-  private flushPendingRequest(): void {
     const entry = this.pendingRequestEntry;
     if (!entry) return;
     this.pendingRequestEntry = null;

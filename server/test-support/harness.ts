@@ -56,17 +56,22 @@ export interface SocketlessResult<H extends BaseHTTPRequestHandler> {
   readonly lines: string[];
 }
 
-/** Drive `handle()` over in-memory streams (CPython's SocketlessRequestHandler). */
+/**
+ * Drive a handler over in-memory streams (CPython's SocketlessRequestHandler): `handle()`
+ * (every request of the input), or with `drive: 'handleOneRequest'` one request only, as
+ * `BaseHTTPRequestHandlerTestCase.send_typical_request` does.
+ */
 export async function sendTypicalRequest<H extends BaseHTTPRequestHandler>(
   cls: new (...args: ConstructorParameters<HandlerClass>) => H,
   input: Buffer | string,
   options: HandlerOptions = {},
+  drive: 'handle' | 'handleOneRequest' = 'handle',
 ): Promise<SocketlessResult<H>> {
   const socket = new FakeSocket(input);
   const server = new FakeServer();
   const handler = new cls({ socket, clientAddress: ['127.0.0.1', 12345], server, connectionId: 1, options });
   handler.setup();
-  await handler.handle();
+  await (drive === 'handle' ? handler.handle() : handler.handleOneRequest());
   handler.finish();
   const output = socket.output;
   return { handler, socket, server, output, lines: output.split('\r\n') };
