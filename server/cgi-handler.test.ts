@@ -77,7 +77,7 @@ async function request(target: string, method = 'GET', headers = '', body = '') 
 }
 
 describe('CGIHTTPServerTestCase', () => {
-  it('test_url_collapse_path: CPython vectors, IndexError cases abort', () => {
+  it('test_url_collapse_path: CPython vectors, IndexError cases are null', () => {
     const vectors: Record<string, string | null> = {
       '': '//',
       '..': null,
@@ -108,9 +108,12 @@ describe('CGIHTTPServerTestCase', () => {
       '/a/b/c/../d/e/../../../../f/../.': '//',
     };
     for (const [input, expected] of Object.entries(vectors)) {
-      if (expected === null) expect(() => urlCollapsePath(input), input).toThrow(HandlerAbort);
-      else expect(urlCollapsePath(input), input).toBe(expected);
+      expect(urlCollapsePath(input), input).toBe(expected);
     }
+    // is_cgi lets the IndexError escape: the connection then closes without an answer.
+    const h = Object.create(CGIHTTPRequestHandler.prototype) as CGIHTTPRequestHandler;
+    h.path = '/..';
+    expect(() => h.isCgi()).toThrow(HandlerAbort);
   });
 
   it('test_url_collapse_path: a backslash is part of a name on POSIX, a separator when asked (PORT NOTE 16)', () => {
@@ -236,9 +239,43 @@ describe('CGIHTTPServerTestCase', () => {
     expect(parseResponse((await request('/plain.txt')).raw).body.toString()).toBe('static');
   });
 
-  it('a path climbing above the root closes the connection without an answer (as CPython)', async () => {
-    const raw = await rawRequest(live.port, 'GET /.. HTTP/1.0\r\n\r\n');
+  const climbing = [
+    'GET /.. HTTP/1.0\r\n\r\n',
+    'GET /cgi-bin/../../x HTTP/1.0\r\n\r\n',
+    'GET /cgi-bin/../../cgi-bin/file1.py HTTP/1.0\r\n\r\n',
+    'GET /%2e%2E HTTP/1.0\r\n\r\n',
+    'HEAD /a/../.. HTTP/1.0\r\n\r\n',
+    'POST /cgi-bin/../.. HTTP/1.0\r\nContent-Length: 1\r\n\r\nx',
+  ];
+
+  it.each(climbing)('CLI default: a path climbing above the root closes the connection without an answer (as CPython): %j', async (req) => {
+    const raw = await rawRequest(live.port, req);
     expect(raw.length).toBe(0);
+  });
+
+  describe('hardened: a path climbing above the root is answered 404 (PORT NOTE 25)', () => {
+    let hardened: LiveServer;
+    beforeAll(async () => {
+      hardened = await startServer(CGIHTTPRequestHandler, { directory: root, hardened: true });
+    });
+    afterAll(async () => {
+      await hardened.close();
+    });
+
+    it.each(climbing)('%j', async (req) => {
+      const raw = await rawRequest(hardened.port, req);
+      const r = parseResponse(raw);
+      expect(r.status).toBe('HTTP/1.0 404 File not found');
+      expect(r.body.toString('latin1')).not.toContain('print('); // never a script's source
+      if (req.startsWith('HEAD')) expect(r.body.length).toBe(0);
+    });
+
+    it('a path whose `..` stays below the root still runs the script, in both modes', async () => {
+      for (const port of [hardened.port, live.port]) {
+        const raw = await rawRequest(port, 'GET /cgi-bin/../cgi-bin/file1.py HTTP/1.0\r\n\r\n');
+        expect(raw.toString('latin1')).toContain('\n\nHello World\n');
+      }
+    });
   });
 
   it('the script is killed when the server closes', async () => {

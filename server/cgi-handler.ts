@@ -33,10 +33,10 @@ const INHERITED_ENV = ['PATH', 'SYSTEMROOT', 'SystemRoot', 'COMSPEC', 'PATHEXT',
 
 /**
  * `_url_collapse_path`: remove extra '/'s and '.' elements and collapse '..' (RFC 2396 5.2
- * step 6), keeping the query. Throws HandlerAbort where CPython raises IndexError (more '..'
- * than prior parts): the connection is then closed without an answer, as in CPython.
+ * step 6), keeping the query. Returns null where CPython raises IndexError (more '..' than
+ * prior parts: the path climbs above the root).
  */
-export function urlCollapsePath(input: string, backslashSeparates = process.platform === 'win32'): string {
+export function urlCollapsePath(input: string, backslashSeparates = process.platform === 'win32'): string | null {
   // Query component should not be involved.
   const q = input.indexOf('?');
   let path = q >= 0 ? input.slice(0, q) : input;
@@ -48,18 +48,17 @@ export function urlCollapsePath(input: string, backslashSeparates = process.plat
   if (backslashSeparates) path = path.replace(/\\/g, '/');
   const pathParts = path.split('/');
   const headParts: string[] = [];
-  const pop = (): void => {
-    if (headParts.length === 0) throw new HandlerAbort('IndexError: pop from empty list');
-    headParts.pop();
-  };
   for (const part of pathParts.slice(0, -1)) {
-    if (part === '..') pop();
-    else if (part && part !== '.') headParts.push(part);
+    if (part === '..') {
+      if (headParts.pop() === undefined) return null;
+    } else if (part && part !== '.') {
+      headParts.push(part);
+    }
   }
   let tailPart = pathParts.pop() ?? '';
   if (tailPart) {
     if (tailPart === '..') {
-      pop();
+      if (headParts.pop() === undefined) return null;
       tailPart = '';
     } else if (tailPart === '.') {
       tailPart = '';
@@ -118,6 +117,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
 
   /** Serve a POST request. This is only implemented for CGI scripts. */
   async do_POST(): Promise<void> {
+    if (this.refusedClimb()) return;
     if (this.isCgi()) {
       await this.runCgi();
     } else {
@@ -127,6 +127,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
 
   /** Version of `sendHead` that supports CGI scripts. */
   override async sendHead(): Promise<ResponseBody | null> {
+    if (this.refusedClimb()) return null;
     if (this.isCgi()) {
       await this.runCgi();
       return null;
@@ -135,12 +136,27 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   }
 
   /**
+   * PORT NOTE (hardened): a path with more `..` components than names before them (`/..`,
+   * `/cgi-bin/../../x`) makes CPython's `_url_collapse_path` raise IndexError, and the
+   * connection closes without an answer (the CLI's default still does: `isCgi` throws).
+   * Hardened, it is answered 404 "File not found", as every other path the engine refuses.
+   * It must not fall through to the file handler, whose `translatePath` drops the `..`
+   * (`/cgi-bin/../../cgi-bin/x.py` would send a script's source). Returns true when answered.
+   */
+  private refusedClimb(): boolean {
+    if (!this.options.hardened || !mayClimb(this.path) || urlCollapsePath(this.path, this.backslashSeparates) !== null) return false;
+    this.sendError(404, 'File not found');
+    return true;
+  }
+
+  /**
    * Test whether `path` corresponds to a CGI script: the collapsed URL path begins with one of
    * `cgiDirectories` followed by '/'. On true, `cgiInfo` is (dir, rest). Throws when the path
-   * was rejected as invalid.
+   * climbs above the root (CPython's IndexError: the connection closes without an answer).
    */
   isCgi(): boolean {
     const collapsedPath = urlCollapsePath(this.path, this.backslashSeparates);
+    if (collapsedPath === null) throw new HandlerAbort('IndexError: pop from empty list');
     let dirSep = collapsedPath.indexOf('/', 1);
     while (dirSep > 0 && !this.cgiDirectories.includes(collapsedPath.slice(0, dirSep))) {
       dirSep = collapsedPath.indexOf('/', dirSep + 1);
@@ -511,6 +527,14 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   protected logCgiStderr(line: string): void {
     this.emitLogEntry(this.draftLogEntry('cgi-stderr', line));
   }
+}
+
+/**
+ * Whether `path` can hold a `..` component once unquoted (`..`, or a `.` written `%2e`): a
+ * test that spares the other paths a second `urlCollapsePath`.
+ */
+function mayClimb(path: string): boolean {
+  return path.includes('..') || /%2e/i.test(path);
 }
 
 /** `base64.decodebytes(value.encode('ascii')).decode('ascii')`, or null on any error. */
