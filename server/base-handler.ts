@@ -24,9 +24,6 @@ import { encodeLatin1Strict, htmlEscape, pyRepr, pyRstrip, pySplit, PyUnicodeErr
 /** `http.server.__version__`. */
 export const VERSION = '0.6';
 
-/** The CPython release this port follows (see server/README.md). */
-export const PINNED_PYTHON_VERSION = '3.13.0';
-
 /** CPython's `DEFAULT_ERROR_MESSAGE` (3.13.0). */
 export const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE HTML>
 <html lang="en">
@@ -718,26 +715,23 @@ function compareVersion(a: [number, number], b: [number, number]): number {
   return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
 }
 
-/** The line itself when `str.encode('latin-1', 'strict')` would succeed; else as encodeOrAbort. */
+/**
+ * The header line itself when `str.encode('latin-1', 'strict')` would succeed; otherwise
+ * CPython's handler dies of the UnicodeEncodeError, and this throws HandlerAbort.
+ */
 function latin1OrAbort(line: string): string {
   // A loop beats a regex test on these short lines (several per response).
   for (let i = 0; i < line.length; i++) {
     if (line.charCodeAt(i) > 0xff) {
-      encodeOrAbort(line);
-      break;
+      try {
+        encodeLatin1Strict(line);
+      } catch (err) {
+        if (err instanceof PyUnicodeError) throw new HandlerAbort(`UnicodeEncodeError: ${err.message}`, { cause: err });
+        throw err;
+      }
     }
   }
   return line;
-}
-
-/** `str.encode('latin-1', 'strict')` of a header line; CPython's handler dies on failure. */
-function encodeOrAbort(line: string): Buffer {
-  try {
-    return encodeLatin1Strict(line);
-  } catch (err) {
-    if (err instanceof PyUnicodeError) throw new HandlerAbort(`UnicodeEncodeError: ${err.message}`, { cause: err });
-    throw err;
-  }
 }
 
 /** `error_message_format % {'code': ..., 'message': ..., 'explain': ...}`. */
