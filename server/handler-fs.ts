@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 
-/** What `sendHead` needs from an open file. */
+/** What `SimpleHTTPRequestHandler.openFile` needs from an open file. */
 export interface HandlerFileHandle {
   read(buffer: Buffer, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
   stat(): Promise<fs.Stats>;
@@ -14,7 +14,7 @@ export interface HandlerFileHandle {
 }
 
 /**
- * An open file with synchronous calls beside the async ones: `sendHead` uses the synchronous
+ * An open file with synchronous calls beside the async ones: `openFile` uses the synchronous
  * ones for metadata and for files that fit in one read (a page-cache hit takes microseconds,
  * a hop through libuv's thread pool costs more than the read itself), and the async `read`
  * to stream bigger files with backpressure.
