@@ -580,8 +580,12 @@ def main(argv=None):
         return 1
     print('%d cases, %d runs, %d server pairs' % (len(cases), len(runs), len(configs)))
 
-    tmp = tempfile.mkdtemp(prefix='servedir-conformance-')
-    os.chmod(tmp, 0o755)   # as root, CGI scripts run as nobody and must reach the fixture
+    # As root, both servers run CGI scripts as nobody, who must reach the fixture.
+    parent = tempfile.gettempdir()
+    if os.geteuid() == 0 and not fixture.world_usable(parent):
+        parent = '/tmp'
+    tmp = tempfile.mkdtemp(prefix='servedir-conformance-', dir=parent)
+    os.chmod(tmp, 0o755)
     logs = os.path.join(tmp, 'logs')
     os.mkdir(logs)
     env = {k: v for k, v in os.environ.items() if not k.startswith('HTTP_')}
