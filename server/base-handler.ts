@@ -20,6 +20,7 @@ import { DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, MAX_DISCARDED_BODY_
 import type { LogKind, RequestLogEntry } from './log.js';
 import { logDateTimeString } from './log.js';
 import { encodeLatin1Strict, htmlEscape, pyRepr, pyRstrip, pySplit, PyUnicodeError } from './py-text.js';
+import type { HandlerSettings } from './share-settings.js';
 
 /** `http.server.__version__`. */
 export const VERSION = '0.6';
@@ -62,16 +63,19 @@ export interface HandlerServer {
   handlerState?<T extends object>(kind: new () => T): T;
 }
 
-/** Per-server options every handler of that server receives. */
-export interface HandlerOptions {
-  /** Overrides `protocolVersion` (what `test(protocol=...)` sets on the class). */
+/**
+ * Per-server options every handler of that server receives. The share settings the engine
+ * passes to handlers come from the settings table (`HandlerSettings`, server/share-settings.ts:
+ * `directory` for `SimpleHTTPRequestHandler(directory=...)`, `cgiDirectories` for
+ * `CGIHTTPRequestHandler.cgi_directories`, `followSymlinks`, ...); absent, a handler behaves
+ * as CPython's.
+ */
+export interface HandlerOptions extends Omit<HandlerSettings, 'protocolVersion'> {
+  /**
+   * Overrides `protocolVersion` (what `test(protocol=...)` sets on the class): any string, as
+   * CPython's `-p` takes; the app's setting is one of the two versions.
+   */
   readonly protocolVersion?: string;
-  /** `SimpleHTTPRequestHandler(directory=...)`. */
-  readonly directory?: string;
-  /** `CGIHTTPRequestHandler.cgi_directories`. */
-  readonly cgiDirectories?: readonly string[];
-  /** Follow symbolic links that lead outside `directory` (CPython does). Default true. */
-  readonly followSymlinks?: boolean;
   /** File-system calls of the file-serving handlers (default: the real disk). */
   readonly fs?: HandlerFs;
   /** Longest wait for request bytes, in ms; 0 = forever (CPython's default). PORT NOTE: new. */
@@ -92,7 +96,8 @@ export interface HandlerOptions {
    * Hardened: a request with `Transfer-Encoding`, several `Content-Length`s or one that is
    * not a plain number gets 400 and the connection is closed; an unread body is read and
    * thrown away (or, when large, the connection is closed); a path with any control
-   * character is refused; a CGI script gets exactly `Content-Length` bytes as its input.
+   * character is refused; a CGI script gets exactly `Content-Length` bytes as its input; a
+   * CGI server answers a path that climbs above the root with 404 (PORT NOTE 25).
    */
   readonly hardened?: boolean;
   /** CGI: longest a script may run, in ms (0 = forever, as CPython). PORT NOTE: new. */
