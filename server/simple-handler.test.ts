@@ -311,6 +311,31 @@ describe('failure injection through options.fs', () => {
   });
 });
 
+describe('a FIFO (openFile through the thread pool, PORT NOTE 20)', () => {
+  it.skipIf(process.platform === 'win32')('is read to EOF as CPython does, and never stalls another request meanwhile', async () => {
+    const dir = makeTempDir();
+    writeFile(dir, 'plain.txt', 'plain');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [path.join(dir, 'pipe')]);
+    const srv = await startServer(SimpleHTTPRequestHandler, { directory: dir });
+    try {
+      // The open waits for a writer: meanwhile another request is answered.
+      const waiting = rawRequest(srv.port, 'GET /pipe HTTP/1.0\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(parseResponse(await rawRequest(srv.port, 'GET /plain.txt HTTP/1.0\r\n\r\n')).body.toString()).toBe('plain');
+      const writer = fs.createWriteStream(path.join(dir, 'pipe'));
+      writer.end('from the pipe');
+      const r = parseResponse(await waiting);
+      expect(r.status).toBe('HTTP/1.0 200 OK');
+      // fstat of a FIFO gives size 0: CPython announces 0 bytes, then copies to EOF.
+      expect(r.headers.get('content-length')).toBe('0');
+      expect(r.body.toString()).toBe('from the pipe');
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('followSymlinks=false: the root resolved once per server (PORT NOTE 21)', () => {
   it('resolves the root once for many requests, and follows a root re-pointed while sharing', async () => {
     const base = makeTempDir();
