@@ -19,10 +19,12 @@ LM = 'Sun, 13 Sep 2020 12:26:40 GMT'       # Last-Modified of plain.txt (mtime +
 
 CASES = []
 
-# Answers CPython changed in 3.11.4, pinned by a few cases below; an older oracle (Debian's
-# 3.11.2) skips them: gh-103204, a version is digits only ('HTTP/+1.0', eleven digits: 400);
+# Answers CPython changed in 3.11.4, pinned by these cases; an older oracle (Debian's 3.11.2)
+# skips them (runner.py): gh-103204, a version is digits only ('HTTP/+1.0', eleven digits: 400);
 # gh-104049, a listing title whose query cannot be decoded no longer falls back to the folder's path.
-SINCE_3_11_4 = dict(oracle_since=(3, 11, 4))
+ORACLE_SINCE = {name: (3, 11, 4) for name in (
+    'reqline/x-version-eleven-digits', 'reqline/x-version-space-sign',
+    'listing/x-title-malformed-utf8', 'listing/x-title-percent-invalid')}
 
 
 def add(name, request, **kw):
@@ -309,13 +311,13 @@ listing('idx', '/idx/')
 listing('chars-subdir', '/chars/subdir%26%3C%3E/')
 listing('sort3', '/sort3/')
 listing('allbytes', '/allbytes/')
-listing('title-malformed-utf8', '/no-index/?%F0%9F%98%ED%A0%80%C0%AE%F4%90%80%80%E0%80%AF%FF%C3', **SINCE_3_11_4)
+listing('title-malformed-utf8', '/no-index/?%F0%9F%98%ED%A0%80%C0%AE%F4%90%80%80%E0%80%AF%FF%C3')
 listing('title-bad-escapes', '/no-index/?%%41%4%zz%')
 listing('chars-link-to-sub', '/chars/link-to-sub/')
 listing('bytes-dir', '/bytes/dir%ED%B3%A9/')
 listing('bytes-dir-invalid-escape', '/bytes/dir%E9/')
 listing('title-percent-surrogate', '/no-index/?%ED%B3%A9')
-listing('title-percent-invalid', '/no-index/?%E9%FF', **SINCE_3_11_4)
+listing('title-percent-invalid', '/no-index/?%E9%FF')
 listing('title-percent-high-surrogate', '/no-index/?%ED%A0%80')
 listing('title-entities', '/no-index/?&#39;&amp;&lt;')
 listing('title-raw-latin1', b'/no-index/?\xe9\xa0\xad')
@@ -678,8 +680,7 @@ for _slug, _raw in [
         ('uri-just-under', b'GET /' + b'a' * (65536 - len(b'GET / HTTP/1.0\r\n') - 1) + b' HTTP/1.0\r\n\r\n'),
         ('uri-one-over-lf', b'GET /' + b'a' * (65536 - len(b'GET / HTTP/1.0\n') + 1) + b' HTTP/1.0\n\n'),
         ('uri-at-limit-lf', b'GET /' + b'a' * (65536 - len(b'GET / HTTP/1.0\n')) + b' HTTP/1.0\n\n')]:
-    add('reqline/x-' + _slug, _raw,
-        **(SINCE_3_11_4 if _slug in ('version-eleven-digits', 'version-space-sign') else {}))
+    add('reqline/x-' + _slug, _raw)
 _ALL = bytes(b for b in range(0x21, 0x100) if b not in (0x85, 0xa0))
 add('reqline/x-all-bytes-version', b'GET /plain.txt HTTP/1.' + _ALL + b'\r\n\r\n')
 add('reqline/x-all-bytes-method', _ALL + b' /plain.txt HTTP/1.0\r\n\r\n')

@@ -27,9 +27,10 @@ seconds apart; 'sequential': each segment after the previous answer), protocols,
 True or 'both'), shutdown (half-close after sending), timeout (wait for the first byte),
 responses (how many to wait for), methods (for HEAD-aware parsing), expect
 ('safe-divergence-allowed' with allowed: candidate outcomes accepted in place of the oracle's,
-status codes or 'no-response'), forbid (bytes the candidate must never send), oracle_since
-(a version tuple: a case pinning an answer CPython changed in that release is skipped, and
-counted so, with an older oracle), notes, source.
+status codes or 'no-response'), forbid (bytes the candidate must never send), notes, source.
+A case file has CASES, and may have FIXTURE_EXTRA (fixture entries) and ORACLE_SINCE (case
+name -> CPython version: a case pinning an answer CPython changed in that release is
+skipped, and counted so, with an older oracle).
 A run that fails is run once more after the others, alone (unless more than 20 failed): a pass
 then is counted, marked RETRY with the first attempt's differences (--no-retry: no second try).
 The last line printed is `N passed, M failed, K skipped`; the exit status is 0 when none failed.
@@ -62,7 +63,7 @@ PROTOCOLS = ('HTTP/1.0', 'HTTP/1.1')
 DEFAULT_CASES = [os.path.join(HERE, 'cases_core.py'), os.path.join(HERE, 'cases_extra.py')]
 DEFAULT_CANDIDATE = 'node ' + shlex.quote(os.path.join(REPO, 'dist', 'server', 'cli.js'))
 CASE_KEYS = {'name', 'request', 'mode', 'gap', 'protocols', 'cgi', 'shutdown', 'timeout',
-             'responses', 'methods', 'expect', 'allowed', 'forbid', 'notes', 'source', 'oracle_since'}
+             'responses', 'methods', 'expect', 'allowed', 'forbid', 'notes', 'source'}
 MAX_BYTES = 64 << 20           # read per exchange, at most
 TEXT_LIMIT = 2 << 20           # larger bodies are compared without token rewriting
 IMF_DATE = re.compile(rb'^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug'
@@ -117,12 +118,16 @@ def load_cases(paths):
         spec = importlib.util.spec_from_file_location('cases_' + re.sub(r'\W', '_', path), path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+        since = dict(getattr(module, 'ORACLE_SINCE', {}))
         for raw in getattr(module, 'CASES', []):
             c = _checked(raw, path)
             if c['name'] in seen:
                 raise SystemExit('%s: case %s is defined twice' % (path, c['name']))
             seen.add(c['name'])
+            c['oracle_since'] = tuple(since.pop(c['name'], ()))
             cases.append(c)
+        if since:
+            raise SystemExit('%s: ORACLE_SINCE names no case %s' % (path, sorted(since)))
         extra += getattr(module, 'FIXTURE_EXTRA', [])
     return cases, extra
 
@@ -568,7 +573,7 @@ def main(argv=None):
         runs = [r for r in runs if not r[2]]
         configs = [(p, cgi) for p, cgi in configs if not cgi]
         print('SKIPPED %d CGI runs: Python %d.%d has no --cgi' % ((skipped,) + version[:2]))
-    too_new = [r for r in runs if version < tuple(r[0].get('oracle_since', ()))]
+    too_new = [r for r in runs if version < r[0]['oracle_since']]
     if too_new:                 # cases pinning answers that CPython changed in a later micro release
         skipped += len(too_new)
         runs = [r for r in runs if r not in too_new]
