@@ -27,6 +27,7 @@ describe('openSettingsStore', () => {
       cgi: false,
       cgiDirectories: ['/cgi-bin', '/htbin'],
       followSymlinks: false,
+      range: true,
       recentFolders: [],
     });
     expect(store.keptAside).toBeNull();

@@ -498,8 +498,10 @@ export class BaseHTTPRequestHandler {
    * short entry for the code), `explain` a detailed message (defaults to the long entry).
    * Must be called before any output has been generated; sends `Connection: close` and,
    * except for 1xx/204/205/304 and HEAD, an HTML page (HTML-escaped: bug #1100201).
+   * PORT NOTE 26: `headers` (not in CPython) are sent after `Connection`, before the body's
+   * own: a 416 carries its `Content-Range` this way.
    */
-  sendError(code: number, message?: string, explain?: string): void {
+  sendError(code: number, message?: string, explain?: string, headers?: readonly (readonly [string, string])[]): void {
     const entry = this.responses.get(code);
     const [shortmsg, longmsg] = entry ?? ['???', '???'];
     if (message === undefined) message = shortmsg;
@@ -508,6 +510,7 @@ export class BaseHTTPRequestHandler {
     this.logError('code %d, message %s', code, message);
     this.sendResponse(code, message);
     this.sendHeader('Connection', 'close');
+    if (headers) for (const [keyword, value] of headers) this.sendHeader(keyword, value);
 
     // Message body is omitted for cases described in:
     //  - RFC7230: 3.3. 1xx, 204(No Content), 304(Not Modified)

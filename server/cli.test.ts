@@ -19,13 +19,13 @@ describe('CommandLineTestCase (argparse)', () => {
   const parse = (...argv: string[]) => parseArgs(argv, 'cli.js', '/cwd');
 
   it('defaults: port 8000, no bind (dual-stack), current directory, HTTP/1.0, no CGI', () => {
-    expect(parse()).toEqual({ ok: true, args: { cgi: false, bind: null, directory: '/cwd', protocol: 'HTTP/1.0', port: 8000, hardened: false, followSymlinks: true } });
+    expect(parse()).toEqual({ ok: true, args: { cgi: false, bind: null, directory: '/cwd', protocol: 'HTTP/1.0', port: 8000, hardened: false, followSymlinks: true, range: false } });
   });
 
   it('test_port_flag / test_bind_flag / test_directory_flag / test_protocol_flag / test_cgi_flag', () => {
     expect(parse('9000', '-b', '127.0.0.1', '-d', 'some/folder', '-p', 'HTTP/1.1', '--cgi')).toEqual({
       ok: true,
-      args: { cgi: true, bind: '127.0.0.1', directory: 'some/folder', protocol: 'HTTP/1.1', port: 9000, hardened: false, followSymlinks: true },
+      args: { cgi: true, bind: '127.0.0.1', directory: 'some/folder', protocol: 'HTTP/1.1', port: 9000, hardened: false, followSymlinks: true, range: false },
     });
     expect(parse('--bind=::1', '--directory', '/x', '--protocol=HTTP/1.1', '--dir', '/y', ' 8080 ')).toMatchObject({
       ok: true,

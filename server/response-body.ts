@@ -15,6 +15,12 @@ export interface ResponseBody {
   readChunk(): Promise<Buffer | null>;
   /** Release the file; must be called in every case. */
   close(): Promise<void>;
+  /**
+   * The bytes `start` to `end` (both included) of a body not read yet, for a 206 answer
+   * (PORT NOTE 26). The result replaces this body: the caller reads and closes it instead.
+   * Absent where a body cannot be cut (a subclass's own): the whole body is sent.
+   */
+  range?(start: number, end: number): ResponseBody;
 }
 
 /**
@@ -47,23 +53,41 @@ export class FileBody implements ResponseBody {
   /** The buffer of the last chunk, and whether nothing references that chunk any more. */
   private buf: Buffer | null = null;
   private bufFree = false;
+  /** Where the next read starts (null: the file's own position, from its start). */
+  private position: number | null = null;
+  /** True for a byte range: exactly `remaining` bytes are read, never to EOF. */
+  private exact = false;
   /** `remaining`: the size fstat gave, to size the last read (a file may still grow: read to EOF). */
   constructor(
     readonly handle: HandlerFileHandle,
     private remaining = Infinity,
     private readonly pool: BufferPool = fileReadBuffers,
   ) {}
+  /** This body, cut to `start`..`end` (read at those positions, exactly that many bytes). */
+  range(start: number, end: number): ResponseBody {
+    this.position = start;
+    this.remaining = end - start + 1;
+    this.exact = true;
+    return this;
+  }
+  /** One read of at most `want` bytes into `buf`, at the range's position when it has one. */
+  private async readInto(buf: Buffer, want: number): Promise<number> {
+    const { bytesRead } = await this.handle.read(buf, 0, want, this.position);
+    if (this.position !== null) this.position += bytesRead;
+    this.remaining = Math.max(0, this.remaining - bytesRead);
+    return bytesRead;
+  }
   async readChunk(): Promise<Buffer | null> {
+    if (this.exact && this.remaining === 0) return null;
     // One byte more than expected at the end, so that the EOF read is not a separate call
-    // when the file did not change.
-    const want = Math.max(1, Math.min(CHUNK_SIZE, this.remaining + 1));
+    // when the file did not change (a range reads exactly its bytes).
+    const want = this.exact ? Math.min(CHUNK_SIZE, this.remaining) : Math.max(1, Math.min(CHUNK_SIZE, this.remaining + 1));
     if (this.buf !== null && !this.bufFree && want <= SMALL_READ) {
       // The pooled buffer still holds a chunk being written, and this read is small (the EOF
       // check, or a short tail): a small buffer of its own, so the pooled one can still be
       // released once that write is done.
       const small = Buffer.allocUnsafe(want);
-      const { bytesRead } = await this.handle.read(small, 0, want, null);
-      this.remaining = Math.max(0, this.remaining - bytesRead);
+      const bytesRead = await this.readInto(small, want);
       return bytesRead === 0 ? null : small.subarray(0, bytesRead);
     }
     if (this.buf === null || !this.bufFree) this.buf = this.pool.acquire();
@@ -71,12 +95,11 @@ export class FileBody implements ResponseBody {
     this.bufFree = false; // being read into
     let bytesRead: number;
     try {
-      ({ bytesRead } = await this.handle.read(buf, 0, want, null));
+      bytesRead = await this.readInto(buf, want);
     } catch (err) {
       this.bufFree = true;
       throw err;
     }
-    this.remaining = Math.max(0, this.remaining - bytesRead);
     if (bytesRead === 0) {
       this.bufFree = true; // nothing was handed out
       return null;
@@ -105,12 +128,20 @@ export class FileBody implements ResponseBody {
  */
 export class SmallFileBody implements ResponseBody {
   private done = false;
-  /** `keep`: called with the bytes when the whole file was read (to cache them). */
+  /**
+   * `keep`: called with the bytes when the whole file was read (to cache them). `offset`:
+   * where `size` bytes are read from (a byte range); 0 reads the file from its start.
+   */
   constructor(
     readonly handle: HandlerSyncFileHandle,
     readonly size: number,
     private readonly keep?: (data: Buffer) => void,
+    private readonly offset = 0,
   ) {}
+  /** The bytes `start`..`end` of the same open file (never cached: they are not the whole file). */
+  range(start: number, end: number): ResponseBody {
+    return new SmallFileBody(this.handle, end - start + 1, undefined, start);
+  }
   async readChunk(): Promise<Buffer | null> {
     if (this.done) return null;
     this.done = true;
@@ -118,7 +149,7 @@ export class SmallFileBody implements ResponseBody {
     const buf = Buffer.allocUnsafe(this.size);
     let n = 0;
     while (n < this.size) {
-      const r = this.handle.readSync(buf, n, this.size - n, null);
+      const r = this.handle.readSync(buf, n, this.size - n, this.offset === 0 ? null : this.offset + n);
       if (r === 0) break;
       n += r;
     }
@@ -143,6 +174,18 @@ export class BufferBody implements ResponseBody {
   readonly chunks: readonly Buffer[];
   constructor(data: Buffer | readonly Buffer[]) {
     this.chunks = Buffer.isBuffer(data) ? [data] : data;
+  }
+  /** The bytes `start`..`end` of these pieces, without copying them. */
+  range(start: number, end: number): ResponseBody {
+    const out: Buffer[] = [];
+    let at = 0;
+    for (const chunk of this.chunks) {
+      const from = Math.max(start - at, 0);
+      const to = Math.min(end + 1 - at, chunk.length);
+      if (from < to) out.push(chunk.subarray(from, to));
+      at += chunk.length;
+    }
+    return new BufferBody(out);
   }
   async readChunk(): Promise<Buffer | null> {
     while (this.next < this.chunks.length) {

@@ -250,6 +250,23 @@ export const SHARE_SETTINGS = {
     },
     ui: { kind: 'switch', section: 'Links' },
   }),
+  range: setting({
+    check: isBoolean,
+    appDefault: true,
+    field: 'range',
+    invalid: () => 'Resuming downloads must be on or off.',
+    label: 'Let visitors skip through videos and resume downloads',
+    help: 'Visitors’ browsers can ask for part of a file, so a video can jump to any point and a download that was cut off carries on where it stopped. Browsers are also told when a file has not changed, so they need not fetch it again.',
+    engine: 'handler',
+    cli: {
+      kind: 'switch',
+      flag: '--range',
+      value: true,
+      cpython: false,
+      help: 'answer Range requests (206, 416) and send ETag and Accept-Ranges; honour If-None-Match and If-Range',
+    },
+    ui: { kind: 'switch', section: 'Visitors' },
+  }),
 } as const;
 
 // ---------------------------------------------------------------------------------------

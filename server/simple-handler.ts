@@ -23,6 +23,7 @@ import type { ListingCache } from './listing-cache.js';
 import { renderListingEntries, type ListingEntries } from './listing.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import { imsEpochSeconds } from './parsedate.js';
+import { fileETag, ifRangeHolds, noneMatchHits, parseRange } from './byte-range.js';
 import { isdirSync, isInside, islinkSync, osPath, statSyncOrNull, type PathFlavour } from './py-path.js';
 import {
   encodeUtf8, fsEncode, htmlEscape, normpath, splitext, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
@@ -289,14 +290,23 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * copy, or null after closing it; on a throw it is closed and the error goes on (`except:
    * f.close(); raise`).
    *
-   * Every status and header of a file response is decided here and nowhere else, so
-   * conditional and partial responses plug in here alone: ETag and If-None-Match, If-Range,
-   * and Range (206 with Content-Range, 416) decide from `stat` and `this.headers`, and the
-   * part of the file to send is returned in place of `body` (a `ResponseBody` over that byte
-   * range of the same open file or cached bytes, closing `body` with it).
+   * PORT NOTE 26: with the `range` setting (the app; the CLI's `--range`) a regular file
+   * also gets `Accept-Ranges: bytes` and a strong `ETag`; If-None-Match naming that tag gets
+   * 304 (with the tag); a `Range` header (RFC 9110 §14; byte-range.ts) honoured by If-Range
+   * gets 206 with Content-Range and that part of the file, or 416 with `Content-Range:
+   * bytes *\/size` when no range is satisfiable. Without the setting, CPython's answers.
    */
   protected async sendFileHeaders(body: ResponseBody, stat: fs.Stats, ctype: string): Promise<ResponseBody | null> {
     try {
+      const lastModified = this.dateTimeString(stat.mtimeMs / 1000);
+      const etag = this.options.range === true && stat.isFile() ? fileETag(stat) : null;
+      if (etag !== null && this.headers.has('If-None-Match') && noneMatchHits(this.headers.get('If-None-Match')!, etag)) {
+        this.sendResponse(304);
+        this.sendHeader('ETag', etag);
+        this.endHeaders();
+        await body.close();
+        return null;
+      }
       // Use browser cache if possible
       if (this.headers.has('If-Modified-Since') && !this.headers.has('If-None-Match')) {
         // compare If-Modified-Since and time of last file modification (null: an ill-formed
@@ -307,16 +317,45 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
           const lastModif = Math.floor(stat.mtimeMs / 1000);
           if (lastModif <= ims) {
             this.sendResponse(304);
+            if (etag !== null) this.sendHeader('ETag', etag);
             this.endHeaders();
             await body.close();
             return null;
           }
         }
       }
+      if (etag !== null && body.range !== undefined && this.headers.has('Range')) {
+        const ifRange = this.headers.get('If-Range');
+        if (ifRange === undefined || ifRangeHolds(ifRange, etag, lastModified)) {
+          const answer = parseRange(this.headers.get('Range')!, stat.size);
+          if (answer.kind === 'unsatisfiable') {
+            await body.close();
+            this.sendError(416, undefined, undefined, [['Content-Range', `bytes */${stat.size}`]]);
+            return null;
+          }
+          if (answer.kind === 'partial') {
+            const { start, end } = answer.range;
+            const part = body.range(start, end);
+            this.sendResponse(206);
+            this.sendHeader('Content-type', ctype);
+            this.sendHeader('Content-Range', `bytes ${start}-${end}/${stat.size}`);
+            this.sendHeader('Content-Length', String(end - start + 1));
+            this.sendHeader('Last-Modified', lastModified);
+            this.sendHeader('Accept-Ranges', 'bytes');
+            this.sendHeader('ETag', etag);
+            this.endHeaders();
+            return part;
+          }
+        }
+      }
       this.sendResponse(200);
       this.sendHeader('Content-type', ctype);
       this.sendHeader('Content-Length', String(stat.size));
-      this.sendHeader('Last-Modified', this.dateTimeString(stat.mtimeMs / 1000));
+      this.sendHeader('Last-Modified', lastModified);
+      if (etag !== null) {
+        this.sendHeader('Accept-Ranges', 'bytes');
+        this.sendHeader('ETag', etag);
+      }
       this.endHeaders();
       return body;
     } catch (err) {
