@@ -34,9 +34,9 @@ describe('parseRange (RFC 9110 §14.1.1, §14.2)', () => {
     expect(parseRange(header, size)).toEqual(expected);
   });
 
-  it('an empty file satisfies no range', () => {
-    expect(parseRange('bytes=0-', 0)).toEqual({ kind: 'unsatisfiable' });
-    expect(parseRange('bytes=-1', 0)).toEqual({ kind: 'unsatisfiable' });
+  it('an empty file is sent whole (200), whatever the range', () => {
+    expect(parseRange('bytes=0-', 0)).toEqual({ kind: 'whole' });
+    expect(parseRange('bytes=-1', 0)).toEqual({ kind: 'whole' });
   });
 });
 

@@ -32,7 +32,10 @@ export const MAX_RANGES = 64;
  * - A header that is not `bytes=` followed by valid range specs is ignored (the whole file),
  *   as RFC 9110 lets a server ignore a Range it does not understand.
  * - `a-b` (b clamped to the last byte), `a-`, and `-n` (the last n bytes).
- * - None satisfiable (every `a` ≥ size, or `-0`, or an empty file): unsatisfiable (416).
+ * - None satisfiable (every `a` ≥ size, or `-0`): unsatisfiable (416).
+ * - An empty file: the whole (empty) file, 200, as nginx does: RFC 9110 would make a suffix
+ *   range "satisfiable" with no byte to send, and a 416 would tell a download manager
+ *   resuming at 0 that something is wrong when the file is simply empty.
  * - Several ranges: merged when they overlap or touch (RFC 9110 §14.2 allows coalescing); if
  *   they still form more than one range, the whole representation (200) rather than a
  *   `multipart/byteranges` body: clients that seek or resume ask for one range, browsers never
@@ -40,7 +43,7 @@ export const MAX_RANGES = 64;
  */
 export function parseRange(header: string, size: number): RangeAnswer {
   const m = /^[ \t]*bytes[ \t]*=[ \t]*(.*)$/is.exec(header);
-  if (!m) return { kind: 'whole' };
+  if (!m || size === 0) return { kind: 'whole' };
   const specs = m[1]!.split(',');
   if (specs.length > MAX_RANGES) return { kind: 'whole' };
   const ranges: ByteRange[] = [];
@@ -56,7 +59,7 @@ export function parseRange(header: string, size: number): RangeAnswer {
       // suffix-range: the last n bytes.
       const n = Number(r[2]);
       if (!Number.isSafeInteger(n)) return { kind: 'whole' };
-      if (n === 0 || size === 0) continue;
+      if (n === 0) continue;
       ranges.push({ start: Math.max(0, size - n), end: size - 1 });
       continue;
     }
