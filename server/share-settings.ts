@@ -308,12 +308,6 @@ export function appDefaults(): ServeSettings {
   return out as ServeSettings;
 }
 
-/** CPython's value of every setting that has one outside its argparse arguments (what the CLI uses without flags). */
-export function cpythonValue(key: SettingKey): unknown {
-  const cli = rowOf(key).cli;
-  return cli.kind === 'cpython' ? undefined : cli.cpython;
-}
-
 /** True when `key` names a row of the table. */
 export const isSettingKey = (key: string): key is SettingKey => Object.hasOwn(SHARE_SETTINGS, key);
 
