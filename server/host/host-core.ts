@@ -9,8 +9,8 @@
  */
 import type { LogSink } from '../log.js';
 import { serveErrorForStart } from '../errors.js';
-import type { HostToMain, MainToHost, ServeFailure, ServeSettings } from './protocol.js';
-import { shareUrlsFor } from './net-info.js';
+import type { HostToMain, MainToHost, ServeFailure, ServeSettings, ShareUrl } from './protocol.js';
+import { findShareUrls } from './net-info.js';
 import { LogColumnsWriter } from './log-columns.js';
 import { checkServeSettings } from '../share-settings.js';
 
@@ -174,8 +174,11 @@ export interface HostDeps {
   readonly exit: (code: number) => void;
   readonly pid?: number;
   readonly batcher?: LogBatcherOptions;
-  /** For the URL list; defaults to the machine's interfaces. */
-  readonly shareUrls?: typeof shareUrlsFor;
+  /**
+   * For the URL list, best first; defaults to the machine's interfaces ranked with its
+   * routing table (read with a short timeout: never holds the `listening` answer long).
+   */
+  readonly shareUrls?: (address: string, port: number) => readonly ShareUrl[] | Promise<readonly ShareUrl[]>;
 }
 
 /** A handle for tests: resolves when every message received so far has been handled. */
@@ -200,7 +203,7 @@ function isMainToHost(m: unknown): m is MainToHost {
  */
 export function runHost(channel: HostChannel, deps: HostDeps): HostHandle {
   const batcher = createLogBatcher((m) => channel.send(m), deps.batcher);
-  const urls = deps.shareUrls ?? shareUrlsFor;
+  const urls = deps.shareUrls ?? findShareUrls;
   let server: RunningServerLike | null = null;
   let chain: Promise<void> = Promise.resolve();
   let exiting = false;
@@ -230,12 +233,8 @@ export function runHost(channel: HostChannel, deps: HostDeps): HostHandle {
         }
         try {
           server = await deps.serve(msg.settings, { onLog: batcher.sink });
-          channel.send({
-            type: 'listening',
-            port: server.port,
-            address: server.address,
-            urls: urls(server.address, server.port),
-          });
+          const { port, address } = server;
+          channel.send({ type: 'listening', port, address, urls: await urls(address, port) });
         } catch (err) {
           channel.send({ type: 'failed', ...toServeFailure(err, msg.settings) });
         }

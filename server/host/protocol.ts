@@ -26,14 +26,30 @@ export interface ServeFailure {
   readonly field?: SettingsField;
 }
 
-/** One address the server can be reached at. */
+/**
+ * Who can open an address: `lan` other devices on the same network (Wi-Fi, cable);
+ * `vpn` only devices on the same VPN (or behind the same provider NAT); `link-local` only
+ * a device plugged straight into this one; `loopback` this computer; `virtual` only this
+ * computer's containers and virtual machines (Docker, WSL, Hyper-V, VirtualBox…).
+ */
+export type ShareUrlKind = 'lan' | 'vpn' | 'link-local' | 'loopback' | 'virtual';
+
+/**
+ * One address the server can be reached at. Lists of them are ranked by the host
+ * (server/host/net-info.ts): the first is the one to show a person (LAN IPv4 on the
+ * interface that carries the default route, when there is one).
+ */
 export interface ShareUrl {
   readonly url: string;
-  /** Plain label: "Local network (wlan0)", "This computer". */
+  /** Plain label: "Local network (wlan0)", "Docker (docker0)", "This computer". */
   readonly label: string;
-  /** LAN URLs first in every list; loopback last. */
+  /** `loopback` for this computer only, `lan` for every other address. */
   readonly scope: 'lan' | 'loopback';
   readonly family: 'IPv4' | 'IPv6';
+  /** Who can open it; absent from hosts before the ranking (then: judge by `scope`). */
+  readonly kind?: ShareUrlKind;
+  /** One short plain sentence on who can reach it, when that is not everyone on the LAN. */
+  readonly note?: string;
 }
 
 export type MainToHost =

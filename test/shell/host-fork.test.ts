@@ -75,7 +75,7 @@ describe('built host.cjs under child_process.fork', () => {
     expect(listening.port).toBeGreaterThan(0);
     expect(listening.address).toBe('127.0.0.1');
     expect(listening.urls).toEqual([
-      { url: `http://127.0.0.1:${listening.port}/`, label: 'This computer', scope: 'loopback', family: 'IPv4' },
+      { url: `http://127.0.0.1:${listening.port}/`, label: 'This computer', scope: 'loopback', family: 'IPv4', kind: 'loopback', note: 'Only on this computer' },
     ]);
     const res = await fetch(`http://127.0.0.1:${listening.port}/which.txt`);
     expect(res.status).toBe(200);
