@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createAppService, type AppService } from './app-service';
-import { createServerHost } from './server-host';
+import { createServerHost, type HostDeadlines } from './server-host';
 import { openSettingsStore, type SettingsStore } from './settings-store';
 import { createFakeEngine, fakeFork, type FakeEngine } from './test-support/fake-host-process';
 import type { LogBatch, ServerStatus } from './ipc-contract';
@@ -21,11 +21,16 @@ let opened: string[];
 
 const statuses = () => events.filter((e) => e.channel === 'server:status').map((e) => (e.payload as ServerStatus).state);
 
-async function boot(extra: { chooseFolder?: () => Promise<string | null>; home?: string } = {}) {
+async function boot(
+  extra: { chooseFolder?: () => Promise<string | null>; home?: string; restartDelaysMs?: readonly number[] } = {},
+  deadlines?: Partial<HostDeadlines>,
+) {
   store = await openSettingsStore({ dir });
   let svc: AppService | null = null;
   const host = createServerHost({
     fork,
+    signal: fork.signal,
+    deadlines,
     entryPath: 'host.cjs',
     onLog: (b) => svc?.acceptLog(b),
     onUnexpectedExit: (c) => svc?.hostExited(c),
@@ -90,16 +95,99 @@ describe('server:start / server:stop', () => {
     expect(service.status()).toMatchObject({ state: 'failed', error: { suggestedPort: 8001 } });
   });
 
-  it('a crash while sharing becomes a crashed status; Restart shares again', async () => {
+  it('a crash while sharing restarts the server at once, and the running status says what happened', async () => {
     const h = (await boot()).handlers;
+    await h['settings:update']({ directory: share, port: 8124 });
+    await h['server:start']();
+    fork.spawned[0]!.crash(1);
+    await vi.waitFor(() => expect(fork.spawned).toHaveLength(2));
+    await vi.waitFor(() => expect(service.status().state).toBe('running'));
+    expect(service.status()).toMatchObject({
+      port: 8124,
+      notice: { message: 'The server stopped unexpectedly, so Servedir restarted it.', at: expect.any(Number) },
+    });
+    expect(statuses()).toEqual(['starting', 'running', 'starting', 'running']);
+    // Stop and Share again: the notice is about the past, so it goes.
+    await h['server:stop']();
+    const again = await h['server:start']();
+    expect(again.ok && again.value).not.toHaveProperty('notice');
+  });
+
+  it('crashes in a row: restarted once at once, then after backoff waits (shown as crashed), then no more; Restart starts a new streak', async () => {
+    const h = (await boot({ restartDelaysMs: [0, 60, 120] })).handlers;
+    await h['settings:update']({ directory: share });
+    await h['server:start']();
+    const crashLatest = () => fork.spawned.at(-1)!.crash(1);
+    const running = (n: number) => vi.waitFor(() => expect(service.status().state === 'running' && fork.spawned.length === n).toBe(true));
+
+    crashLatest();
+    await running(2);
+    crashLatest();
+    await vi.waitFor(() => expect(service.status().state).toBe('crashed'));
+    expect(service.status()).toMatchObject({
+      message: 'The server stopped unexpectedly. It stopped 2 times in a row; Servedir will restart it in 1 second.',
+      exitCode: 1,
+    });
+    expect(fork.spawned).toHaveLength(2);
+    await running(3);
+    crashLatest();
+    await running(4);
+    crashLatest();
+    await vi.waitFor(() => expect(service.status().state).toBe('crashed'));
+    expect(service.status()).toMatchObject({ message: expect.stringMatching(/4 times in a row, so Servedir stopped restarting it\. Press Restart/) });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fork.spawned).toHaveLength(4);
+
+    const again = await h['server:start']();
+    expect(again.ok && again.value.state).toBe('running');
+    crashLatest();
+    await running(6);
+  });
+
+  it('Stop while an automatic restart waits cancels it', async () => {
+    const h = (await boot({ restartDelaysMs: [0, 80] })).handlers;
     await h['settings:update']({ directory: share });
     await h['server:start']();
     fork.spawned[0]!.crash(1);
+    await vi.waitFor(() => expect(service.status().state === 'running' && fork.spawned.length === 2).toBe(true));
+    fork.spawned[1]!.crash(1);
     await vi.waitFor(() => expect(service.status().state).toBe('crashed'));
-    expect(service.status()).toMatchObject({ exitCode: 1, message: expect.stringMatching(/stopped unexpectedly/) });
-    const again = await h['server:start']();
-    expect(again.ok && again.value.state).toBe('running');
+    expect(await h['server:stop']()).toEqual({ state: 'stopped' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(service.status()).toEqual({ state: 'stopped' });
     expect(fork.spawned).toHaveLength(2);
+  });
+
+  it('a host frozen while sharing: Stop ends it after the deadline and says so; Share then works on a fresh host', async () => {
+    const h = (await boot({}, { requestMs: 100, closeMs: 50, killGraceMs: 50 })).handlers;
+    await h['settings:update']({ directory: share });
+    await h['server:start']();
+    fork.spawned[0]!.freeze();
+    const stopped = await h['server:stop']();
+    expect(stopped).toEqual({
+      state: 'stopped',
+      notice: { message: 'The server was not responding, so Servedir ended it. Sharing has stopped.', at: expect.any(Number) },
+    });
+    expect(fork.spawned[0]!.dead).toBe(true);
+    // Killed by us: not a crash, so nothing restarts it.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fork.spawned).toHaveLength(1);
+    const again = await h['server:start']();
+    expect(again.ok && again.value).toMatchObject({ state: 'running' });
+    expect(again.ok && again.value).not.toHaveProperty('notice');
+  });
+
+  it('Share on a frozen idle host: served by a fresh one, and the running status says the old one was ended', async () => {
+    const h = (await boot({}, { requestMs: 100, killGraceMs: 50 })).handlers;
+    await h['settings:update']({ directory: share });
+    await h['server:start']();
+    await h['server:stop']();
+    fork.spawned[0]!.freeze();
+    const r = await h['server:start']();
+    expect(r.ok && r.value).toMatchObject({
+      state: 'running',
+      notice: { message: 'The server was not responding, so Servedir ended it and started a new one.' },
+    });
   });
 });
 

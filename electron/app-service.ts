@@ -2,7 +2,8 @@
  * The shell's service layer: one plain function per invoke channel of the IPC contract,
  * shared by Electron (through electron/ipc.ts) and the browser fallback (through
  * electron/web/control-server.ts). Holds the server status and queues log batches until
- * the window says it is ready.
+ * the window says it is ready. Restarts a server process that died while sharing
+ * ({@link AUTO_RESTART_DELAYS_MS}) and tells the window what it did.
  *
  * Runs in: the Electron main process and the browser-fallback control server. No Electron
  * import: the folder dialog, the browser opener and the event sender are injected.
@@ -16,6 +17,7 @@ import type {
   EventChannels,
   Failure,
   FolderInfo,
+  HostNotice,
   InvokeChannel,
   InvokeChannels,
   LogBatch,
@@ -29,7 +31,7 @@ import type { ServeFailure } from '../server/host/protocol';
 import { notAFolderError, serveErrorForFolder, serveErrorForWrite, type ServeError } from '../server/errors';
 import { SETTING_KEYS, type ServeSettings } from '../server/share-settings';
 import type { SettingsStore } from './settings-store';
-import type { LogBatchFromHost, ServerHost } from './server-host';
+import type { HostFault, LogBatchFromHost, ServerHost } from './server-host';
 
 /** Sends a push event to the window(s). */
 export type EmitFn = <K extends EventChannel>(channel: K, payload: Parameters<EventChannels[K]>[0]) => void;
@@ -52,7 +54,34 @@ export interface AppServiceDeps {
   readonly home?: string;
   /** Log entries held while no window is ready; oldest dropped beyond this. */
   readonly maxQueuedLogEntries?: number;
+  /** Waits before each automatic restart of a streak (defaults to {@link AUTO_RESTART_DELAYS_MS}). */
+  readonly restartDelaysMs?: readonly number[];
 }
+
+/**
+ * When the server process dies while sharing, it is restarted with the saved settings: the
+ * first time at once, then after these waits. A death more than {@link STABLE_AFTER_MS}
+ * after the last automatic restart starts a new streak. After the last wait of a streak
+ * Servedir stops trying, and the window offers Restart.
+ */
+export const AUTO_RESTART_DELAYS_MS: readonly number[] = [0, 2_000, 4_000, 8_000, 16_000, 30_000];
+export const STABLE_AFTER_MS = 60_000;
+
+// What the shell did about a server process, in the words the window shows.
+const CRASH_HEADLINE = 'The server stopped unexpectedly.';
+const MSG_RESTARTED = 'The server stopped unexpectedly, so Servedir restarted it.';
+const MSG_REPLACED: Readonly<Record<HostFault, string>> = {
+  exited: 'The server stopped unexpectedly while starting, so Servedir started a new one.',
+  'not-responding': 'The server was not responding, so Servedir ended it and started a new one.',
+  'not-ready': 'The server did not start the first time, so Servedir tried again.',
+};
+const MSG_STOP_FORCED = 'The server was not responding, so Servedir ended it. Sharing has stopped.';
+const msgRestartingIn = (ms: number, times: number): string => {
+  const s = Math.ceil(ms / 1000);
+  return `${CRASH_HEADLINE} It stopped ${times} times in a row; Servedir will restart it in ${s} second${s === 1 ? '' : 's'}.`;
+};
+const msgGaveUp = (times: number): string =>
+  `${CRASH_HEADLINE} It stopped ${times} times in a row, so Servedir stopped restarting it. Press Restart to share the folder again.`;
 
 export type InvokeHandlers = { readonly [K in InvokeChannel]: InvokeChannels[K] };
 
@@ -131,6 +160,17 @@ export function createAppService(deps: AppServiceDeps): AppService {
   let queuedDropped = 0;
   /** Bumped on each start/stop so a late answer of an older request cannot win. */
   let generation = 0;
+  /** Share was pressed and Stop was not since: only then is a dead server restarted. */
+  let wantSharing = false;
+  const restartDelays = deps.restartDelaysMs ?? AUTO_RESTART_DELAYS_MS;
+  /** Automatic restarts in the current streak, and when the last one began. */
+  let streak = 0;
+  let lastAutoRestartAt = Number.NEGATIVE_INFINITY;
+  let restartTimer: ReturnType<typeof setTimeout> | null = null;
+  const cancelRestart = (): void => {
+    if (restartTimer !== null) clearTimeout(restartTimer);
+    restartTimer = null;
+  };
 
   const setStatus = (s: ServerStatus): ServerStatus => {
     status = s;
@@ -138,23 +178,27 @@ export function createAppService(deps: AppServiceDeps): AppService {
     return s;
   };
 
-  const startWith = async (settings: Settings): Promise<Result<ServerStatus>> => {
+  /** Starts sharing; `notice` says why, when the shell restarts a server on its own. */
+  const startWith = async (settings: Settings, notice?: HostNotice): Promise<Result<ServerStatus>> => {
     const gen = ++generation;
     if (settings.directory === '') {
       const f = fail('APP_ERR_NO_FOLDER', 'Choose a folder to share first.', { field: 'directory' });
       setStatus({ state: 'failed', error: f });
       return f;
     }
+    wantSharing = true;
     setStatus({ state: 'starting', settings });
     const outcome = await deps.host.start(toServeSettings(settings));
     if (gen !== generation) return { ok: true, value: status };
     if (outcome.ok) {
+      const shown = notice ?? (outcome.replaced ? { message: MSG_REPLACED[outcome.replaced], at: now() } : undefined);
       const running = setStatus({
         state: 'running',
         settings,
         port: outcome.port,
         urls: outcome.urls,
         since: now(),
+        ...(shown ? { notice: shown } : {}),
       });
       try {
         await deps.store.addRecentFolder(settings.directory);
@@ -246,11 +290,18 @@ export function createAppService(deps: AppServiceDeps): AppService {
       }
       return { ok: true, value: saved };
     },
-    'server:start': async () => startWith(deps.store.get()),
+    'server:start': async () => {
+      // Share (or Restart) pressed: a new streak of automatic restarts, none pending.
+      cancelRestart();
+      streak = 0;
+      return startWith(deps.store.get());
+    },
     'server:stop': async () => {
       ++generation;
-      await deps.host.stop();
-      return setStatus({ state: 'stopped' });
+      wantSharing = false;
+      cancelRestart();
+      const { forced } = await deps.host.stop();
+      return setStatus(forced ? { state: 'stopped', notice: { message: MSG_STOP_FORCED, at: now() } } : { state: 'stopped' });
     },
     'server:status': async () => status,
     'net:interfaces': async () => deps.listInterfaces(),
@@ -295,21 +346,41 @@ export function createAppService(deps: AppServiceDeps): AppService {
       }
     },
     hostExited(exitCode) {
-      // A death during 'starting' is reported by the pending start itself (hostDied).
-      if (status.state === 'running') {
-        ++generation;
-        setStatus({
-          state: 'crashed',
-          message: 'The server stopped unexpectedly. Press Restart to share the folder again.',
-          exitCode,
-        });
+      // A death during 'starting' is handled by the pending start itself (it tries a fresh
+      // host once, then reports hostDied); one during Stop is what Stop wanted.
+      if (status.state !== 'running' || !wantSharing) return;
+      const gen = ++generation;
+      const at = now();
+      if (at - lastAutoRestartAt > STABLE_AFTER_MS) streak = 0;
+      const delay = restartDelays[streak];
+      streak++;
+      if (delay === undefined) {
+        setStatus({ state: 'crashed', message: msgGaveUp(streak), exitCode });
+        return;
       }
+      const restart = (): void => {
+        restartTimer = null;
+        if (gen !== generation) return;
+        lastAutoRestartAt = now();
+        // The saved settings: the user may have changed them while the restart waited.
+        void startWith(deps.store.get(), { message: MSG_RESTARTED, at }).catch((err: unknown) =>
+          console.error('servedir: automatic restart failed:', err),
+        );
+      };
+      if (delay === 0) {
+        restart();
+        return;
+      }
+      setStatus({ state: 'crashed', message: msgRestartingIn(delay, streak), exitCode });
+      restartTimer = setTimeout(restart, delay);
     },
     rendererGone() {
       rendererReady = false;
     },
     async shutdown() {
       ++generation;
+      wantSharing = false;
+      cancelRestart();
       await deps.host.shutdown();
       status = { state: 'stopped' };
     },

@@ -77,8 +77,20 @@ export type AppErrorCode =
 
 export type Result<T> = { readonly ok: true; readonly value: T } | Failure;
 
+/**
+ * What the shell did on its own about a server process that died or stopped responding
+ * (restarted it, replaced it, ended it), for the window to say.
+ */
+export interface HostNotice {
+  /** One plain sentence. */
+  readonly message: string;
+  /** When it happened (ms since the epoch). */
+  readonly at: number;
+}
+
 export type ServerStatus =
-  | { readonly state: 'stopped' }
+  /** `notice`: sharing ended because the server process had to be ended. */
+  | { readonly state: 'stopped'; readonly notice?: HostNotice }
   | { readonly state: 'starting'; readonly settings: Settings }
   | {
       readonly state: 'running';
@@ -87,10 +99,15 @@ export type ServerStatus =
       /** Reachable URLs, LAN first. */
       readonly urls: readonly ShareUrl[];
       readonly since: number;
+      /** The server process was restarted or replaced on the way here. */
+      readonly notice?: HostNotice;
     }
   /** Start failed: the error belongs next to a field. */
   | { readonly state: 'failed'; readonly error: Failure }
-  /** The utility process died while sharing; the window offers Restart. */
+  /**
+   * The utility process died while sharing and is not running again yet: `message` says
+   * whether and when the shell restarts it by itself; the window offers Restart.
+   */
   | { readonly state: 'crashed'; readonly message: string; readonly exitCode: number | null };
 
 /** A bind-address choice for the Share panel. */

@@ -32,6 +32,9 @@ const logEntry = (id: number): RequestLogEntry => ({
   message: `"GET /f${id} HTTP/1.1" 200 -`,
 });
 
+/** Short deadlines so the fault tests run in milliseconds. */
+const FAST = { readyMs: 150, requestMs: 150, closeMs: 100, killGraceMs: 80, shutdownMs: 150 };
+
 describe('createServerHost', () => {
   it('spawns lazily, waits for ready, and returns the listening answer', async () => {
     const engine = createFakeEngine();
@@ -98,14 +101,20 @@ describe('createServerHost', () => {
     await host.shutdown();
   });
 
-  it('gives up on a host that never says ready, kills it, and says so plainly', async () => {
+  it('gives up on a host that never says ready (after one fresh try), kills both, and says so plainly', async () => {
     const engine = createFakeEngine();
     const fork = fakeFork(engine, { silent: true });
-    const host = createServerHost({ fork, entryPath: 'h', readyTimeoutMs: 50 });
+    const host = createServerHost({ fork, signal: fork.signal, entryPath: 'h', deadlines: FAST });
+    const t0 = Date.now();
     const out = await host.start(settings());
+    expect(Date.now() - t0).toBeLessThan(2 * FAST.readyMs + 500);
     expect(out).toMatchObject({ ok: false, hostDied: true });
     expect(out.ok ? '' : out.failure.message).toMatch(/did not start/);
-    expect(fork.spawned[0]!.killed).toBe(true);
+    expect(fork.spawned).toHaveLength(2);
+    for (const c of fork.spawned) {
+      expect(c.killed).toBe(true);
+      expect(c.dead).toBe(true);
+    }
   });
 
   it('shutdown asks the host to exit and does not report it as a crash', async () => {
@@ -151,5 +160,102 @@ describe('createServerHost when fork throws', () => {
     expect((await host.start(settings())).ok).toBe(true);
     await host.shutdown();
     err.mockRestore();
+  });
+});
+
+describe('createServerHost with a host that misses a deadline', () => {
+  it('a frozen idle host (SIGSTOP): start kills it (SIGTERM + SIGCONT) and serves from a fresh one in the same call', async () => {
+    const engine = createFakeEngine();
+    const fork = fakeFork(engine);
+    const onUnexpectedExit = vi.fn();
+    const host = createServerHost({ fork, signal: fork.signal, entryPath: 'h', deadlines: FAST, onUnexpectedExit });
+    await host.start(settings());
+    await host.stop();
+    fork.spawned[0]!.freeze();
+    const t0 = Date.now();
+    const out = await host.start(settings());
+    const took = Date.now() - t0;
+    expect(out).toMatchObject({ ok: true, replaced: 'not-responding' });
+    expect(took).toBeGreaterThanOrEqual(FAST.requestMs - 5);
+    expect(took).toBeLessThan(FAST.requestMs + FAST.killGraceMs + 500);
+    const frozen = fork.spawned[0]!;
+    expect(frozen.signals).toEqual(['SIGTERM', 'SIGCONT']);
+    expect(frozen.dead).toBe(true);
+    expect(fork.spawned).toHaveLength(2);
+    // Killing a host we gave up on is no surprise to report.
+    expect(onUnexpectedExit).not.toHaveBeenCalled();
+    await host.shutdown();
+  });
+
+  it('a frozen serving host: stop waits the request deadline plus the close allowance, kills it, says forced; the next start forks a fresh one', async () => {
+    const engine = createFakeEngine();
+    const fork = fakeFork(engine);
+    const host = createServerHost({ fork, signal: fork.signal, entryPath: 'h', deadlines: FAST });
+    await host.start(settings());
+    fork.spawned[0]!.freeze();
+    const t0 = Date.now();
+    expect(await host.stop()).toEqual({ forced: true });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(FAST.requestMs + FAST.closeMs - 5);
+    expect(fork.spawned[0]!.dead).toBe(true);
+    const again = await host.start(settings());
+    expect(again).toMatchObject({ ok: true });
+    expect(again.ok && again.replaced).toBeFalsy();
+    expect(fork.spawned).toHaveLength(2);
+    await host.shutdown();
+  });
+
+  it('a host that ignores SIGTERM gets SIGKILL after the grace', async () => {
+    const engine = createFakeEngine();
+    const fork = fakeFork(engine, { ignoreTerm: true });
+    const host = createServerHost({ fork, signal: fork.signal, entryPath: 'h', deadlines: FAST });
+    await host.start(settings());
+    fork.spawned[0]!.freeze();
+    const out = await host.start(settings());
+    expect(out.ok).toBe(true);
+    expect(fork.spawned[0]!.signals).toEqual(['SIGTERM', 'SIGCONT', 'SIGKILL']);
+    expect(fork.spawned[0]!.dead).toBe(true);
+    // Frozen at quit: the SIGCONT that follows SIGTERM lets it read the `shutdown` it was
+    // sent, so it exits cleanly before SIGKILL is needed.
+    fork.spawned[1]!.freeze();
+    await host.shutdown();
+    expect(fork.spawned[1]!.signals).toEqual(['SIGTERM', 'SIGCONT']);
+    expect(fork.spawned[1]!.dead).toBe(true);
+  });
+
+  it('a host that dies during a start is replaced within the same call', async () => {
+    const engine = createFakeEngine();
+    const fork = fakeFork(engine);
+    const host = createServerHost({ fork, signal: fork.signal, entryPath: 'h', deadlines: FAST });
+    await host.start(settings());
+    await host.stop();
+    fork.spawned[0]!.freeze();
+    const started = host.start(settings());
+    setTimeout(() => fork.spawned[0]!.crash(139), 20);
+    expect(await started).toMatchObject({ ok: true, replaced: 'exited' });
+    expect(fork.spawned).toHaveLength(2);
+    await host.shutdown();
+  });
+
+  it('never reuses a host that missed a deadline, even when its late answer arrives', async () => {
+    const engine = createFakeEngine();
+    const fork = fakeFork(engine, { ignoreTerm: true });
+    // SIGKILL is lost too: the supervisor carries on without waiting for that exit forever.
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const host = createServerHost({ fork, signal: () => {}, entryPath: 'h', deadlines: FAST });
+    await host.start(settings());
+    await host.stop();
+    fork.spawned[0]!.freeze();
+    const out = await host.start(settings());
+    expect(out.ok).toBe(true);
+    expect(err).toHaveBeenCalledWith(expect.stringMatching(/did not exit after SIGKILL/));
+    fork.spawned[0]!.signal('SIGCONT'); // the old one wakes up and answers its start, late
+    await new Promise((r) => setTimeout(r, 30));
+    await host.stop();
+    await host.start(settings());
+    expect(fork.spawned).toHaveLength(2);
+    expect(engine.calls).toHaveLength(4); // first, the late one, the replacement's, the last
+    err.mockRestore();
+    fork.spawned[0]!.signal('SIGKILL');
+    await host.shutdown();
   });
 });

@@ -26,15 +26,15 @@ interface Boot {
 function announcement(s: ServerStatus): string {
   switch (s.state) {
     case 'stopped':
-      return 'Sharing stopped.';
+      return s.notice ? s.notice.message : 'Sharing stopped.';
     case 'starting':
       return 'Starting to share…';
     case 'running':
-      return `Sharing ${folderName(s.settings.directory)} at ${s.urls[0]?.url ?? `port ${s.port}`}.`;
+      return `${s.notice ? `${s.notice.message} ` : ''}Sharing ${folderName(s.settings.directory)} at ${s.urls[0]?.url ?? `port ${s.port}`}.`;
     case 'failed':
       return `Could not share: ${s.error.message}`;
     case 'crashed':
-      return 'The server stopped unexpectedly.';
+      return s.message;
   }
 }
 

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { runHost, type RunningServerLike, type ServeFn } from '../../server/host/host-core';
 import type { ServeSettings } from '../../server/host/protocol';
 import type { RequestLogEntry } from '../../server/log';
-import type { ForkFn, HostProcessLike } from '../server-host';
+import type { ForkFn, HostProcessLike, SignalFn } from '../server-host';
 
 export interface FakeEngine {
   readonly serve: ServeFn;
@@ -46,19 +46,51 @@ export function createFakeEngine(): FakeEngine {
 }
 
 export interface FakeHostProcess extends HostProcessLike {
+  readonly pid: number;
   /** Simulate a crash: the process dies with this code. */
   crash(code: number): void;
+  /** Simulate SIGSTOP: nothing is delivered either way until SIGCONT. */
+  freeze(): void;
+  /** What a signal does to it (the test's `signal` function routes here by pid). */
+  signal(sig: 'SIGCONT' | 'SIGKILL'): void;
+  /** `kill()` (SIGTERM) was called. */
   readonly killed: boolean;
+  /** Signals received, in order (`SIGTERM` for kill()). */
+  readonly signals: readonly string[];
+  readonly dead: boolean;
 }
 
-/** A ForkFn whose children run host-core in-process. `silent` children never say ready. */
-export function fakeFork(engine: FakeEngine, opts: { silent?: boolean } = {}): ForkFn & { spawned: FakeHostProcess[] } {
+export interface FakeForkOptions {
+  /** Children never say ready. */
+  readonly silent?: boolean;
+  /** Children ignore SIGTERM (a handler that hangs): only SIGKILL ends them. */
+  readonly ignoreTerm?: boolean;
+}
+
+/** A ForkFn whose children run host-core in-process, with fake pids from 1000. */
+export function fakeFork(
+  engine: FakeEngine,
+  opts: FakeForkOptions = {},
+): ForkFn & { spawned: FakeHostProcess[]; signal: SignalFn } {
   const spawned: FakeHostProcess[] = [];
   const fn = ((_entry: string): FakeHostProcess => {
     const toHost = new EventEmitter();
     const fromHost = new EventEmitter();
+    const pid = 1000 + spawned.length;
+    const signals: string[] = [];
     let dead = false;
     let killed = false;
+    let frozen = false;
+    let termPending = false;
+    /** Messages held while frozen, in order, with their direction. */
+    const held: Array<() => void> = [];
+    const deliver = (go: () => void): void => {
+      setImmediate(() => {
+        if (dead) return;
+        if (frozen) held.push(go);
+        else go();
+      });
+    };
     const die = (code: number): void => {
       if (dead) return;
       dead = true;
@@ -70,18 +102,19 @@ export function fakeFork(engine: FakeEngine, opts: { silent?: boolean } = {}): F
           kind: 'fork',
           send: (m) => {
             const copy = structuredClone(m);
-            setImmediate(() => !dead && fromHost.emit('message', copy));
+            deliver(() => fromHost.emit('message', copy));
           },
           onMessage: (l) => void toHost.on('message', l),
           onDisconnect: (l) => void toHost.on('disconnect', l),
         },
-        { serve: engine.serve, exit: (code) => die(code), pid: 1000 + spawned.length, batcher: { intervalMs: 10 }, shareUrls: () => [] },
+        { serve: engine.serve, exit: (code) => die(code), pid, batcher: { intervalMs: 10 }, shareUrls: () => [] },
       );
     }
     const child: FakeHostProcess = {
+      pid,
       postMessage(m) {
         const copy = structuredClone(m);
-        setImmediate(() => !dead && toHost.emit('message', copy));
+        deliver(() => toHost.emit('message', copy));
       },
       on(event: 'message' | 'exit', l: (arg: never) => void) {
         fromHost.on(event, l as (...a: unknown[]) => void);
@@ -89,17 +122,42 @@ export function fakeFork(engine: FakeEngine, opts: { silent?: boolean } = {}): F
       },
       kill() {
         killed = true;
-        die(1);
+        signals.push('SIGTERM');
+        if (opts.ignoreTerm) return true;
+        if (frozen) termPending = true;
+        else die(143);
         return true;
       },
       crash: (code) => die(code),
+      freeze: () => void (frozen = true),
+      signal(sig) {
+        signals.push(sig);
+        if (sig === 'SIGKILL') {
+          die(137);
+          return;
+        }
+        frozen = false;
+        if (termPending) die(143);
+        for (const go of held.splice(0)) deliver(go);
+      },
       get killed() {
         return killed;
+      },
+      get signals() {
+        return signals;
+      },
+      get dead() {
+        return dead;
       },
     } as FakeHostProcess;
     spawned.push(child);
     return child;
-  }) as unknown as ForkFn & { spawned: FakeHostProcess[] };
+  }) as unknown as ForkFn & { spawned: FakeHostProcess[]; signal: SignalFn };
   fn.spawned = spawned;
+  fn.signal = (p, sig) => {
+    const c = spawned.find((x) => x.pid === p);
+    if (!c || c.dead) throw Object.assign(new Error('kill ESRCH'), { code: 'ESRCH' });
+    c.signal(sig);
+  };
   return fn;
 }

@@ -345,16 +345,28 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
   });
 
-  it('says "The server stopped unexpectedly." when the engine dies, and Restart shares again', async () => {
+  it('restarts the engine by itself when it dies and says so; a second death waits, says "The server stopped unexpectedly.", and Restart shares again', async () => {
     await page.selectOption('#bind-select', '127.0.0.1');
     await page.click('button:has-text("Share this folder")');
     await page.getByTestId('status-pill').filter({ hasText: /Sharing on port/ }).waitFor({ timeout: T });
-    const pids = hostPids(app.pid);
-    expect(pids.length).toBeGreaterThan(0);
-    for (const pid of pids) process.kill(pid, 'SIGKILL'); // a crash of the host we started
+    const killHosts = () => {
+      const pids = hostPids(app.pid);
+      expect(pids.length).toBeGreaterThan(0);
+      for (const pid of pids) process.kill(pid, 'SIGKILL'); // a crash of the host we started
+      return pids;
+    };
+    const first = killHosts();
+    const notice = page.getByTestId('host-notice');
+    await notice.waitFor({ timeout: T });
+    expect(await notice.locator('strong').textContent()).toBe('The server stopped unexpectedly, so Servedir restarted it.');
+    await page.getByTestId('status-pill').filter({ hasText: /Sharing on port/ }).waitFor({ timeout: T });
+    await expect.poll(() => hostPids(app.pid).filter((p) => !first.includes(p)).length, { timeout: T }).toBeGreaterThan(0);
+    await shot('09-restarted');
+    killHosts(); // again within a minute: the next restart waits
     const banner = page.locator('.crash-banner[role="alert"]');
     await banner.waitFor({ timeout: T });
     expect(await banner.locator('strong').textContent()).toBe('The server stopped unexpectedly.');
+    expect(await banner.locator('span').textContent()).toMatch(/^It stopped 2 times in a row; Servedir will restart it in 2 seconds\.$/);
     expect(await page.getByTestId('status-pill').textContent()).toBe('Stopped unexpectedly');
     await shot('09-crashed');
     await banner.locator('button:has-text("Restart")').click();

@@ -11,6 +11,7 @@ import type {
   AppInfo,
   Failure,
   FolderInfo,
+  HostNotice,
   NetInterface,
   ProtocolVersion,
   ServerStatus,
@@ -67,6 +68,16 @@ const CRASH_HEADLINE = 'The server stopped unexpectedly.';
 /** The shell's crash message without the headline we already show. */
 const crashDetail = (message: string): string =>
   message.startsWith(CRASH_HEADLINE) ? message.slice(CRASH_HEADLINE.length).trim() : message;
+
+/** What the shell did on its own about the server process (restarted, replaced or ended it), and when. */
+function HostNoticeBanner({ notice }: { readonly notice: HostNotice }) {
+  return (
+    <div className="crash-banner" role="status" data-testid="host-notice">
+      <strong>{notice.message}</strong>
+      <span>At {new Date(notice.at).toLocaleTimeString()}.</span>
+    </div>
+  );
+}
 
 const MSG_DROP_IN_BROWSER =
   'This browser does not tell Servedir where a dropped folder is. Type or paste the folder’s path in the box instead.';
@@ -246,6 +257,7 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
   if (status.state === 'running') {
     return (
       <>
+        {status.notice && <HostNoticeBanner notice={status.notice} />}
         <SharingCard status={status} interfaces={interfaces} busy={busy} onOpen={openUrl} onStop={() => void stop()} />
         {errors.general && <div className="form-error" role="alert">{errors.general.message}</div>}
       </>
@@ -262,6 +274,7 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
         if (!locked) void share();
       }}
     >
+      {status.state === 'stopped' && status.notice && <HostNoticeBanner notice={status.notice} />}
       {status.state === 'crashed' && (
         <div className="crash-banner" role="alert">
           <strong>{CRASH_HEADLINE}</strong>
