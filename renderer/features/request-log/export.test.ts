@@ -1,40 +1,58 @@
 import { describe, expect, it } from 'vitest';
-import { CSV_COLUMNS, csvCell, toCpythonText, toCsv } from './export';
+import { CSV_COLUMNS, csvCell, csvCellText, neutraliseFormulas, toCpythonText, toCsv } from './export';
 import { entry } from './test-entries';
 
 describe('csvCell', () => {
-  it('quotes commas, quotes and line breaks (RFC 4180)', () => {
+  it('quotes every cell (RFC 4180), numbers and empty cells included', () => {
     expect(csvCell('a,b')).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('line1\nline2')).toBe('"line1\nline2"');
-    expect(csvCell('cr\rhere')).toBe('"cr\rhere"');
-    expect(csvCell('plain')).toBe('plain');
-    expect(csvCell(null)).toBe('');
-    expect(csvCell(42)).toBe('42');
+    expect(csvCell('plain')).toBe('"plain"');
+    expect(csvCell(null)).toBe('""');
+    expect(csvCell(42)).toBe('"42"');
+    expect(csvCell(Number.NaN)).toBe('""');
+  });
+
+  it('escapes control characters visibly, so none reaches the file raw', () => {
+    expect(csvCell('line1\nline2')).toBe('"line1\\x0aline2"');
+    expect(csvCell('cr\rhere')).toBe('"cr\\x0dhere"');
+    expect(csvCell('\x1b[31mred\x00\x7f\x85')).toBe('"\\x1b[31mred\\x00\\x7f\\x85"');
+    expect(csvCell('C:\\dir')).toBe('"C:\\\\dir"');
+    expect(csvCell('evil\u202etxt.exe')).toBe('"evil\\u202etxt.exe"');
   });
 
   it('guards against formula injection with a leading single quote', () => {
     expect(csvCell('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
-    expect(csvCell('+1')).toBe("'+1");
-    expect(csvCell('-2+3')).toBe("'-2+3");
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell('\t=1')).toBe("'\t=1");
-    expect(csvCell('a=b')).toBe('a=b');
+    expect(csvCell('+1')).toBe(`"'+1"`);
+    expect(csvCell('-2+3')).toBe(`"'-2+3"`);
+    expect(csvCell('@SUM(A1)')).toBe(`"'@SUM(A1)"`);
+    // A tab is escaped first, so what starts the cell is text.
+    expect(csvCell('\t=1')).toBe('"\\x09=1"');
+    expect(csvCell('a=b')).toBe('"a=b"');
+  });
+
+  it('neutralises formulas after every , and ; too (where a reader with the other separator starts a cell)', () => {
+    expect(csvCellText("x;=cmd|' /C calc'!A0;")).toBe("x;'=cmd|' /C calc'!A0;");
+    expect(csvCellText('a,+1;-2;;@3')).toBe("a,'+1;'-2;;'@3");
+    expect(csvCellText('a; "=1')).toBe(`a; "'=1`);
+    expect(csvCellText('  =1')).toBe("  '=1");
+    // Ordinary text is left alone: a space or a letter after the separator starts no formula.
+    expect(csvCellText('Mozilla/5.0 (X11; Linux x86_64; rv:128.0)')).toBe('Mozilla/5.0 (X11; Linux x86_64; rv:128.0)');
+    expect(neutraliseFormulas('code 404, message File not found')).toBe('code 404, message File not found');
   });
 });
 
 describe('toCsv', () => {
-  it('writes a header and one CRLF-terminated row per entry', () => {
+  it('writes a quoted header and one CRLF-terminated row per entry', () => {
     const e = entry({ path: '/a,b', userAgent: '=cmd|calc', status: 404, bytesSent: 12, durationMs: 3 });
     const csv = toCsv([e]);
     const lines = csv.split('\r\n');
-    expect(lines[0]).toBe(CSV_COLUMNS.join(','));
+    expect(lines[0]).toBe(CSV_COLUMNS.map((c) => `"${c}"`).join(','));
     expect(lines[2]).toBe('');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain('"/a,b"');
-    expect(lines[1]).toContain(",'=cmd|calc,");
-    expect(lines[1]!.startsWith(new Date(e.time).toISOString() + ',192.168.1.20,')).toBe(true);
-    expect(lines[1]).toContain(',404,12,3,');
+    expect(lines[1]).toContain(`,"'=cmd|calc",`);
+    expect(lines[1]!.startsWith(`"${new Date(e.time).toISOString()}","192.168.1.20",`)).toBe(true);
+    expect(lines[1]).toContain(',"404","12","3",');
   });
 });
 

@@ -2,12 +2,22 @@
  * Exports of the request log: CSV for spreadsheets and CPython-style text.
  *
  * Runs in: the renderer (pure string building; the download itself is in request-log.tsx).
- * Log fields are chosen by whoever sends requests, so CSV cells are guarded against
- * formula injection (OWASP "CSV injection"): a cell starting with = + - @ (or a tab or
- * carriage return, which some spreadsheets strip first) gets a leading single quote.
+ * Log fields are chosen by whoever sends requests, and a spreadsheet may run a cell as a
+ * formula (OWASP "CSV injection"), so every text cell is, in this order:
+ *  1. made visible: control characters as `\xHH`, backslashes as `\\`, bidirectional
+ *     overrides as `\u202e` (displayText: the same text the window shows), so no raw
+ *     control byte reaches the file;
+ *  2. neutralised: where a spreadsheet may begin a cell (the start of the text, and after
+ *     every `,` and `;`, since a reader whose list separator is the other one splits
+ *     there), a formula character `= + - @` (or tab or CR) gets a `'` before it, spaces
+ *     and quotes in between passed over;
+ *  3. quoted (RFC 4180): every cell, numbers and empty cells included, `"` doubled.
+ * test/attack/csv-export.test.ts reads the file back with Python's `csv` module in the
+ * `,` and the `;` dialect.
  */
 import type { RequestLogEntry } from '../../../server/log';
 import { formatCpythonLine } from './cpython-format';
+import { displayText } from './format';
 
 /** Column titles, in order. */
 export const CSV_COLUMNS = [
@@ -27,16 +37,27 @@ export const CSV_COLUMNS = [
   'message',
 ] as const;
 
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * A place a spreadsheet may start a cell (text start, or after `,` or `;`), any spaces or
+ * quotes it may skip, then a character that starts a formula.
+ */
+const FORMULA_AT_CELL_START = /(^|[,;])([ "]*)(?=[=+\-@\t\r])/g;
 
-/** One CSV cell: formula guard first, then RFC 4180 quoting. null becomes an empty cell. */
-export function csvCell(value: string | number | null): string {
+/** `'` before each formula character a spreadsheet could see at the start of a cell. */
+export function neutraliseFormulas(text: string): string {
+  return text.replace(FORMULA_AT_CELL_START, "$1$2'");
+}
+
+/** What a cell holds once read back: visible, neutralised text; null is empty. */
+export function csvCellText(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  let s = value;
-  if (FORMULA_START.test(s)) s = `'${s}`;
-  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return neutraliseFormulas(displayText(value));
+}
+
+/** One CSV cell: always quoted (RFC 4180), holding {@link csvCellText}. */
+export function csvCell(value: string | number | null): string {
+  return `"${csvCellText(value).replace(/"/g, '""')}"`;
 }
 
 /** The CSV row of one entry (no line ending). */
@@ -63,7 +84,7 @@ export function csvRow(e: RequestLogEntry): string {
 
 /** A whole CSV document with a header row and CRLF line endings (RFC 4180). */
 export function toCsv(entries: Iterable<RequestLogEntry>): string {
-  const lines = [CSV_COLUMNS.join(',')];
+  const lines = [CSV_COLUMNS.map(csvCell).join(',')];
   for (const e of entries) lines.push(csvRow(e));
   return lines.join('\r\n') + '\r\n';
 }
