@@ -23,7 +23,12 @@ async function writeClipboard(text: string): Promise<boolean> {
   }
 }
 
-export function CopyButton({ text, label }: { readonly text: string; readonly label: string }) {
+/**
+ * `caption` shows a word beside the icon ("Copy"), for the one address a person is meant
+ * to use, and the confirmation takes its place inside the button; without it the button
+ * is the icon alone, as in lists, and the confirmation floats above it.
+ */
+export function CopyButton({ text, label, caption }: { readonly text: string; readonly label: string; readonly caption?: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return;
@@ -33,7 +38,7 @@ export function CopyButton({ text, label }: { readonly text: string; readonly la
   return (
     <button
       type="button"
-      className={`btn btn-small copy-btn${state === 'copied' ? ' is-copied' : ''}`}
+      className={`btn btn-small copy-btn${caption !== undefined ? ' has-caption' : ''}${state === 'copied' ? ' is-copied' : ''}`}
       aria-label={label}
       title="Copy address"
       onClick={() => void writeClipboard(text).then((ok) => setState(ok ? 'copied' : 'failed'))}
@@ -51,6 +56,7 @@ export function CopyButton({ text, label }: { readonly text: string; readonly la
           <path d="M10.5 3.5v-.4A1.6 1.6 0 0 0 8.9 1.5H4.1A1.6 1.6 0 0 0 2.5 3.1v4.8a1.6 1.6 0 0 0 1.6 1.6h.4" fill="none" stroke="currentColor" strokeWidth="1.4" />
         </svg>
       )}
+      {caption !== undefined && state === 'idle' && <span aria-hidden="true">{caption}</span>}
       {state === 'failed' && <span className="copy-note copy-note-bad" aria-hidden="true">Copy failed</span>}
       <span className="sr-only" role="status">
         {state === 'copied' ? 'Copied' : state === 'failed' ? 'Could not copy' : ''}

@@ -1,10 +1,16 @@
 /**
- * Shown while sharing: which folder, and every address it can be opened at (LAN first),
- * each clickable and copyable. Runs in: the renderer.
+ * Shown while sharing: which folder, the one address to open (big, with Copy, Open and a
+ * QR code for a phone's camera), and the other addresses folded away under "Other
+ * addresses", each with plain words on who can reach it. Runs in: the renderer.
+ *
+ * The host ranks the addresses (server/host/net-info.ts: the default-route interface
+ * first, Docker, VPN and the like demoted); the card keeps that order and only makes sure
+ * an address someone else can open comes before this computer's own.
  */
 import type { MouseEvent } from 'react';
 import type { NetInterface, ServerStatus, ShareUrl } from '../../../electron/ipc-contract';
 import { CopyButton } from '../../ui/copy-button';
+import { QrCode } from '../../ui/qr-code';
 import { bindLabel } from './bind-field';
 
 type Running = Extract<ServerStatus, { state: 'running' }>;
@@ -23,15 +29,67 @@ export function folderName(path: string): string {
   return parts.length > 0 ? parts[parts.length - 1]! : path;
 }
 
-/** LAN addresses first (what another device needs), keeping the shell's order otherwise. */
-export function lanFirst(urls: readonly ShareUrl[]): ShareUrl[] {
-  return [...urls.filter((u) => u.scope === 'lan'), ...urls.filter((u) => u.scope !== 'lan')];
+/** Who can open an address (a host before the ranking sends no `kind`: judged by scope). */
+export type Reach = NonNullable<ShareUrl['kind']>;
+
+export function reachOf(u: ShareUrl): Reach {
+  return u.kind ?? (u.scope === 'loopback' ? 'loopback' : 'lan');
+}
+
+/** Addresses other devices can open, then this computer's, then its containers' and VMs'. */
+const GROUP: Record<Reach, number> = { lan: 0, vpn: 0, 'link-local': 0, loopback: 1, virtual: 2 };
+
+/**
+ * The address to show big, and the others in order. Keeps the host's order within each
+ * group (a stable sort): only an older host's list, loopback first, is reordered.
+ */
+export function mainAndOthers(urls: readonly ShareUrl[]): { main: ShareUrl | null; others: ShareUrl[] } {
+  const sorted = [...urls].sort((a, b) => GROUP[reachOf(a)] - GROUP[reachOf(b)]);
+  return { main: sorted[0] ?? null, others: sorted.slice(1) };
+}
+
+/** What to do with the main address, in plain words, by who can open it. */
+export const LEAD: Record<Reach, string> = {
+  lan: 'On a phone or another computer on the same Wi-Fi or network, open:',
+  vpn: 'On a device connected to the same VPN, open:',
+  'link-local': 'On a device plugged straight into this computer, open:',
+  loopback: 'Only this computer can open it:',
+  virtual: "Only this computer's containers and virtual machines can open it:",
+};
+
+/** A QR code only helps where a phone can follow it. */
+export function wantsQr(u: ShareUrl): boolean {
+  const r = reachOf(u);
+  return r === 'lan' || r === 'vpn' || r === 'link-local';
+}
+
+/** The URL with a line-break opportunity after `http://`, so a narrow card never splits the address itself. */
+function breakAfterScheme(url: string) {
+  const m = /^([a-z]+:\/\/)(.*)$/i.exec(url);
+  return m ? (
+    <>
+      {m[1]}
+      <wbr />
+      {m[2]}
+    </>
+  ) : (
+    url
+  );
+}
+
+function Label({ u }: { readonly u: ShareUrl }) {
+  return (
+    <div className="url-label">
+      {u.label}
+      {u.family === 'IPv6' && <span className="url-family" title="An IPv6 address: some older devices cannot use it">IPv6</span>}
+    </div>
+  );
 }
 
 export function SharingCard({ status, interfaces, busy, onOpen, onStop }: SharingCardProps) {
   const s = status.settings;
-  const urls = lanFirst(status.urls);
-  const lan = urls.filter((u) => u.scope === 'lan');
+  const { main, others } = mainAndOthers(status.urls);
+  const reach = main ? reachOf(main) : 'loopback';
   return (
     <div className="sharing-card">
       <div className="sharing-head">
@@ -43,27 +101,64 @@ export function SharingCard({ status, interfaces, busy, onOpen, onStop }: Sharin
           <div className="sharing-path mono" title={s.directory}>{s.directory}</div>
         </div>
       </div>
-      <p className="sharing-lead">
-        {lan.length > 0
-          ? 'Open one of these addresses on another device on the same network:'
-          : 'Open this address in a browser on this computer:'}
-      </p>
-      <ul className="url-list" aria-label="Addresses of the shared folder">
-        {urls.map((u) => (
-          <li key={u.url} className={`url-item url-${u.scope}`}>
-            <div className="url-label">
-              {u.label}
-              {u.family === 'IPv6' && <span className="url-family" title="An IPv6 address: some older devices cannot use it">IPv6</span>}
-            </div>
-            <div className="url-row">
-              <a className="url-link mono" href={u.url} target="_blank" rel="noopener noreferrer" onClick={(ev) => onOpen(u.url, ev)}>
-                {u.url}
+      {main && (
+        <section className="share-main" aria-label="Address of the shared folder">
+          <p className="sharing-lead">{LEAD[reach]}</p>
+          <div className={`url-item url-main url-${reach}`}>
+            <Label u={main} />
+            <a className="url-link url-big mono" href={main.url} target="_blank" rel="noopener noreferrer" onClick={(ev) => onOpen(main.url, ev)}>
+              {breakAfterScheme(main.url)}
+            </a>
+            <div className="share-actions">
+              <CopyButton text={main.url} label={`Copy ${main.url}`} caption="Copy" />
+              <a
+                className="btn btn-small open-btn"
+                href={main.url}
+                target="_blank"
+                rel="noopener noreferrer"
+                aria-label={`Open ${main.url} in the browser`}
+                onClick={(ev) => onOpen(main.url, ev)}
+              >
+                <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
+                  <path d="M9 2.5h4.5V7M13.2 2.8 7.5 8.5M11.5 9.5v3a1 1 0 0 1-1 1h-7a1 1 0 0 1-1-1v-7a1 1 0 0 1 1-1h3" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round" />
+                </svg>
+                Open
               </a>
-              <CopyButton text={u.url} label={`Copy ${u.url}`} />
             </div>
-          </li>
-        ))}
-      </ul>
+          </div>
+          {wantsQr(main) ? (
+            <figure className="qr-figure">
+              <QrCode value={main.url} label={`QR code of ${main.url}`} />
+              <figcaption>Or point a phone&apos;s camera at this code.</figcaption>
+            </figure>
+          ) : (
+            reach === 'loopback' && (
+              <p className="share-hint">
+                To open it on a phone, stop sharing and choose “All network interfaces” under “Who can connect”.
+              </p>
+            )
+          )}
+        </section>
+      )}
+      {others.length > 0 && (
+        <details className="other-urls">
+          <summary>Other addresses ({others.length})</summary>
+          <ul className="url-list" aria-label="Other addresses of the shared folder">
+            {others.map((u) => (
+              <li key={u.url} className={`url-item url-${reachOf(u)}`}>
+                <Label u={u} />
+                {u.note !== undefined && <div className="url-note">{u.note}</div>}
+                <div className="url-row">
+                  <a className="url-link mono" href={u.url} target="_blank" rel="noopener noreferrer" onClick={(ev) => onOpen(u.url, ev)}>
+                    {u.url}
+                  </a>
+                  <CopyButton text={u.url} label={`Copy ${u.url}`} />
+                </div>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
       <p className="sharing-meta">
         Port {status.port} · {bindLabel(s.bind, interfaces)} · {s.protocolVersion}
         {s.cgi ? ' · Scripts on' : ''}
