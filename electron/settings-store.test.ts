@@ -28,6 +28,7 @@ describe('openSettingsStore', () => {
       cgiDirectories: ['/cgi-bin', '/htbin'],
       followSymlinks: false,
       range: true,
+      folderZip: true,
       recentFolders: [],
     });
     expect(store.keptAside).toBeNull();

@@ -115,6 +115,11 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     if (this.options.cgiDirectories !== undefined) this.cgiDirectories = [...this.options.cgiDirectories];
   }
 
+  /** PORT NOTE 29: a folder's ZIP file never carries a script folder (its files run, they are not downloaded). */
+  protected override zipSkipsFolder(urlPath: string): boolean {
+    return this.cgiDirectories.includes(urlPath);
+  }
+
   /** Serve a POST request. This is only implemented for CGI scripts. */
   async do_POST(): Promise<void> {
     if (this.refusedClimb()) return;

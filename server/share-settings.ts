@@ -267,6 +267,23 @@ export const SHARE_SETTINGS = {
     },
     ui: { kind: 'switch', section: 'Visitors' },
   }),
+  folderZip: setting({
+    check: isBoolean,
+    appDefault: true,
+    field: 'folderZip',
+    invalid: () => 'Downloading whole folders must be on or off.',
+    label: 'Let visitors download a whole folder as one file',
+    help: 'A folder’s page gets a “Download all” link that packs everything in it, subfolders too, into one .zip file. Hidden files and shortcuts that lead out of the shared folder stay out, as they do on the pages.',
+    engine: 'handler',
+    cli: {
+      kind: 'switch',
+      flag: '--zip',
+      value: true,
+      cpython: false,
+      help: 'answer GET of a directory with ?download=zip with the directory as one ZIP file (stored, ZIP64, UTF-8 names)',
+    },
+    ui: { kind: 'switch', section: 'Visitors' },
+  }),
 } as const;
 
 // ---------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import { renderListingEntries, type ListingEntries } from './listing.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import { imsEpochSeconds } from './parsedate.js';
 import { fileETag, ifRangeHolds, noneMatchHits, parseRange } from './byte-range.js';
+import { contentDisposition, FolderZipBody, walkFolder, wantsZip } from './folder-zip.js';
 import { isdirSync, isInside, islinkSync, osPath, statSyncOrNull, type PathFlavour } from './py-path.js';
 import {
   encodeUtf8, fsEncode, htmlEscape, normpath, splitext, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
@@ -168,6 +169,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         this.endHeaders();
         return null;
       }
+      // PORT NOTE 29: with the folderZip setting, `folder/?download=zip` is the folder as one ZIP file.
+      if (this.options.folderZip === true && wantsZip(parts.query)) return this.sendFolderZip(path);
       let index: PathLookup | null = null;
       for (const name of this.indexPages) {
         const candidate = this.pathFlavour.join(path, name);
@@ -362,6 +365,39 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       await body.close();
       throw err;
     }
+  }
+
+  /**
+   * PORT NOTE 29 (folder-zip.ts): the folder `dirPath` (ending in `/`) as one ZIP file, packed
+   * while it is read and under the same rules as GET: no link out of the shared folder when
+   * `followSymlinks` is off, no hidden names when `showHidden` is off, no CGI script folder.
+   * Its length is not known in advance, so the connection closes after it (as after a CGI
+   * script's output): that end is also how a read error mid-way shows, as a ZIP file without
+   * its central directory that no reader accepts.
+   */
+  protected sendFolderZip(dirPath: string): ResponseBody {
+    const folder = dirPath.replace(/[/\\]+$/, '');
+    const name = folder.slice(Math.max(folder.lastIndexOf('/'), folder.lastIndexOf('\\')) + 1) || 'folder';
+    const urlPath = unquoteSurrogatePassOrReplace(urlsplit(this.path).path);
+    const policy = {
+      fs: this.fs,
+      flavour: this.pathFlavour,
+      contained: (p: string) => this.isContained(p),
+      showHidden: (this.options as { readonly showHidden?: boolean }).showHidden !== false,
+      skipsFolder: (u: string) => this.zipSkipsFolder(u),
+    };
+    const body = new FolderZipBody(walkFolder(policy, folder || dirPath, name + '/', urlPath));
+    this.sendResponse(200);
+    this.sendHeader('Content-type', 'application/zip');
+    this.sendHeader('Content-Disposition', contentDisposition(name + '.zip'));
+    this.sendHeader('Connection', 'close');
+    this.endHeaders();
+    return body;
+  }
+
+  /** True for a folder (URL path, decoded, no trailing `/`) a ZIP file leaves out; the CGI handler names its script folders. */
+  protected zipSkipsFolder(_urlPath: string): boolean {
+    return false;
   }
 
   /**
