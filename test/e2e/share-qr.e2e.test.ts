@@ -6,16 +6,21 @@
  * Screenshots at 1280×800 and 640×480, light and dark, land in test-results/e2e/qr-*.png;
  * the 1280×800 light one is also the README's (docs/screenshot.png).
  *
+ * Then the same from a Chromium in a network namespace of its own (root, `ip netns`): a
+ * separate network stack, like a phone's, whose only route is to the address it scanned;
+ * skipped, saying why, where namespaces are not permitted.
+ *
  * On this machine the decoded URL is the machine's own address (or loopback): traffic
  * never leaves it. Needs `npm run build:app` first.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findShareUrls, freePort } from '../../server/host/net-info';
 import { assertBuilt, launchChromium, RESULTS_DIR, ROOT, startWebApp, type Fixture, type WebApp } from './helpers';
@@ -64,6 +69,62 @@ function makeHolidayFolder(): Fixture {
   }
   for (const d of [dir, join(dir, '2026 Lisbon'), join(dir, '2026 Lisbon/day 2')]) chmodSync(d, 0o755);
   return { dir, remove: () => rmSync(parent ?? dir, { recursive: true, force: true }) };
+}
+
+/**
+ * "Another device": a network namespace joined to this machine by a veth pair on
+ * 198.18.0.0/15 (RFC 2544, benchmarking), whose only route leads to `target`, this
+ * machine's own address from the QR code. A Chromium started inside it has its own
+ * loopback and reaches nothing but `target`. Returns why not where namespaces are not
+ * permitted (not root, no `ip`, a container without CAP_NET_ADMIN).
+ */
+function makePhoneNamespace(target: string): { chromium: string; clientAddress: string; remove(): void } | string {
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(target)) return `the QR code's address ${target} is not IPv4`;
+  if (target.startsWith('127.')) return `the QR code's address ${target} is loopback: no other device could open it`;
+  const id = process.pid % 10000;
+  const name = `sdqr-${id}`;
+  const host = `sdqh${id}`;
+  const peer = `sdqp${id}`;
+  const net = `198.18.${id % 250}`;
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const remove = () => {
+    for (const args of [['link', 'del', host], ['netns', 'del', name]]) {
+      try {
+        ip(...args);
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  try {
+    ip('netns', 'add', name);
+  } catch (e) {
+    return `\`ip netns add\` is not permitted here (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`;
+  }
+  try {
+    ip('link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', name);
+    ip('addr', 'add', `${net}.1/30`, 'dev', host);
+    ip('link', 'set', host, 'up');
+    ip('netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up');
+    ip('netns', 'exec', name, 'ip', 'addr', 'add', `${net}.2/30`, 'dev', peer);
+    ip('netns', 'exec', name, 'ip', 'link', 'set', peer, 'up');
+    // No default route: the only place this "phone" can reach is the address it scanned.
+    ip('netns', 'exec', name, 'ip', 'route', 'add', `${target}/32`, 'via', `${net}.1`);
+  } catch (e) {
+    remove();
+    return `could not set up the namespace's veth pair (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`;
+  }
+  const wrapperDir = mkdtempSync(join(tmpdir(), 'servedir-e2e-ns-'));
+  const wrapper = join(wrapperDir, 'chromium-in-namespace.sh');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${name} /usr/bin/chromium "$@"\n`, { mode: 0o755 });
+  return {
+    chromium: wrapper,
+    clientAddress: `${net}.2`,
+    remove: () => {
+      remove();
+      rmSync(wrapperDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The text of the QR code in a PNG, or null when the decoder finds none. */
@@ -213,6 +274,40 @@ describe('Sharing card: the address to open and its QR code (real browser mode +
     }
     // The phone's requests show in the window's log.
     await page.locator('.log-rows .log-row .c-path', { hasText: '/trip notes.txt' }).first().waitFor({ timeout: T });
+  });
+
+  it('opens the decoded address from another network stack: a phone in its own network namespace', async (ctx) => {
+    const decoded = decodeQr(readFileSync(join(RESULTS_DIR, 'qr-1280x800-light.png')))!;
+    const ns = makePhoneNamespace(new URL(decoded).hostname);
+    if (typeof ns === 'string') {
+      console.warn(`[e2e] skipped the phone in a network namespace: ${ns}`);
+      ctx.skip();
+      return;
+    }
+    let phone: Browser | undefined;
+    try {
+      phone = await chromium.launch({
+        executablePath: ns.chromium,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      });
+      const ctxPhone = await phone.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
+      // Its own loopback: this computer's 127.0.0.1 is not there, as on a real phone.
+      const probe = await ctxPhone.newPage();
+      const port = new URL(decoded).port;
+      await expect(probe.goto(`http://127.0.0.1:${port}/`, { timeout: 5000 })).rejects.toThrow(/ERR_CONNECTION_REFUSED/);
+      await probe.close();
+      const p = await ctxPhone.newPage();
+      const res = await p.goto(decoded);
+      expect(res?.status()).toBe(200);
+      expect(await p.locator('ul.entries li a bdi').allTextContents()).toEqual(['2026 Lisbon', 'slideshow.pdf', 'trip notes.txt']);
+      await p.screenshot({ path: join(RESULTS_DIR, 'qr-phone-namespace.png') });
+    } finally {
+      await phone?.close();
+      ns.remove();
+    }
+    // The window's log shows the visit coming from the other device's own address.
+    await page.locator('.log-rows .log-row .c-client', { hasText: ns.clientAddress }).first().waitFor({ timeout: T });
   });
 
   it('Copy copies the big address; Open opens it in a new tab', async () => {
