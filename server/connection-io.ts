@@ -298,6 +298,30 @@ const COALESCE_LIMIT = 16 * 1024;
 const COPY_LIMIT = 64 * 1024;
 
 /**
+ * The most a stream hands the socket in one chunk while every large-write slot is taken, and
+ * so what a client that stops reading pins then (a chunk stuck in a socket keeps its buffer).
+ */
+export const SMALL_WRITE = 8 * 1024;
+
+/**
+ * Large chunks (more than `SMALL_WRITE`, up to `CHUNK_SIZE`) being written at once by the
+ * whole process. PORT NOTE 30: a chunk handed to a socket whose client does not read stays
+ * referenced (with its 512 KiB buffer) until the client reads it, maybe never: 1,000 such
+ * clients held 512 MiB. Slots bound that to 16 × 512 KiB (as many as `fileReadBuffers` keeps);
+ * past them, streams go on in 8 KiB chunks until a slot is free again, so each further stalled
+ * client pins at most 8 KiB (2,000 of them: +55 MiB in all, test/attack/slow-readers.test.ts).
+ * 8 KiB chunks still stream at ~120 MB/s on loopback, a gigabit LAN's rate.
+ */
+export const MAX_LARGE_WRITES = 16;
+
+let largeWrites = 0;
+
+/** Large-write slots taken now (for tests). */
+export function largeWritesInUse(): number {
+  return largeWrites;
+}
+
+/**
  * CPython's `wfile`, with small writes coalesced and backpressure.
  * PORT NOTE: CPython writes the header block and the body in separate small writes, which
  * meets delayed ACK on keep-alive connections (~40 ms per request); here they go out in one
@@ -308,8 +332,57 @@ export class SocketWriter {
   private pendingLength = 0;
   /** Total bytes handed to the socket (and the pending ones once flushed). */
   bytesWritten = 0;
+  /** True while this connection holds one of the process's large-write slots. */
+  private holdsLarge = false;
+  /** Waiting in `allWritten()`. */
+  private writtenWaiters: (() => void)[] = [];
 
   constructor(private readonly socket: Duplex) {}
+
+  /**
+   * How big the next chunk of a stream may be: `want` when it is small, or when a large-write
+   * slot is free (this connection then holds it until `settled()`), else `SMALL_WRITE`.
+   */
+  grant(want: number): number {
+    if (want <= SMALL_WRITE || this.holdsLarge) return want;
+    if (largeWrites >= MAX_LARGE_WRITES) return SMALL_WRITE;
+    largeWrites++;
+    this.holdsLarge = true;
+    return want;
+  }
+
+  /** The chunk `grant()` allowed is written (or will never be): its slot is free again. */
+  settled(): void {
+    if (!this.holdsLarge) return;
+    this.holdsLarge = false;
+    largeWrites--;
+  }
+
+  private readonly onWritten = (): void => {
+    if (this.writtenWaiters.length === 0) return;
+    if (this.socket.writableLength > 0 && !this.socket.destroyed) return;
+    const waiters = this.writtenWaiters;
+    this.writtenWaiters = [];
+    for (const wake of waiters) wake();
+  };
+
+  /**
+   * Flush, then wait until the socket has finished every write handed to it (or is gone), so
+   * the buffers written from are no longer referenced. Stricter than `drain()`, which returns
+   * while less than the socket's high-water mark is still pending.
+   */
+  async allWritten(): Promise<void> {
+    this.flush();
+    if (this.socket.destroyed || this.socket.writableLength === 0) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.writtenWaiters.push(done);
+      this.socket.on('close', done);
+    });
+  }
 
   /** False once the connection can no longer carry output. */
   get writable(): boolean {
@@ -335,12 +408,12 @@ export class SocketWriter {
     this.pendingLength = 0;
     if (!this.writable) return true;
     holdUntilTurnEnds(this.socket);
-    if (pending.length === 1) return this.socket.write(pending[0]!);
-    if (length <= COPY_LIMIT) return this.socket.write(Buffer.concat(pending, length));
+    if (pending.length === 1) return this.socket.write(pending[0]!, this.onWritten);
+    if (length <= COPY_LIMIT) return this.socket.write(Buffer.concat(pending, length), this.onWritten);
     // Headers + a big chunk: one writev instead of copying the chunk.
     this.socket.cork();
     let ok = true;
-    for (const buf of pending) ok = this.socket.write(buf);
+    for (let i = 0; i < pending.length; i++) ok = this.socket.write(pending[i]!, i === pending.length - 1 ? this.onWritten : undefined);
     this.socket.uncork();
     return ok;
   }

@@ -11,7 +11,7 @@ import dns from 'node:dns';
 import os from 'node:os';
 import type { BaseHTTPRequestHandler, HandlerClass, HandlerOptions, HandlerServer, LogEntryDraft } from './base-handler.js';
 import { HandlerAbort } from './errors.js';
-import { DEFAULT_MAX_CONNECTIONS } from './limits.js';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './limits.js';
 import { PyUnicodeError, PyValueError } from './py-text.js';
 import type { LogSink } from './log.js';
 
@@ -26,6 +26,18 @@ export interface HTTPServerOptions {
    * (CPython has none). PORT NOTE: default `DEFAULT_MAX_CONNECTIONS`.
    */
   readonly maxConnections?: number;
+  /**
+   * Connections one client address may hold at once; its next ones get the 503 (0 = no limit).
+   * PORT NOTE 31: default `DEFAULT_MAX_CONNECTIONS_PER_ADDRESS` when the handlers are hardened
+   * (the app, `--hardened`), none otherwise (CPython has none).
+   */
+  readonly maxConnectionsPerAddress?: number;
+}
+
+/** The address a per-address count is kept under: an IPv4 client of a dual-stack server as IPv4. */
+function addressKey(socket: net.Socket): string {
+  const host = socket.remoteAddress ?? '';
+  return host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host;
 }
 
 /**
@@ -54,6 +66,8 @@ export class HTTPServer implements HandlerServer {
   private readonly options: HTTPServerOptions;
   private readonly netServer: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  /** The open connections of each client address (PORT NOTE 31). */
+  private readonly byAddress = new Map<string, Set<net.Socket>>();
   private readonly children = new Set<() => void>();
   private readonly active = new Set<Promise<void>>();
   /** `handlerState`'s instances, by class. */
@@ -138,13 +152,32 @@ export class HTTPServer implements HandlerServer {
       return;
     }
     socket.setNoDelay(true);
+    const key = addressKey(socket);
+    let own = this.byAddress.get(key);
+    const ownCount = own?.size ?? 0;
+    const perAddress =
+      this.options.maxConnectionsPerAddress ?? (this.options.handlerOptions?.hardened ? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS : 0);
+    if (perAddress > 0 && ownCount >= perAddress) {
+      this.refuse(socket);
+      return;
+    }
     const max = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-    if (max > 0 && this.sockets.size >= max) {
+    if (max > 0 && this.sockets.size >= max && !this.makeRoomFor(ownCount)) {
       this.refuse(socket);
       return;
     }
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    if (own === undefined) {
+      own = new Set();
+      this.byAddress.set(key, own);
+    }
+    own.add(socket);
+    const mine = own;
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      mine.delete(socket);
+      if (mine.size === 0 && this.byAddress.get(key) === mine) this.byAddress.delete(key);
+    });
     // Errors (resets, broken pipes) surface as 'close'; reads and writes check for it.
     socket.on('error', () => {});
     const connectionId = this.nextConnectionId++;
@@ -218,6 +251,25 @@ export class HTTPServer implements HandlerServer {
       referer: null,
       message: `Exception occurred during processing of request from ('${host}', ${port}): ${detail}`,
     });
+  }
+
+  /**
+   * PORT NOTE 31: at the connection cap, a newcomer whose address holds `ownCount` connections
+   * is let in when another address holds at least two more: that address's newest connection
+   * is closed to make room. One address (or a few) filling the cap then cannot lock the others
+   * out; only a client holding as many as the busiest gets the 503. Returns true if room was made.
+   */
+  private makeRoomFor(ownCount: number): boolean {
+    let busiest: Set<net.Socket> | null = null;
+    for (const set of this.byAddress.values()) if (busiest === null || set.size > busiest.size) busiest = set;
+    if (busiest === null || busiest.size < ownCount + 2) return false;
+    let newest: net.Socket | undefined;
+    for (const s of busiest) newest = s;
+    // Counted out now (its 'close' comes later), so the newcomer takes its place at once.
+    busiest.delete(newest!);
+    this.sockets.delete(newest!);
+    newest!.destroy();
+    return true;
   }
 
   /**

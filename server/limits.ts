@@ -33,6 +33,15 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024 * 1024;
  */
 export const DEFAULT_MAX_CONNECTIONS = 2048;
 
+/**
+ * Most connections one client address may hold at once in the hardened profile (the app,
+ * `--hardened`); its next one gets the 503 while other addresses are served. Half the global
+ * cap: one host can never take it all, and at the cap the busiest address gives way to a
+ * newcomer (PORT NOTE 31). A browser opens about 6 per server; benchmarks and tests hold 1,000
+ * from one address. The CLI's default has none (CPython's).
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1024;
+
 /** Bytes of one CGI run's stderr passed to the log; the rest is counted and dropped. */
 export const MAX_CGI_STDERR_BYTES = 64 * 1024;
 

@@ -11,8 +11,18 @@ import type { HandlerFileHandle, HandlerSyncFileHandle } from './handler-fs.js';
 
 /** A response body `sendHead()` hands to `copyfile()`: an open file or an in-memory page. */
 export interface ResponseBody {
-  /** The next chunk, or null at the end. */
-  readChunk(): Promise<Buffer | null>;
+  /**
+   * The next chunk, or null at the end. `maxBytes`: the most the chunk may hold (`copyfile`
+   * asks for `SMALL_WRITE` while the process's large writes are all taken, so that a client
+   * that stops reading pins only a small buffer: see `SocketWriter.grant`). A body should honour
+   * it; one that does not makes a stalled client hold its whole chunk.
+   */
+  readChunk(maxBytes?: number): Promise<Buffer | null>;
+  /**
+   * Called by `copyfile` once the socket has finished writing the last chunk returned (nothing
+   * references it any more), so its buffer can be read into again.
+   */
+  released?(): void;
   /** Release the file; must be called in every case. */
   close(): Promise<void>;
   /**
@@ -39,20 +49,27 @@ export const CHUNK_SIZE = 512 * 1024;
  */
 export const fileReadBuffers = new BufferPool(CHUNK_SIZE, 16);
 
-/** A read this small does not take a pooled buffer while the body's own one is busy. */
-const SMALL_READ = 16 * 1024;
+/**
+ * A read this small goes into the body's own small buffer, never into a pooled one: a small
+ * chunk left stuck in a stalled socket then pins 8 KiB, not 512 KiB (`SMALL_WRITE`).
+ */
+const SMALL_READ = 8 * 1024;
 
 /**
- * An open file streamed in chunks of `CHUNK_SIZE`, read into one pooled buffer. The caller
- * (`copyfile`) calls `released()` once the socket has finished writing a chunk: only then is
- * the buffer read into again, or given back to the pool at `close()`. A chunk whose write was
- * not proven finished keeps its buffer; the next chunk gets another one.
+ * An open file streamed in chunks of up to `CHUNK_SIZE` (or the `maxBytes` asked), read into
+ * one pooled buffer, or into a small buffer of its own for a read of at most `SMALL_READ`. The
+ * caller (`copyfile`) calls `released()` once the socket has finished writing a chunk: only then
+ * is its buffer read into again, or the pooled one given back at `close()`. A chunk whose write
+ * was not proven finished keeps its buffer (dropped here, collected later); the next chunk gets
+ * another one.
  */
 export class FileBody implements ResponseBody {
   private closed = false;
-  /** The buffer of the last chunk, and whether nothing references that chunk any more. */
-  private buf: Buffer | null = null;
-  private bufFree = false;
+  /** The pooled buffer, and this body's small one (each kept between chunks while free). */
+  private big: Buffer | null = null;
+  private small: Buffer | null = null;
+  /** Which buffer the last chunk returned is a view of, until `released()`. */
+  private inUse: 'big' | 'small' | null = null;
   /** Where the next read starts (null: the file's own position, from its start). */
   private position: number | null = null;
   /** True for a byte range: exactly `remaining` bytes are read, never to EOF. */
@@ -77,44 +94,51 @@ export class FileBody implements ResponseBody {
     this.remaining = Math.max(0, this.remaining - bytesRead);
     return bytesRead;
   }
-  async readChunk(): Promise<Buffer | null> {
+  async readChunk(maxBytes = CHUNK_SIZE): Promise<Buffer | null> {
     if (this.exact && this.remaining === 0) return null;
+    const limit = Math.max(1, Math.min(CHUNK_SIZE, maxBytes));
     // One byte more than expected at the end, so that the EOF read is not a separate call
     // when the file did not change (a range reads exactly its bytes).
-    const want = this.exact ? Math.min(CHUNK_SIZE, this.remaining) : Math.max(1, Math.min(CHUNK_SIZE, this.remaining + 1));
-    if (this.buf !== null && !this.bufFree && want <= SMALL_READ) {
-      // The pooled buffer still holds a chunk being written, and this read is small (the EOF
-      // check, or a short tail): a small buffer of its own, so the pooled one can still be
-      // released once that write is done.
-      const small = Buffer.allocUnsafe(want);
-      const bytesRead = await this.readInto(small, want);
-      return bytesRead === 0 ? null : small.subarray(0, bytesRead);
+    const want = this.exact ? Math.min(limit, this.remaining) : Math.max(1, Math.min(limit, this.remaining + 1));
+    // The last chunk not released is still the socket's: its buffer is left to it.
+    if (this.inUse === 'big') this.big = null;
+    else if (this.inUse === 'small') this.small = null;
+    this.inUse = null;
+    let buf: Buffer;
+    if (want <= SMALL_READ) {
+      // A small read (a tail, the EOF check, or a stalled client's share): the body's own small
+      // buffer, and the pooled one goes back to the pool at once instead of waiting here.
+      if (this.big !== null) this.pool.release(this.big);
+      this.big = null;
+      buf = this.small ??= Buffer.allocUnsafeSlow(SMALL_READ);
+      this.inUse = 'small';
+    } else {
+      buf = this.big ??= this.pool.acquire();
+      this.inUse = 'big';
     }
-    if (this.buf === null || !this.bufFree) this.buf = this.pool.acquire();
-    const buf = this.buf;
-    this.bufFree = false; // being read into
     let bytesRead: number;
     try {
       bytesRead = await this.readInto(buf, want);
     } catch (err) {
-      this.bufFree = true;
+      this.inUse = null;
       throw err;
     }
     if (bytesRead === 0) {
-      this.bufFree = true; // nothing was handed out
+      this.inUse = null; // nothing was handed out
       return null;
     }
     return buf.subarray(0, bytesRead);
   }
   /** The last chunk returned is no longer referenced (the socket wrote it): its buffer is free. */
   released(): void {
-    this.bufFree = true;
+    this.inUse = null;
   }
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.buf !== null && this.bufFree) this.pool.release(this.buf);
-    this.buf = null;
+    if (this.big !== null && this.inUse !== 'big') this.pool.release(this.big);
+    this.big = null;
+    this.small = null;
     await this.handle.close();
   }
 }
@@ -128,6 +152,8 @@ export class FileBody implements ResponseBody {
  */
 export class SmallFileBody implements ResponseBody {
   private done = false;
+  /** Bytes returned so far (reads of less than the whole file, at positions). */
+  private sent = 0;
   /**
    * `keep`: called with the bytes when the whole file was read (to cache them). `offset`:
    * where `size` bytes are read from (a byte range); 0 reads the file from its start.
@@ -142,20 +168,29 @@ export class SmallFileBody implements ResponseBody {
   range(start: number, end: number): ResponseBody {
     return new SmallFileBody(this.handle, end - start + 1, undefined, start);
   }
-  async readChunk(): Promise<Buffer | null> {
+  async readChunk(maxBytes = Infinity): Promise<Buffer | null> {
     if (this.done) return null;
-    this.done = true;
-    if (this.size === 0) return null;
-    const buf = Buffer.allocUnsafe(this.size);
+    if (this.size === 0 || this.sent >= this.size) {
+      this.done = true;
+      return null;
+    }
+    const whole = this.sent === 0 && maxBytes >= this.size;
+    // A piece at a time when the caller asks for less (a stalled client's share): read at
+    // positions, so the file's bytes are never all held for a client that does not read them.
+    const length = whole ? this.size : Math.max(1, Math.min(maxBytes, this.size - this.sent));
+    const buf = Buffer.allocUnsafe(length);
+    const at = this.offset + this.sent;
     let n = 0;
-    while (n < this.size) {
-      const r = this.handle.readSync(buf, n, this.size - n, this.offset === 0 ? null : this.offset + n);
+    while (n < length) {
+      const r = this.handle.readSync(buf, n, length - n, whole && this.offset === 0 ? null : at + n);
       if (r === 0) break;
       n += r;
     }
+    this.sent += n;
+    if (whole || n < length) this.done = true;
     if (n === 0) return null;
-    if (n < this.size) return buf.subarray(0, n);
-    this.keep?.(buf);
+    if (n < length) return buf.subarray(0, n);
+    if (whole) this.keep?.(buf);
     return buf;
   }
   async close(): Promise<void> {

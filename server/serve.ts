@@ -28,6 +28,11 @@ export interface ServeOptions {
    * Default `DEFAULT_MAX_CONNECTIONS` (server/limits.ts).
    */
   readonly maxConnections?: number;
+  /**
+   * Most connections one client address may hold at once; its next get a 503 (0 = no limit).
+   * Default `DEFAULT_MAX_CONNECTIONS_PER_ADDRESS` (server/limits.ts; PORT NOTE 31).
+   */
+  readonly maxConnectionsPerAddress?: number;
   /** Longest wait for the first byte of a request, in ms. Default `DEFAULT_IDLE_TIMEOUT_MS`. */
   readonly idleTimeoutMs?: number;
   /** Longest time to receive a request line and its headers, in ms (slowloris). Default `DEFAULT_HEADER_TIMEOUT_MS`. */
@@ -85,6 +90,7 @@ export async function serve(settings: ServeSettings, options: ServeOptions = {})
     new HTTPServer(handlerClass, {
       onLog: options.onLog,
       maxConnections: options.maxConnections,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress,
       handlerOptions: {
         ...handlerSettingsOf(settings),
         readTimeoutMs: options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS,

@@ -652,16 +652,24 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     for (;;) {
       if (!outputfile.writable) return;
-      const chunk = await source.readChunk();
-      // The write of the previous chunk may have completed during that read (a small last
-      // chunk under the socket's high-water mark is not waited for).
+      // PORT NOTE 30: a chunk of up to CHUNK_SIZE while the process has a large-write slot
+      // free, else SMALL_WRITE, and the next chunk only once the socket has written all of
+      // this one: a client that stops reading pins one small buffer (see SocketWriter.grant).
+      let chunk: Buffer | null;
+      try {
+        chunk = await source.readChunk(outputfile.grant(CHUNK_SIZE));
+      } catch (err) {
+        outputfile.settled();
+        throw err;
+      }
       if (chunk === null) {
-        if (source instanceof FileBody && this.socketWroteAll()) source.released();
+        outputfile.settled();
         return;
       }
       outputfile.write(chunk);
-      await outputfile.drain();
-      if (source instanceof FileBody && this.socketWroteAll()) source.released();
+      await outputfile.allWritten();
+      outputfile.settled();
+      if (this.socketWroteAll()) source.released?.();
     }
   }
 
