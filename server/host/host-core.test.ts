@@ -145,6 +145,25 @@ describe('runHost over a fake parentPort', () => {
     });
   });
 
+  it('waits for URLs that take a while (the routing table is read asynchronously) before listening', async () => {
+    const port = new FakeParentPort();
+    const engine = fakeEngine();
+    const host = runHost(detectChannel(fakeProcessWithPort(port)), {
+      serve: engine.serve,
+      exit: vi.fn(),
+      shareUrls: async (address, p) => {
+        await new Promise((r) => setTimeout(r, 30));
+        return [{ url: `http://${address}:${p}/`, label: 'Local network (eth0)', scope: 'lan', family: 'IPv4', kind: 'lan' }];
+      },
+    });
+    port.deliver({ type: 'start', settings: settings({ port: 0 }) });
+    port.deliver({ type: 'stop' });
+    await host.idle();
+    // In order: listening with the URLs, then stopped; never a stop overtaking the answer.
+    expect(port.sent.slice(1).map((m) => m.type)).toEqual(['listening', 'stopped']);
+    expect(port.sent[1]).toMatchObject({ urls: [{ url: 'http://127.0.0.1:40001/', kind: 'lan' }] });
+  });
+
   it('start while serving closes the old server and serves the new settings', async () => {
     const { port, engine, host } = boot();
     port.deliver({ type: 'start', settings: settings({ port: 8001 }) });
