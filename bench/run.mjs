@@ -15,6 +15,8 @@
  *   --servers=a,b      subset of: ours,ours-host,ours-host-links,ours-logfile,py10,py11,nginx,sirv,http-server,serve
  *                      (default: all but http-server and serve, which are optional comparisons)
  *   --workloads=a,b    subset of: a1,a16,a64,b,c,d,e,f,g,slow
+ *                      zip (in the default set): a folder as one .zip against a raw read of the same
+ *                      files, with its own server (bench/lib/zip-workload.mjs)
  *   --no-window        skip the window benchmark
  *   --window-requests=N  requests for the window benchmark (default 1,000,000; --quick 50,000)
  *   --cpu-prof         run our CLI under `node --cpu-prof`, print its top self-time functions
@@ -43,6 +45,7 @@ import { IdleHolder, slowRead } from './lib/clients.mjs';
 import { oursCli, oursHost, python, nginx, sirv, httpServer, serveServer, REPO, TOOLS, TOOL_VERSIONS, pythonExe } from './lib/servers.mjs';
 import { median, fmtNum, fmtRatio, mdTable } from './lib/stats.mjs';
 import { summarizeProfile } from './lib/cpuprofile-top.mjs';
+import { runZipBench, zipSection } from './lib/zip-workload.mjs';
 
 const SERVER_CPU = 0;
 const CLIENT_CPU = 1;
@@ -772,6 +775,10 @@ function renderReport(report, forFile) {
     '',
     ...['ours', 'ours-host'].filter((s) => report.results[s]).map((s) => `- \`${s}\`: /${LISTING_DIR}/ byte-identical to python's in this run: ${report.results[s].listingIdentical}`),
     '',
+    '## A folder as .zip (workload zip)',
+    '',
+    zipSection(report.zip),
+    '',
     '## Window benchmark (browser mode, real Chromium)',
     '',
     windowSection(report.window),
@@ -850,6 +857,13 @@ async function main() {
     }
   }
 
+  // Workload zip starts its own server (our CLI with --zip): bench/lib/zip-workload.mjs.
+  let zip = null;
+  if (opt('workloads', null) === null || WORKLOAD_IDS.includes('zip')) {
+    log('zip: a folder as one .zip against a raw read');
+    zip = await runZipBench({ fixtureDir: fixture.dir, tmp, runs: RUNS, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU, log });
+  }
+
   let window = null;
   if (!flag('no-window')) window = await runWindowBench(resultsDir);
 
@@ -864,6 +878,7 @@ async function main() {
     servers,
     results,
     window,
+    zip,
     errors: errorNotes(results),
   };
   writeFileSync(path.join(resultsDir, 'results.json'), JSON.stringify(report, null, 2));
