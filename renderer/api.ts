@@ -24,7 +24,6 @@ export function getApi(): AppApi {
     cached = { api: exposed, connection: null };
   } else {
     const client = createWebClient({
-      hash: location.hash,
       fetch: (input, init) => fetch(input, init),
       EventSource,
       setTimeout: (cb, ms) => setTimeout(cb, ms),

@@ -10,16 +10,24 @@ import { createAppService, type AppService } from '../app-service';
 import { createServerHost } from '../server-host';
 import { openSettingsStore } from '../settings-store';
 import { createFakeEngine, fakeFork } from '../test-support/fake-host-process';
-import { logBatchAsJson, startControlServer, tokenMatches, type ControlServer } from './control-server';
+import {
+  cookieValue,
+  logBatchAsJson,
+  MAX_OPEN_LINKS,
+  STALE_LINK_NOTICE_MS,
+  startControlServer,
+  type ControlServer,
+} from './control-server';
 import { checkLogBatch, decodeLogColumns, type LogBatch } from '../ipc-contract';
 import { LogColumnsWriter } from '../../server/host/log-columns';
-import { TOKEN_HEADER } from './web-protocol';
-
-const TOKEN = 'A'.repeat(43);
 let dir: string;
 let server: ControlServer;
 let service: AppService;
 let lastClientGone = 0;
+let staleLinks = 0;
+let clock = 1_000_000;
+/** `Cookie:` value of a signed-in browser. */
+let session: string;
 
 interface Reply {
   status: number;
@@ -56,9 +64,17 @@ function request(
 
 const invoke = (channel: string, args: unknown[], headers: Record<string, string> = {}) =>
   request('POST', `/api/invoke/${channel}`, {
-    headers: { [TOKEN_HEADER]: TOKEN, 'Content-Type': 'application/json', ...headers },
+    headers: { Cookie: session, 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify({ args }),
   });
+
+/** Opens a sign-in address as a browser would: the reply, and the `name=value` of its cookie. */
+async function openLink(link: string): Promise<{ reply: Reply; cookie: string | null }> {
+  const u = new URL(link);
+  const reply = await request('GET', u.pathname + u.search);
+  const set = reply.headers['set-cookie'];
+  return { reply, cookie: set ? set[0]!.split(';')[0]! : null };
+}
 
 beforeAll(async () => {
   dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'servedir-web-'));
@@ -87,9 +103,11 @@ beforeAll(async () => {
   server = await startControlServer({
     handlers: svc.handlers,
     rendererDir: path.join(dir, 'renderer'),
-    token: TOKEN,
     onLastClientGone: () => void lastClientGone++,
+    onStaleLink: () => void staleLinks++,
+    now: () => clock,
   });
+  session = (await openLink(server.issueLink(60_000))).cookie!;
 });
 
 afterAll(async () => {
@@ -99,8 +117,52 @@ afterAll(async () => {
 });
 
 describe('control server guards', () => {
-  it('prints a URL on 127.0.0.1 with the token in the fragment', () => {
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/#token=${TOKEN}`);
+  it('a sign-in address is on 127.0.0.1 and carries a 32-byte key in the query', () => {
+    const u = new URL(server.issueLink(60_000));
+    expect(u.origin).toBe(`http://127.0.0.1:${server.port}`);
+    expect(u.pathname).toBe('/');
+    expect(Buffer.from(u.searchParams.get('key')!, 'base64url')).toHaveLength(32);
+    expect(u.hash).toBe('');
+  });
+
+  it('opening it: 303 to / (the key leaves the address bar) with an HttpOnly, SameSite=Strict session cookie for /api/; it works once', async () => {
+    const link = server.issueLink(60_000);
+    const first = await openLink(link);
+    expect(first.reply.status).toBe(303);
+    expect(first.reply.headers.location).toBe('/');
+    expect(first.reply.headers['cache-control']).toBe('no-store');
+    expect(first.reply.headers['referrer-policy']).toBe('no-referrer');
+    const set = first.reply.headers['set-cookie']!;
+    expect(set).toHaveLength(1);
+    expect(set[0]).toMatch(new RegExp(`^servedir-session-${server.port}=[A-Za-z0-9_-]{43}; Path=/api/; HttpOnly; SameSite=Strict$`));
+    expect((await invoke('settings:get', [], { Cookie: first.cookie! })).status).toBe(200);
+    // Used: the same address signs nothing in again, but still leads to the page.
+    const again = await openLink(link);
+    expect(again.reply.status).toBe(303);
+    expect(again.reply.headers.location).toBe('/');
+    expect(again.cookie).toBeNull();
+  });
+
+  it('an address opened after its time signs nothing in; stale addresses ask for a fresh one at most every 5 s', async () => {
+    const link = server.issueLink(60_000);
+    clock += 60_001;
+    const before = staleLinks;
+    const late = await openLink(link);
+    expect(late.reply.status).toBe(303);
+    expect(late.cookie).toBeNull();
+    expect(staleLinks).toBe(before + 1);
+    await openLink(`${server.origin}/?key=never-issued`);
+    expect(staleLinks).toBe(before + 1);
+    clock += STALE_LINK_NOTICE_MS;
+    await openLink(`${server.origin}/?key=`);
+    expect(staleLinks).toBe(before + 2);
+  });
+
+  it(`at most ${MAX_OPEN_LINKS} unused addresses work: issuing more retires the oldest`, async () => {
+    const links = Array.from({ length: MAX_OPEN_LINKS + 1 }, () => server.issueLink(60_000));
+    expect((await openLink(links[0]!)).cookie).toBeNull();
+    expect((await openLink(links[1]!)).cookie).not.toBeNull();
+    expect((await openLink(links.at(-1)!)).cookie).not.toBeNull();
   });
 
   it('a good invoke answers 200 with the value from the real service', async () => {
@@ -111,17 +173,30 @@ describe('control server guards', () => {
     expect(r.headers['content-security-policy']).toContain("default-src 'self'");
   });
 
-  it('wrong or missing token → 403, and the service is not called', async () => {
-    expect((await invoke('settings:update', [{ port: 9999 }], { [TOKEN_HEADER]: 'B'.repeat(43) })).status).toBe(403);
+  it('wrong or missing session → 403, and the service is not called', async () => {
+    const name = `servedir-session-${server.port}`;
+    for (const cookie of [`${name}=${'B'.repeat(43)}`, `${name}=`, `servedir-session-${server.port + 1}=${session.split('=')[1]}`, session.toLowerCase()]) {
+      expect((await invoke('settings:update', [{ port: 9999 }], { Cookie: cookie })).status, cookie).toBe(403);
+    }
     const missing = await request('POST', '/api/invoke/settings:get', {
       headers: { 'Content-Type': 'application/json' },
       body: '{"args":[]}',
     });
     expect(missing.status).toBe(403);
+    expect(JSON.parse(missing.body).error).toMatch(/not signed in to Servedir/);
+    // Among other cookies, in any order, the session still counts.
+    expect((await invoke('settings:get', [], { Cookie: `a=1; ${session}; b=2` })).status).toBe(200);
     expect((await invoke('settings:get', [])).body).toContain('"port":8000');
   });
 
-  it('a foreign Host (DNS rebinding) → 403, even with the right token', async () => {
+  it('a browser saying the call comes from another site (Sec-Fetch-Site) → 403, even signed in', async () => {
+    for (const site of ['cross-site', 'same-site', 'none']) {
+      expect((await invoke('settings:get', [], { 'Sec-Fetch-Site': site })).status, site).toBe(403);
+    }
+    expect((await invoke('settings:get', [], { 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200);
+  });
+
+  it('a foreign Host (DNS rebinding) → 403, even signed in', async () => {
     for (const host of ['evil.example', `evil.example:${server.port}`, `127.0.0.1:${server.port + 1}`, '127.0.0.1']) {
       expect((await invoke('settings:get', [], { Host: host })).status).toBe(403);
     }
@@ -141,12 +216,12 @@ describe('control server guards', () => {
     expect((await invoke('settings:update', [{ port: 8000, extra: 1 }])).status).toBe(400);
     expect((await invoke('no:such-channel', [])).status).toBe(400);
     const notJson = await request('POST', '/api/invoke/settings:get', {
-      headers: { [TOKEN_HEADER]: TOKEN, 'Content-Type': 'application/json' },
+      headers: { Cookie: session, 'Content-Type': 'application/json' },
       body: '{args:',
     });
     expect(notJson.status).toBe(400);
     const form = await request('POST', '/api/invoke/settings:get', {
-      headers: { [TOKEN_HEADER]: TOKEN, 'Content-Type': 'text/plain' },
+      headers: { Cookie: session, 'Content-Type': 'text/plain' },
       body: '{"args":[]}',
     });
     expect(form.status).toBe(400);
@@ -170,11 +245,12 @@ describe('control server guards', () => {
     }
   });
 
-  it('SSE: the token is required, and a server:status event is delivered', async () => {
-    expect((await request('GET', '/api/events?token=wrong')).status).toBe(403);
+  it('SSE: a session is required, and a server:status event is delivered', async () => {
+    expect((await request('GET', '/api/events')).status).toBe(403);
+    expect((await request('GET', '/api/events', { headers: { Cookie: session, 'Sec-Fetch-Site': 'same-site' } })).status).toBe(403);
     const events = await new Promise<string>((resolve, reject) => {
       const req = http.get(
-        { host: '127.0.0.1', port: server.port, path: `/api/events?token=${TOKEN}`, headers: { Host: `127.0.0.1:${server.port}` } },
+        { host: '127.0.0.1', port: server.port, path: '/api/events', headers: { Host: `127.0.0.1:${server.port}`, Cookie: session } },
         (res) => {
           expect(res.statusCode).toBe(200);
           expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
@@ -204,13 +280,12 @@ describe('control server guards', () => {
   });
 });
 
-describe('tokenMatches', () => {
-  it('compares whole tokens', () => {
-    expect(tokenMatches('abc', 'abc')).toBe(true);
-    expect(tokenMatches('abc', 'abd')).toBe(false);
-    expect(tokenMatches('abc', 'ab')).toBe(false);
-    expect(tokenMatches('abc', '')).toBe(false);
-    expect(tokenMatches('abc', undefined)).toBe(false);
+describe('cookieValue', () => {
+  it('finds every value of one cookie name, and only of that name', () => {
+    expect(cookieValue('a=1; s=x; b=2', 's')).toEqual(['x']);
+    expect(cookieValue('s=x;s=y', 's')).toEqual(['x', 'y']);
+    expect(cookieValue('ss=x; s2=y; =s', 's')).toEqual([]);
+    expect(cookieValue(undefined, 's')).toEqual([]);
   });
 });
 

@@ -8,13 +8,16 @@
  * Security: bound to 127.0.0.1 only. Every request must name us in `Host` (defeats DNS
  * rebinding: a page on evil.example resolving to 127.0.0.1 still sends
  * `Host: evil.example`) and, when it has an `Origin`, exactly our origin. API calls also
- * need the random token (compared in constant time). No CORS headers are ever sent, so
- * other sites cannot read responses either.
+ * need a session: an HttpOnly, SameSite=Strict cookie that only a single-use, short-lived
+ * sign-in address gives out (web-protocol.ts), and a browser must not call them
+ * `Sec-Fetch-Site: cross-site` or `same-site` (other ports of 127.0.0.1 are the same site).
+ * Keys and sessions are kept as SHA-256 digests. No CORS headers are ever sent, so other
+ * sites cannot read responses either.
  */
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { promises as fsp } from 'node:fs';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import mime from 'mime-types';
 import {
   EVENT_CHANNELS,
@@ -27,9 +30,9 @@ import {
 import {
   EVENTS_PATH,
   INVOKE_PATH_PREFIX,
+  LINK_KEY_PARAM,
   MAX_INVOKE_BODY_BYTES,
-  TOKEN_FRAGMENT_KEY,
-  TOKEN_HEADER,
+  SESSION_COOKIE_PREFIX,
   type InvokeResponse,
 } from './web-protocol';
 import type { InvokeHandlers } from '../app-service';
@@ -39,20 +42,26 @@ export interface ControlServerOptions {
   readonly handlers: InvokeHandlers;
   /** The built renderer (out/renderer). */
   readonly rendererDir: string;
-  readonly token: string;
   /** 0 (default) picks a free port. */
   readonly port?: number;
   /** SSE keep-alive comment interval. */
   readonly heartbeatMs?: number;
   /** The last open window disconnected (the service queues logs again until app:ready). */
   readonly onLastClientGone?: () => void;
+  /**
+   * Someone opened a sign-in address that was already used, expired or never issued (at
+   * most one call every {@link STALE_LINK_NOTICE_MS}): web-main prints a fresh one.
+   */
+  readonly onStaleLink?: () => void;
+  /** The clock for link expiry (tests). */
+  readonly now?: () => number;
 }
 
 export interface ControlServer {
   readonly port: number;
   readonly origin: string;
-  /** The address to open: origin + `/#token=...`. */
-  readonly url: string;
+  /** A new sign-in address (origin + `/?key=…`): it works once, within `ttlMs`. */
+  issueLink(ttlMs: number): string;
   /** Sends an event to every connected window. */
   broadcast(channel: EventChannel, payload: unknown): void;
   close(): Promise<void>;
@@ -67,12 +76,28 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+/** Sign-in addresses not yet used; beyond this many, the oldest stop working. */
+export const MAX_OPEN_LINKS = 16;
+/** Sessions kept; beyond this many, the oldest is signed out. */
+export const MAX_SESSIONS = 32;
+/** At most one `onStaleLink` call per this long, however many stale addresses come in. */
+export const STALE_LINK_NOTICE_MS = 5_000;
 
-/** Constant-time token check (hashing first makes the lengths equal). */
-export function tokenMatches(expected: string, given: string | null | undefined): boolean {
-  if (typeof given !== 'string' || given.length === 0) return false;
-  return timingSafeEqual(digest(expected), digest(given));
+/**
+ * Keys and session ids are looked up by their SHA-256: a lookup's timing can then tell an
+ * attacker about a digest, never about a secret.
+ */
+const digest = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64url');
+
+/** The values of cookie `name` in a Cookie header (a browser may send two of one name). */
+export function cookieValue(header: string | undefined, name: string): string[] {
+  if (!header) return [];
+  const out: string[] = [];
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) out.push(part.slice(eq + 1).trim());
+  }
+  return out;
 }
 
 function send(res: http.ServerResponse, status: number, body: string, type: string, extra: Record<string, string> = {}): void {
@@ -135,17 +160,65 @@ export function logBatchAsJson(batch: LogBatch): LogBatch {
 
 export async function startControlServer(opts: ControlServerOptions): Promise<ControlServer> {
   const rendererDir = path.resolve(opts.rendererDir);
+  const now = opts.now ?? Date.now;
   const clients = new Set<http.ServerResponse>();
   let port = 0;
   const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const cookieName = (): string => `${SESSION_COOKIE_PREFIX}${port}`;
+  /** Digest of each unused sign-in key → when it expires. */
+  const links = new Map<string, number>();
+  /** Digests of the session ids handed out. */
+  const sessions = new Set<string>();
+  let lastStaleNotice = Number.NEGATIVE_INFINITY;
+
+  /** Uses up `key` when it is a live sign-in key. */
+  const takeLink = (key: string): boolean => {
+    const d = digest(key);
+    const expires = links.get(d);
+    if (expires === undefined) return false;
+    links.delete(d);
+    return now() <= expires;
+  };
+
+  const newSession = (): string => {
+    const id = randomBytes(32).toString('base64url');
+    sessions.add(digest(id));
+    if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.values().next().value!);
+    return id;
+  };
+
+  const signedIn = (req: http.IncomingMessage): boolean =>
+    cookieValue(req.headers.cookie, cookieName()).some((id) => id.length > 0 && sessions.has(digest(id)));
+
+  /** `GET /?key=…`: a session cookie when the key is live; either way, 303 to `/` so the key leaves the address bar. */
+  const handleSignIn = (res: http.ServerResponse, key: string): void => {
+    const extra: Record<string, string> = { Location: '/' };
+    if (takeLink(key)) {
+      extra['Set-Cookie'] = `${cookieName()}=${newSession()}; Path=/api/; HttpOnly; SameSite=Strict`;
+    } else if (now() - lastStaleNotice >= STALE_LINK_NOTICE_MS) {
+      lastStaleNotice = now();
+      opts.onStaleLink?.();
+    }
+    send(res, 303, '', 'text/plain; charset=utf-8', extra);
+  };
+
+  /** Why an API request is refused, or null when it may go on. */
+  const apiRefusal = (req: http.IncomingMessage): string | null => {
+    // Sent by browsers only; other ports of 127.0.0.1 count as `same-site`, not as us.
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin') return 'This page is not allowed to control Servedir.';
+    if (!signedIn(req)) return 'This page is not signed in to Servedir. Open the address Servedir printed.';
+    return null;
+  };
 
   const handleInvoke = async (req: http.IncomingMessage, res: http.ServerResponse, name: string): Promise<void> => {
     if (req.method !== 'POST') {
       send(res, 405, 'Method Not Allowed', 'text/plain; charset=utf-8', { Allow: 'POST' });
       return;
     }
-    if (!tokenMatches(opts.token, req.headers[TOKEN_HEADER.toLowerCase()] as string | undefined)) {
-      sendError(res, 403, 'This page is not allowed to control Servedir. Open the address Servedir printed.');
+    const refusal = apiRefusal(req);
+    if (refusal !== null) {
+      sendError(res, 403, refusal);
       return;
     }
     // JSON only: a cross-site form can send text/plain or form data, never this type.
@@ -186,13 +259,14 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     }
   };
 
-  const handleEvents = (req: http.IncomingMessage, res: http.ServerResponse, url: URL): void => {
+  const handleEvents = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (req.method !== 'GET') {
       send(res, 405, 'Method Not Allowed', 'text/plain; charset=utf-8', { Allow: 'GET' });
       return;
     }
-    if (!tokenMatches(opts.token, url.searchParams.get(TOKEN_FRAGMENT_KEY))) {
-      sendError(res, 403, 'This page is not allowed to control Servedir. Open the address Servedir printed.');
+    const refusal = apiRefusal(req);
+    if (refusal !== null) {
+      sendError(res, 403, refusal);
       return;
     }
     res.writeHead(200, {
@@ -276,9 +350,11 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     if (url.pathname.startsWith(INVOKE_PATH_PREFIX)) {
       done(handleInvoke(req, res, url.pathname.slice(INVOKE_PATH_PREFIX.length)));
     } else if (url.pathname === EVENTS_PATH) {
-      done(handleEvents(req, res, url));
+      done(handleEvents(req, res));
     } else if (url.pathname.startsWith('/api/')) {
       send(res, 404, 'Not Found', 'text/plain; charset=utf-8');
+    } else if (url.pathname === '/' && req.method === 'GET' && url.searchParams.has(LINK_KEY_PARAM)) {
+      handleSignIn(res, url.searchParams.get(LINK_KEY_PARAM)!);
     } else {
       done(handleStatic(req, res, url));
     }
@@ -303,7 +379,12 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   return {
     port,
     origin,
-    url: `${origin}/#${TOKEN_FRAGMENT_KEY}=${opts.token}`,
+    issueLink(ttlMs) {
+      const key = randomBytes(32).toString('base64url');
+      links.set(digest(key), now() + ttlMs);
+      if (links.size > MAX_OPEN_LINKS) links.delete(links.keys().next().value!);
+      return `${origin}/?${LINK_KEY_PARAM}=${key}`;
+    },
     broadcast(channel, payload) {
       if (!EVENT_CHANNELS.includes(channel)) return;
       const frame = `event: ${channel}\ndata: ${JSON.stringify(channel === 'log:batch' ? logBatchAsJson(payload as LogBatch) : payload)}\n\n`;

@@ -19,7 +19,7 @@ describe('systemOpener', () => {
   it('finds xdg-open on PATH on Linux', () => {
     const o = systemOpener('linux', `/nonexistent${path.delimiter}${dir}`);
     expect(o?.command).toBe(path.join(dir, 'xdg-open'));
-    expect(o?.args('http://127.0.0.1:1/#token=x')).toEqual(['http://127.0.0.1:1/#token=x']);
+    expect(o?.args('http://127.0.0.1:1/?key=x')).toEqual(['http://127.0.0.1:1/?key=x']);
   });
   it('returns null when there is no (executable) opener', () => {
     expect(systemOpener('linux', '/nonexistent')).toBeNull();

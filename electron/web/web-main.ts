@@ -6,18 +6,20 @@
  * Electron import. It runs the engine in out/main/host.cjs through
  * `child_process.fork`, exactly as Electron runs it in a utility process.
  *
- * Prints one line `Servedir is open at <url>` (the url carries the access token in its
- * fragment) and, with --open, opens it with the system's browser opener. Ctrl-C stops
- * sharing and exits.
+ * Prints one line `Servedir is open at <url>` and, with --open, hands the system's browser
+ * opener another one. Each is a sign-in address (web-protocol.ts) that works once: the
+ * printed one for ten minutes, the opener's for one (it sits on the opener's command
+ * line, which other local users can read while it runs). When an address is opened
+ * again, or too late, a fresh one is printed. Ctrl-C stops sharing and exits.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { composeShell } from '../compose';
 import { nodeFork } from '../server-host';
 import { userDataDir } from '../user-data';
 import { startControlServer, type ControlServer } from './control-server';
 import { openInBrowser } from './system-open';
+import { OPENER_LINK_TTL_MS, PRINTED_LINK_TTL_MS } from './web-protocol';
 import { serveErrorForListen } from '../../server/errors';
 
 interface Args {
@@ -81,9 +83,12 @@ async function main(): Promise<void> {
     control = await startControlServer({
       handlers: service.handlers,
       rendererDir,
-      token: randomBytes(32).toString('base64url'),
       port: args.port,
       onLastClientGone: () => service.rendererGone(),
+      onStaleLink: () => {
+        if (!control) return;
+        console.log(`An address that was already used or has expired was opened. To open Servedir, use this one: ${control.issueLink(PRINTED_LINK_TTL_MS)}`);
+      },
     });
   } catch (err) {
     const e = serveErrorForListen(err, args.port, '127.0.0.1');
@@ -97,9 +102,9 @@ async function main(): Promise<void> {
     return;
   }
 
-  console.log(`Servedir is open at ${control.url}`);
-  console.log('Keep this terminal open while you share; press Ctrl-C to stop.');
-  if (args.open && !(await openInBrowser(control.url))) {
+  console.log(`Servedir is open at ${control.issueLink(PRINTED_LINK_TTL_MS)}`);
+  console.log('Keep this terminal open while you share; press Ctrl-C to stop. The address works once, within 10 minutes.');
+  if (args.open && !(await openInBrowser(control.issueLink(OPENER_LINK_TTL_MS)))) {
     console.log('Open the address above in your web browser.');
   }
 

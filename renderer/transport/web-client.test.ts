@@ -3,7 +3,7 @@
  * stand-ins; the real control server is exercised by test/e2e/app.e2e.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { createWebClient, TransportError, tokenFromHash } from './web-client';
+import { createWebClient, TransportError } from './web-client';
 
 class FakeEventSource {
   static last: FakeEventSource | null = null;
@@ -25,11 +25,10 @@ class FakeEventSource {
   }
 }
 
-function setup(hash = '#token=abc123', respond: (url: string, init: RequestInit) => Response | Promise<Response> = () => Response.json({ ok: true, value: 42 })) {
+function setup(respond: (url: string, init: RequestInit) => Response | Promise<Response> = () => Response.json({ ok: true, value: 42 })) {
   const calls: Array<{ url: string; init: RequestInit }> = [];
   const timers: Array<() => void> = [];
   const client = createWebClient({
-    hash,
     fetch: (async (url: string, init: RequestInit) => {
       calls.push({ url, init });
       return respond(url, init);
@@ -41,30 +40,27 @@ function setup(hash = '#token=abc123', respond: (url: string, init: RequestInit)
 }
 
 describe('web-client', () => {
-  it('reads the token from the fragment', () => {
-    expect(tokenFromHash('#token=a%2Bb')).toBe('a+b');
-    expect(tokenFromHash('')).toBe('');
-  });
-
-  it('invokes with POST, the token header and {args}', async () => {
+  it('invokes with POST, same-origin credentials (the session cookie), no secret of its own, and {args}', async () => {
     const { client, calls } = setup();
     await expect(client.invoke['folder:check']('/srv/share')).resolves.toBe(42);
     expect(calls[0]!.url).toBe('/api/invoke/folder:check');
     expect(calls[0]!.init.method).toBe('POST');
-    expect((calls[0]!.init.headers as Record<string, string>)['X-Servedir-Token']).toBe('abc123');
+    expect(calls[0]!.init.credentials).toBe('same-origin');
+    expect(calls[0]!.init.headers).toEqual({ 'Content-Type': 'application/json' });
     expect(JSON.parse(calls[0]!.init.body as string)).toEqual({ args: ['/srv/share'] });
   });
 
   it('turns transport failures into plain TransportErrors', async () => {
-    const forbidden = setup('#token=x', () => new Response('{}', { status: 403 }));
-    await expect(forbidden.client.invoke['settings:get']()).rejects.toThrow(/access key/);
+    const forbidden = setup(() => new Response('{}', { status: 403 }));
+    await expect(forbidden.client.invoke['settings:get']()).rejects.toThrow(/not signed in to Servedir\. Open the address Servedir printed/);
     expect(forbidden.client.connection.getState().state).toBe('broken');
-    const down = setup('#token=x', () => Promise.reject(new TypeError('Failed to fetch')));
+    // Broken stays broken: no more requests are sent.
+    await expect(forbidden.client.invoke['settings:get']()).rejects.toThrow(/not signed in/);
+    expect(forbidden.calls).toHaveLength(1);
+    const down = setup(() => Promise.reject(new TypeError('Failed to fetch')));
     await expect(down.client.invoke['settings:get']()).rejects.toBeInstanceOf(TransportError);
-    const bug = setup('#token=x', () => Response.json({ ok: false, error: 'boom' }, { status: 500 }));
+    const bug = setup(() => Response.json({ ok: false, error: 'boom' }, { status: 500 }));
     await expect(bug.client.invoke['settings:get']()).rejects.toThrow(/Something went wrong inside Servedir \(boom\)/);
-    const none = setup('');
-    await expect(none.client.invoke['settings:get']()).rejects.toThrow(/without its access key/);
   });
 
   it('delivers events, and reconnects with backoff after an error', () => {
@@ -74,7 +70,7 @@ describe('web-client', () => {
     client.connection.onReconnect(() => reconnects.push(1));
     client.on('server:status', (s) => got.push(s));
     const es = FakeEventSource.last!;
-    expect(es.url).toBe('/api/events?token=abc123');
+    expect(es.url).toBe('/api/events');
     es.emit('open');
     es.emit('server:status', { data: '{"state":"stopped"}' });
     expect(got).toEqual([{ state: 'stopped' }]);
@@ -92,14 +88,14 @@ describe('web-client', () => {
     expect(got).toHaveLength(2);
   });
 
-  it('stays "broken" after a refused key instead of reconnecting forever', async () => {
-    const { client, timers } = setup('#token=old', () => new Response('{}', { status: 403 }));
+  it('stays "broken" after a refused session instead of reconnecting forever', async () => {
+    const { client, timers } = setup(() => new Response('{}', { status: 403 }));
     client.on('log:batch', () => {});
     const es = FakeEventSource.last!;
-    await expect(client.invoke['app:info']()).rejects.toThrow(/did not accept/);
+    await expect(client.invoke['app:info']()).rejects.toThrow(/not signed in/);
     expect(es.closed).toBe(true);
     es.emit('error');
-    expect(client.connection.getState()).toEqual({ state: 'broken', message: expect.stringMatching(/did not accept/) });
+    expect(client.connection.getState()).toEqual({ state: 'broken', message: expect.stringMatching(/not signed in/) });
     expect(timers).toHaveLength(0);
   });
 

@@ -3,10 +3,11 @@
  * carried over HTTP + server-sent events to the control server (`npm run web`).
  *
  * Runs in: the renderer, in an ordinary browser tab. Wire format: electron/web/web-protocol.ts.
- * - The access token comes from the page's fragment (`#token=…`), never from the server.
- * - Invoke: `fetch` POST with the token header. Transport failures (app gone, wrong
- *   token, a bug on the other side) become a {@link TransportError} with a plain message;
- *   expected failures stay ordinary `Result` values.
+ * - No secret ever reaches this code: the sign-in address left an HttpOnly session cookie
+ *   (path /api/), which the browser sends with our own same-origin requests.
+ * - Invoke: `fetch` POST. Transport failures (app gone, not signed in, a bug on the other
+ *   side) become a {@link TransportError} with a plain message; expected failures stay
+ *   ordinary `Result` values.
  * - Events: one `EventSource`, reconnected with backoff; the connection state is a small
  *   store the window shows as a banner.
  */
@@ -19,13 +20,7 @@ import {
   type InvokeChannel,
   type ServedirApi,
 } from '../../electron/ipc-contract';
-import {
-  EVENTS_PATH,
-  INVOKE_PATH_PREFIX,
-  TOKEN_FRAGMENT_KEY,
-  TOKEN_HEADER,
-  type InvokeResponse,
-} from '../../electron/web/web-protocol';
+import { EVENTS_PATH, INVOKE_PATH_PREFIX, type InvokeResponse } from '../../electron/web/web-protocol';
 
 /** A failure of the transport itself, with a message meant for the user. */
 export class TransportError extends Error {
@@ -37,7 +32,7 @@ export type ConnectionState =
   | { readonly state: 'connected' }
   /** Lost contact; trying again. */
   | { readonly state: 'reconnecting'; readonly message: string }
-  /** Will not work without the user's help (no token, wrong token). */
+  /** Will not work without the user's help (not signed in, or Servedir restarted). */
   | { readonly state: 'broken'; readonly message: string };
 
 /** Connection state as an external store (`useSyncExternalStore`). */
@@ -54,27 +49,18 @@ export interface WebClient extends ServedirApi {
 
 /** What the client needs from the page; injectable for tests. */
 export interface WebClientEnv {
-  readonly hash: string;
   readonly fetch: typeof fetch;
   readonly EventSource: typeof EventSource;
   readonly setTimeout: (cb: () => void, ms: number) => unknown;
 }
 
-const MSG_NO_TOKEN =
-  'This page was opened without its access key. Open the full link Servedir printed when it started (the part after # is needed).';
-const MSG_BAD_TOKEN =
-  'Servedir did not accept this page’s access key. It may have been restarted: open the new link it printed.';
+const MSG_NO_ACCESS =
+  'This page is not signed in to Servedir. Open the address Servedir printed in its terminal. Each address works once; when an old one is opened, Servedir prints a new one there.';
 const MSG_UNREACHABLE = 'Cannot reach Servedir. It may have been closed; start it again and reload this page.';
 const MSG_LOST = 'Lost contact with Servedir. Trying to reconnect…';
 
-/** Reads the token from a `#token=…` fragment, or '' when absent. */
-export function tokenFromHash(hash: string): string {
-  return new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash).get(TOKEN_FRAGMENT_KEY) ?? '';
-}
-
 export function createWebClient(env: WebClientEnv): WebClient {
-  const token = tokenFromHash(env.hash);
-  let connection: ConnectionState = token ? { state: 'connecting' } : { state: 'broken', message: MSG_NO_TOKEN };
+  let connection: ConnectionState = { state: 'connecting' };
   const connectionListeners = new Set<() => void>();
   const reconnectListeners = new Set<() => void>();
   const setConnection = (s: ConnectionState) => {
@@ -93,8 +79,8 @@ export function createWebClient(env: WebClientEnv): WebClient {
   const firstOpen = new Promise<void>((r) => (resolveOpen = r));
 
   function connectEvents(): void {
-    if (!token) return;
-    const es = new env.EventSource(`${EVENTS_PATH}?${TOKEN_FRAGMENT_KEY}=${encodeURIComponent(token)}`);
+    if (connection.state === 'broken') return;
+    const es = new env.EventSource(EVENTS_PATH);
     source = es;
     es.addEventListener('open', () => {
       attempt = 0;
@@ -106,11 +92,11 @@ export function createWebClient(env: WebClientEnv): WebClient {
     });
     es.addEventListener('error', () => {
       // Retry ourselves with backoff: the browser gives up for good on a non-200 answer
-      // (for example after the app restarted with a new token).
+      // (for example after the app restarted and forgot our session).
       es.close();
       if (source !== es) return;
       source = null;
-      // A refused key will not get better by retrying; say that instead of "reconnecting".
+      // A refused session will not get better by retrying; say that instead of "reconnecting".
       if (connection.state === 'broken') return;
       setConnection({ state: 'reconnecting', message: MSG_LOST });
       const delay = Math.min(500 * 2 ** attempt++, 5000);
@@ -130,7 +116,7 @@ export function createWebClient(env: WebClientEnv): WebClient {
   }
 
   async function call(channel: InvokeChannel, args: unknown[]): Promise<unknown> {
-    if (!token) throw new TransportError(MSG_NO_TOKEN);
+    if (connection.state === 'broken') throw new TransportError(connection.message);
     // The shell flushes queued log batches on app:ready: make sure the stream is open
     // first so none of them is sent into the void.
     if (channel === 'app:ready') await Promise.race([firstOpen, new Promise((r) => env.setTimeout(() => r(null), 5000))]);
@@ -138,9 +124,10 @@ export function createWebClient(env: WebClientEnv): WebClient {
     try {
       res = await env.fetch(INVOKE_PATH_PREFIX + channel, {
         method: 'POST',
-        headers: { [TOKEN_HEADER]: token, 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ args }),
         cache: 'no-store',
+        credentials: 'same-origin',
       });
     } catch {
       throw new TransportError(MSG_UNREACHABLE);
@@ -148,8 +135,8 @@ export function createWebClient(env: WebClientEnv): WebClient {
     if (res.status === 403) {
       source?.close();
       source = null;
-      setConnection({ state: 'broken', message: MSG_BAD_TOKEN });
-      throw new TransportError(MSG_BAD_TOKEN);
+      setConnection({ state: 'broken', message: MSG_NO_ACCESS });
+      throw new TransportError(MSG_NO_ACCESS);
     }
     let body: InvokeResponse | null = null;
     try {

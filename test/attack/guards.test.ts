@@ -7,7 +7,7 @@
  *    settings store + the REAL engine `serve()` behind the host loop, run in-process by the
  *    labelled TEST FAKE process of electron/test-support/fake-host-process.ts): Host and
  *    Origin spellings that a DNS-rebinding or cross-site page could send, no CORS ever,
- *    near-miss tokens, prototype-named channels, prototype pollution, static traversal,
+ *    near-miss session cookies and sign-in keys, prototype-named channels, prototype pollution, static traversal,
  *    `shell:open-url` tricks (userinfo, backslash, other ports) never reaching the opener,
  *    and 127.0.0.1 only;
  *  - the IPC gateway under a property-based fuzz: random payloads reach the service only
@@ -33,11 +33,9 @@ import { createServerHost } from '../../electron/server-host';
 import { openSettingsStore } from '../../electron/settings-store';
 import { fakeFork, type FakeEngine } from '../../electron/test-support/fake-host-process';
 import { startControlServer, type ControlServer } from '../../electron/web/control-server';
-import { TOKEN_HEADER } from '../../electron/web/web-protocol';
 import { serve } from '../../server/serve';
 import { exchange, firstHeaders, firstStatus } from './support/wire.js';
 
-const TOKEN = 'Zq3'.repeat(14) + 'x'; // 43 characters, like the real one
 const SECRET = `SERVEDIR-GUARD-SECRET-${Math.random().toString(16).slice(2)}`;
 
 /** The engine behind the (fake, in-process) host process is the real one. */
@@ -59,12 +57,16 @@ describe('browser fallback control server', () => {
   let service: AppService;
   const opened: string[] = [];
   let host: string;
+  /** The session cookie (`name=value`) a sign-in address gave, and its id alone. */
+  let cookie: string;
+  let sessionId: string;
+  let SESSION: string;
 
   /** A raw request with exactly the headers given (fetch and http.request add their own). */
   const raw = async (lines: readonly string[], body = ''): Promise<Buffer> =>
     (await exchange(control.port, `${lines.join('\r\n')}\r\nConnection: close\r\n\r\n${body}`, [SECRET], { totalMs: 5000 })).data;
 
-  const invoke = (channel: string, args: unknown[], headers: readonly string[] = [`${TOKEN_HEADER}: ${TOKEN}`]): Promise<Buffer> => {
+  const invoke = (channel: string, args: unknown[], headers: readonly string[] = [SESSION]): Promise<Buffer> => {
     const body = JSON.stringify({ args });
     return raw(
       [`POST /api/invoke/${channel} HTTP/1.1`, `Host: ${host}`, 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, ...headers],
@@ -102,8 +104,13 @@ describe('browser fallback control server', () => {
       suggestPort: async () => 0,
     });
     service = svc;
-    control = await startControlServer({ handlers: svc.handlers, rendererDir: path.join(dir, 'renderer'), token: TOKEN });
+    control = await startControlServer({ handlers: svc.handlers, rendererDir: path.join(dir, 'renderer') });
     host = `127.0.0.1:${control.port}`;
+    const link = new URL(control.issueLink(60_000));
+    const signIn = firstHeaders(await raw([`GET ${link.pathname}${link.search} HTTP/1.1`, `Host: ${host}`]));
+    cookie = String(signIn.get('set-cookie')).split(';')[0]!;
+    sessionId = cookie.slice(cookie.indexOf('=') + 1);
+    SESSION = `Cookie: ${cookie}`;
   });
 
   afterAll(async () => {
@@ -112,8 +119,8 @@ describe('browser fallback control server', () => {
     await fsp.rm(dir, { recursive: true, force: true });
   });
 
-  it('accepts our own Host, token and Origin (the checks below are refusals of a working server)', async () => {
-    const answer = await invoke('settings:get', [], [`${TOKEN_HEADER}: ${TOKEN}`, `Origin: http://${host}`]);
+  it('accepts our own Host, session and Origin (the checks below are refusals of a working server)', async () => {
+    const answer = await invoke('settings:get', [], [SESSION, `Origin: http://${host}`, 'Sec-Fetch-Site: same-origin']);
     expect(firstStatus(answer)).toBe(200);
     expect(json(answer).ok).toBe(true);
   });
@@ -135,14 +142,14 @@ describe('browser fallback control server', () => {
       ` 127.0.0.1:${port}x`,
     ];
     for (const h of hosts) {
-      const answer = await raw([`GET /api/events?token=${TOKEN} HTTP/1.1`, `Host: ${h}`]);
+      const answer = await raw([`GET /api/events HTTP/1.1`, `Host: ${h}`, SESSION]);
       expect(firstStatus(answer), `Host: ${h}`).toBe(403);
     }
-    const noHost = await raw([`GET /api/events?token=${TOKEN} HTTP/1.0`]);
+    const noHost = await raw([`GET /api/events HTTP/1.0`, SESSION]);
     expect(firstStatus(noHost)).toBe(403);
   });
 
-  it('refuses foreign Origins, even with the right token and Host', async () => {
+  it('refuses foreign Origins, even with the right session and Host', async () => {
     const port = control.port;
     for (const origin of [
       'null',
@@ -154,14 +161,14 @@ describe('browser fallback control server', () => {
       `http://127.0.0.1:${port + 1}`,
       'file://',
     ]) {
-      const answer = await invoke('settings:get', [], [`${TOKEN_HEADER}: ${TOKEN}`, `Origin: ${origin}`]);
+      const answer = await invoke('settings:get', [], [SESSION, `Origin: ${origin}`]);
       expect(firstStatus(answer), `Origin: ${origin}`).toBe(403);
     }
   });
 
   it('never sends CORS headers, preflight included', async () => {
     const answers = [
-      await raw([`OPTIONS /api/invoke/settings:get HTTP/1.1`, `Host: ${host}`, 'Origin: http://evil.example', 'Access-Control-Request-Method: POST', `Access-Control-Request-Headers: ${TOKEN_HEADER}, content-type`]),
+      await raw([`OPTIONS /api/invoke/settings:get HTTP/1.1`, `Host: ${host}`, 'Origin: http://evil.example', 'Access-Control-Request-Method: POST', 'Access-Control-Request-Headers: content-type']),
       await raw([`OPTIONS /api/invoke/settings:get HTTP/1.1`, `Host: ${host}`, `Origin: http://${host}`, 'Access-Control-Request-Method: POST']),
       await invoke('settings:get', []),
       await raw([`GET / HTTP/1.1`, `Host: ${host}`]),
@@ -173,27 +180,39 @@ describe('browser fallback control server', () => {
     }
   });
 
-  it('near-miss tokens, and a token in the wrong place, are refused before any handler runs', async () => {
+  it('near-miss sessions, a session in the wrong place, a sign-in key instead of a session, and cross-site calls are refused before any handler runs', async () => {
     const before = (await service.handlers['settings:get']()).port;
-    for (const headers of [
+    const name = cookie.slice(0, cookie.indexOf('='));
+    const key = new URL(control.issueLink(60_000)).searchParams.get('key')!;
+    const refused = [
       [],
-      [`${TOKEN_HEADER}: `],
-      [`${TOKEN_HEADER}: ${TOKEN.slice(0, -1)}`],
-      [`${TOKEN_HEADER}: ${TOKEN.slice(0, -1)}y`],
-      [`${TOKEN_HEADER}: ${TOKEN}${TOKEN}`],
-      [`${TOKEN_HEADER}: ${TOKEN.toLowerCase()}`],
-      [`Authorization: Bearer ${TOKEN}`],
-      [`Cookie: token=${TOKEN}`],
-    ]) {
+      [`Cookie: ${name}=`],
+      [`Cookie: ${name}=${sessionId.slice(0, -1)}`],
+      [`Cookie: ${name}=${sessionId.slice(0, -1)}${sessionId.endsWith('y') ? 'z' : 'y'}`],
+      [`Cookie: ${name}=${sessionId}${sessionId}`],
+      [`Cookie: ${name}=${sessionId.toLowerCase() === sessionId ? sessionId.toUpperCase() : sessionId.toLowerCase()}`],
+      [`Cookie: servedir-session-${control.port + 1}=${sessionId}`],
+      [`Cookie: token=${sessionId}`],
+      [`X-Servedir-Token: ${sessionId}`],
+      [`Authorization: Bearer ${sessionId}`],
+      [`Cookie: ${name}=${key}`],
+      [SESSION, 'Sec-Fetch-Site: cross-site'],
+      [SESSION, 'Sec-Fetch-Site: same-site'],
+      [SESSION, 'Sec-Fetch-Site: none'],
+    ];
+    for (const headers of refused) {
       const answer = await invoke('settings:update', [{ port: 9999 }], headers);
       expect(firstStatus(answer), JSON.stringify(headers)).toBe(403);
     }
-    const inQuery = await raw(
-      [`POST /api/invoke/settings:update?token=${TOKEN} HTTP/1.1`, `Host: ${host}`, 'Content-Type: application/json', 'Content-Length: 24'],
-      '{"args":[{"port":9999}]}',
-    );
-    expect(firstStatus(inQuery)).toBe(403);
+    for (const query of [`session=${sessionId}`, `key=${key}`, `token=${sessionId}`]) {
+      const inQuery = await raw(
+        [`POST /api/invoke/settings:update?${query} HTTP/1.1`, `Host: ${host}`, 'Content-Type: application/json', 'Content-Length: 24'],
+        '{"args":[{"port":9999}]}',
+      );
+      expect(firstStatus(inQuery), query).toBe(403);
+    }
     expect((await service.handlers['settings:get']()).port).toBe(before);
+    console.log(`[guards] ${refused.length + 3} near-miss credentials refused`);
   });
 
   it('channel names from Object.prototype, or encoded, are unknown requests', async () => {
@@ -207,7 +226,7 @@ describe('browser fallback control server', () => {
     const before = await service.handlers['settings:get']();
     const body = '{"args":[{"__proto__":{"polluted":true},"port":8123}],"__proto__":{"polluted":true}}';
     const answer = await raw(
-      [`POST /api/invoke/settings:update HTTP/1.1`, `Host: ${host}`, `${TOKEN_HEADER}: ${TOKEN}`, 'Content-Type: application/json', `Content-Length: ${body.length}`],
+      [`POST /api/invoke/settings:update HTTP/1.1`, `Host: ${host}`, SESSION, 'Content-Type: application/json', `Content-Length: ${body.length}`],
       body,
     );
     expect(firstStatus(answer)).toBe(400);

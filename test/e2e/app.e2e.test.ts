@@ -65,8 +65,15 @@ afterAll(async () => {
 });
 
 describe('Servedir window in browser mode (real control server + real engine)', () => {
-  it('loads over the token URL and shows the Share panel', async () => {
+  it('loads over the sign-in address, which then leaves the address bar, and shows the Share panel', async () => {
     await page.goto(app.url);
+    const origin = new URL(app.url).origin;
+    expect(page.url()).toBe(`${origin}/`);
+    // The session is a cookie page scripts cannot read, sent only to our API, never cross-site.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    const cookies = await page.context().cookies(origin + '/api/');
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]).toMatchObject({ name: `servedir-session-${new URL(origin).port}`, path: '/api/', httpOnly: true, sameSite: 'Strict' });
     await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
     // The browser has no folder picker: the Choose… button is replaced by a hint.
     expect(await page.locator('button:has-text("Choose…")').count()).toBe(0);
@@ -377,17 +384,28 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
   });
 
-  it('explains a missing or wrong access key in plain words', async () => {
+  it('explains a page that is not signed in, a used address and a wrong one in plain words; a used one gets a fresh one printed', async () => {
+    // A new page is a new browser context: no cookie, like another browser.
     const other = await browser.newPage({ viewport: { width: 1000, height: 660 } });
+    const origin = new URL(app.url).origin;
     try {
-      await other.goto(app.url.replace(/#.*$/, ''));
+      await other.goto(`${origin}/`);
       const banner = other.locator('.conn-banner[role="alert"]');
       await banner.waitFor({ timeout: T });
-      expect(await banner.textContent()).toMatch(/opened without its access key/);
-      await other.goto(app.url.replace(/token=.*/, 'token=not-the-right-one'));
-      await other.reload();
-      await other.locator('.conn-banner', { hasText: /did not accept this page’s access key/ }).waitFor({ timeout: T });
-      await other.screenshot({ path: join(RESULTS_DIR, '10-bad-token.png') });
+      expect(await banner.textContent()).toMatch(/not signed in to Servedir\. Open the address Servedir printed/);
+      // The address the first page used works only once; it still leads to the page, without its key.
+      await other.goto(app.url);
+      expect(other.url()).toBe(`${origin}/`);
+      await other.locator('.conn-banner', { hasText: /not signed in/ }).waitFor({ timeout: T });
+      await other.goto(`${origin}/?key=not-the-right-one`);
+      expect(other.url()).toBe(`${origin}/`);
+      await other.locator('.conn-banner', { hasText: /not signed in/ }).waitFor({ timeout: T });
+      await other.screenshot({ path: join(RESULTS_DIR, '10-not-signed-in.png') });
+      const fresh = /use this one: (http:\/\/127\.0\.0\.1:\d+\/\?key=[A-Za-z0-9_-]+)/.exec(app.output());
+      expect(fresh, app.output()).not.toBeNull();
+      await other.goto(fresh![1]!);
+      await other.getByTestId('status-pill').waitFor({ timeout: T });
+      expect(await other.locator('.conn-banner').count()).toBe(0);
     } finally {
       await other.close();
     }

@@ -25,7 +25,7 @@ export function assertBuilt(): void {
 }
 
 export interface WebApp {
-  /** The printed URL, token included (`http://127.0.0.1:PORT/#token=…`). */
+  /** The printed sign-in address (`http://127.0.0.1:PORT/?key=…`): it works once. */
   readonly url: string;
   /** Process id of `node out/main/web.cjs` (the engine host is its child). */
   readonly pid: number;
@@ -48,7 +48,7 @@ export async function startWebApp(): Promise<WebApp> {
   const url = await new Promise<string>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`web.cjs printed no URL in 15 s:\n${out}`)), 15_000);
     const check = () => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+)/.exec(out);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?key=[A-Za-z0-9_-]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         res(m[1]!);

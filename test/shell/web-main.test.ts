@@ -38,8 +38,10 @@ afterAll(async () => {
 interface Running {
   child: ChildProcess;
   stdout: () => string;
+  /** The printed sign-in address. */
   url: URL;
-  token: string;
+  /** `Cookie:` value once signed in (signIn). */
+  cookie: string;
   exited: Promise<number | null>;
 }
 
@@ -63,23 +65,54 @@ async function launch(args: string[], env: Record<string, string> = {}, opts: { 
     await new Promise((r) => setTimeout(r, 25));
   }
   const url = new URL(m[1]!);
-  return { child, stdout: () => out, url, token: new URLSearchParams(url.hash.slice(1)).get('token')!, exited };
+  return { child, stdout: () => out, url, cookie: '', exited };
+}
+
+/** Opens a sign-in address as a browser would: 303 to /, and the session cookie (or null). */
+async function openLink(link: URL | string): Promise<string | null> {
+  const res = await fetch(link, { redirect: 'manual' });
+  expect(res.status).toBe(303);
+  expect(res.headers.get('location')).toBe('/');
+  const set = res.headers.get('set-cookie');
+  return set === null ? null : set.split(';')[0]!;
+}
+
+async function signIn(r: Running): Promise<Running> {
+  const cookie = await openLink(r.url);
+  if (cookie === null) throw new Error(`the printed address ${r.url.href} signed nothing in`);
+  r.cookie = cookie;
+  return r;
 }
 
 async function invoke(r: Running, channel: string, ...args: unknown[]): Promise<{ status: number; json: any }> {
   const res = await fetch(new URL(`/api/invoke/${channel}`, r.url), {
     method: 'POST',
-    headers: { 'X-Servedir-Token': r.token, 'Content-Type': 'application/json' },
+    headers: { Cookie: r.cookie, 'Content-Type': 'application/json' },
     body: JSON.stringify({ args }),
   });
   return { status: res.status, json: await res.json() };
 }
 
 describe('out/main/web.cjs', () => {
-  it('serves the window on 127.0.0.1 with a 32-byte token, shares a folder for real, streams events, saves settings, stops on Ctrl-C', async () => {
+  it('serves the window on 127.0.0.1 behind a single-use sign-in address, shares a folder for real, streams events, saves settings, stops on Ctrl-C', async () => {
     const r = await launch([WEB_CJS]);
     expect(r.url.hostname).toBe('127.0.0.1');
-    expect(Buffer.from(r.token, 'base64url')).toHaveLength(32);
+    expect(r.url.pathname).toBe('/');
+    expect(Buffer.from(r.url.searchParams.get('key')!, 'base64url')).toHaveLength(32);
+    expect(r.stdout()).toContain('The address works once, within 10 minutes.');
+    expect((await invoke(r, 'settings:get')).status).toBe(403);
+    await signIn(r);
+    expect(r.cookie).toMatch(new RegExp(`^servedir-session-${r.url.port}=`));
+    // Used: opening it again signs nothing in, and the terminal gets a fresh address that works.
+    expect(await openLink(r.url)).toBeNull();
+    const end0 = Date.now() + 5000;
+    let fresh: RegExpMatchArray | null = null;
+    while (!(fresh = r.stdout().match(/already used or has expired was opened\. To open Servedir, use this one: (\S+)/))) {
+      if (Date.now() > end0) throw new Error(`no fresh address printed:\n${r.stdout()}`);
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    expect(fresh[1]).not.toBe(r.url.href);
+    expect(await openLink(fresh[1]!)).toMatch(/^servedir-session-/);
 
     const page = await fetch(new URL('/', r.url));
     expect(page.status).toBe(200);
@@ -87,7 +120,7 @@ describe('out/main/web.cjs', () => {
 
     // Subscribe to events first, like the window does.
     const events: string[] = [];
-    const sse = http.get(new URL(`/api/events?token=${r.token}`, r.url), (res) => {
+    const sse = http.get(new URL('/api/events', r.url), { headers: { Cookie: r.cookie } }, (res) => {
       res.setEncoding('utf8').on('data', (c: string) => events.push(c));
     });
 
@@ -116,7 +149,7 @@ describe('out/main/web.cjs', () => {
   });
 
   it('Ctrl-C in a terminal (SIGINT to the whole process group) still shuts down cleanly', async () => {
-    const r = await launch([WEB_CJS], {}, { detached: true });
+    const r = await signIn(await launch([WEB_CJS], {}, { detached: true }));
     const port = await freePort('127.0.0.1');
     await invoke(r, 'settings:update', { directory: share, bind: '127.0.0.1', port });
     expect((await invoke(r, 'server:start')).json.value.ok).toBe(true);
