@@ -299,6 +299,14 @@ describe('routing tables', () => {
   it('Windows route print: the active 0.0.0.0/0 by its interface address, not the persistent copy', () => {
     expect(parseRoutePrint(windowsLaptop.routePrint)).toEqual([{ family: 'IPv4', address: '192.168.0.23', metric: 35 }]);
   });
+  it("Windows route print in another language: read by the rows' shape, not the titles", () => {
+    const german = windowsLaptop.routePrint
+      .replace('Active Routes:', 'Aktive Routen:')
+      .replace('Network Destination        Netmask          Gateway       Interface  Metric', '     Netzwerkziel    Netzwerkmaske          Gateway    Schnittstelle Metrik')
+      .replace('Persistent Routes:', 'Ständige Routen:')
+      .replace('192.168.0.1  Default', '192.168.0.1  Standard');
+    expect(parseRoutePrint(german)).toEqual([{ family: 'IPv4', address: '192.168.0.23', metric: 35 }]);
+  });
   it('unreadable or foreign text gives no routes', () => {
     for (const p of [parseProcNetRoute, parseProcNetIpv6Route, parseNetstatRn, parseRoutePrint]) {
       expect(p('')).toEqual([]);

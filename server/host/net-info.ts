@@ -380,27 +380,18 @@ export function parseNetstatRn(text: string): DefaultRoute[] {
 }
 
 /**
- * Windows `route print -4`: under "Active Routes:", `Network Destination, Netmask,
- * Gateway, Interface, Metric`, where Interface is the local address of the interface.
+ * Windows `route print -4`: rows of `Network Destination, Netmask, Gateway, Interface,
+ * Metric`, where Interface is the local address of the interface. Read by shape, not by
+ * the section titles, which Windows translates ("Active Routes:", "Aktive Routen:"); the
+ * persistent copy of a route has no interface address and so never matches.
  */
 export function parseRoutePrint(text: string): DefaultRoute[] {
   const out: DefaultRoute[] = [];
-  let active = false;
   for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (/^Active Routes:/i.test(line)) {
-      active = true;
-      continue;
-    }
-    if (/^Persistent Routes:/i.test(line) || /^=+$/.test(line)) {
-      if (/^Persistent/i.test(line)) active = false;
-      continue;
-    }
-    if (!active) continue;
-    const f = line.split(/\s+/);
-    if (f.length < 5 || f[0] !== '0.0.0.0' || f[1] !== '0.0.0.0') continue;
-    if (!net.isIPv4(f[3]!)) continue;
-    out.push({ family: 'IPv4', address: f[3]!, metric: Number(f[4]) || 0 });
+    const f = raw.trim().split(/\s+/);
+    if (f.length !== 5 || f[0] !== '0.0.0.0' || f[1] !== '0.0.0.0') continue;
+    if (!net.isIPv4(f[3]!) || !/^\d+$/.test(f[4]!)) continue;
+    out.push({ family: 'IPv4', address: f[3]!, metric: Number(f[4]) });
   }
   return out;
 }
