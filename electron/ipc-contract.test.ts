@@ -38,7 +38,7 @@ describe('ipc-contract validators', () => {
   it('isSettings: a complete saved file', () => {
     const ok = {
       directory: '', port: 8000, bind: '', protocolVersion: 'HTTP/1.0', cgi: false,
-      cgiDirectories: ['/cgi-bin', '/htbin'], followSymlinks: false, range: true, folderZip: true, recentFolders: [],
+      cgiDirectories: ['/cgi-bin', '/htbin'], followSymlinks: false, range: true, folderZip: true, listing: 'modern', showHidden: false, recentFolders: [],
     };
     expect(isSettings(ok)).toBe(true);
     expect(isSettings({ ...ok, cgiDirectories: ['/cgi-bin/../x'] })).toBe(false);

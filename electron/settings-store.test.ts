@@ -29,6 +29,8 @@ describe('openSettingsStore', () => {
       followSymlinks: false,
       range: true,
       folderZip: true,
+      listing: 'modern',
+      showHidden: false,
       recentFolders: [],
     });
     expect(store.keptAside).toBeNull();

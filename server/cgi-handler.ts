@@ -227,7 +227,9 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
 
     const scriptname = dir + '/' + script;
     const scriptfile = this.translatePath(scriptname);
-    if (!(await exists(scriptfile, this.fs))) {
+    // PORT NOTE 28: with showHidden off, a script with a hidden name (or in a hidden folder)
+    // is not there, as a hidden file is not: the same 404 as a missing script.
+    if (this.hidesPath(scriptname) || !(await exists(scriptfile, this.fs))) {
       this.sendError(404, `No such CGI script (${pyRepr(scriptname)})`);
       return;
     }

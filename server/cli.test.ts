@@ -10,22 +10,27 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { helpText, parseArgs, usage } from './cli.js';
+import { CLI_EXTRA_FLAGS } from './share-settings.js';
 import { makeTempDir, writeFile } from './test-support/harness.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cliPath = path.join(repo, 'dist/server/cli.js');
 
+/** The settings of the table's flags without their flags: CPython's values (followSymlinks true, range false, ...). */
+const CPYTHON_SETTINGS = Object.fromEntries(CLI_EXTRA_FLAGS.map((f) => [f.key, f.cpython]));
+
 describe('CommandLineTestCase (argparse)', () => {
   const parse = (...argv: string[]) => parseArgs(argv, 'cli.js', '/cwd');
 
   it('defaults: port 8000, no bind (dual-stack), current directory, HTTP/1.0, no CGI', () => {
-    expect(parse()).toEqual({ ok: true, args: { cgi: false, bind: null, directory: '/cwd', protocol: 'HTTP/1.0', port: 8000, hardened: false, followSymlinks: true, range: false } });
+    expect(parse()).toEqual({ ok: true, args: { cgi: false, bind: null, directory: '/cwd', protocol: 'HTTP/1.0', port: 8000, hardened: false, ...CPYTHON_SETTINGS } });
+    expect(CPYTHON_SETTINGS).toMatchObject({ followSymlinks: true, range: false, listing: 'classic', showHidden: true });
   });
 
   it('test_port_flag / test_bind_flag / test_directory_flag / test_protocol_flag / test_cgi_flag', () => {
     expect(parse('9000', '-b', '127.0.0.1', '-d', 'some/folder', '-p', 'HTTP/1.1', '--cgi')).toEqual({
       ok: true,
-      args: { cgi: true, bind: '127.0.0.1', directory: 'some/folder', protocol: 'HTTP/1.1', port: 9000, hardened: false, followSymlinks: true, range: false },
+      args: { cgi: true, bind: '127.0.0.1', directory: 'some/folder', protocol: 'HTTP/1.1', port: 9000, hardened: false, ...CPYTHON_SETTINGS },
     });
     expect(parse('--bind=::1', '--directory', '/x', '--protocol=HTTP/1.1', '--dir', '/y', ' 8080 ')).toMatchObject({
       ok: true,
@@ -41,6 +46,17 @@ describe('CommandLineTestCase (argparse)', () => {
     expect(parse('--hard')).toEqual({ ok: false, exitCode: 2, stderr: usage('cli.js') + 'cli.js: error: unrecognized arguments: --hard\n' });
     expect(parse('--hardened=yes')).toMatchObject({ ok: false, exitCode: 2 });
     expect(helpText('cli.js')).toContain('  --hardened ');
+  });
+
+  it('PORT NOTE flags: --listing STYLE (classic or modern) and --hide-dotfiles (PORT NOTEs 27, 28)', () => {
+    expect(parse('--listing', 'modern', '--hide-dotfiles')).toMatchObject({ ok: true, args: { listing: 'modern', showHidden: false } });
+    expect(parse('--listing=classic')).toMatchObject({ ok: true, args: { listing: 'classic', showHidden: true } });
+    expect(parse('--hardened')).toMatchObject({ ok: true, args: { listing: 'classic', showHidden: true } }); // neither hardens
+    expect(parse('--listing', 'fancy')).toEqual({ ok: false, exitCode: 2, stderr: usage('cli.js') + "cli.js: error: argument --listing: invalid value: 'fancy'\n" });
+    expect(parse('--listing')).toEqual({ ok: false, exitCode: 2, stderr: usage('cli.js') + 'cli.js: error: argument --listing: expected one argument\n' });
+    expect(parse('--hide-dotfiles=1')).toMatchObject({ ok: false, exitCode: 2 });
+    expect(helpText('cli.js')).toContain('  --listing STYLE       directory listing style: classic');
+    expect(helpText('cli.js')).toContain('  --hide-dotfiles       neither list nor serve');
   });
 
   it('test_help_flag: usage and options, exit 0', () => {
@@ -107,6 +123,29 @@ describe('command line, live (as a new user runs it)', () => {
     p.child.kill('SIGINT');
     expect(await p.exited).toBe(0);
     expect(p.out().endsWith('...\n\nKeyboard interrupt received, exiting.\n')).toBe(true);
+  });
+
+  it('PORT NOTEs 27, 28: --listing modern --hide-dotfiles serves the phone page without hidden names; without them, CPython\'s page', async () => {
+    writeFile(dir, '.secret', 'no');
+    const p = run(['0', '-b', '127.0.0.1', '-d', dir, '--listing', 'modern', '--hide-dotfiles']);
+    const q = run(['0', '-b', '127.0.0.1', '-d', dir]);
+    await waitFor(() => p.out().includes('\n') && q.out().includes('\n'));
+    const portOf = (out: string) => Number(/port (\d+)/.exec(out)![1]);
+    const modern = await fetch(`http://127.0.0.1:${portOf(p.out())}/`);
+    expect(modern.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
+    const html = await modern.text();
+    expect(html).toContain('<meta name="viewport"');
+    expect(html).toContain('<bdi>hello.txt</bdi>');
+    expect(html).not.toContain('.secret');
+    expect((await fetch(`http://127.0.0.1:${portOf(p.out())}/.secret`)).status).toBe(404);
+    const classic = await fetch(`http://127.0.0.1:${portOf(q.out())}/`);
+    expect(classic.headers.get('content-security-policy')).toBeNull();
+    expect(await classic.text()).toContain('<li><a href=".secret">.secret</a></li>');
+    expect(await (await fetch(`http://127.0.0.1:${portOf(q.out())}/.secret`)).text()).toBe('no');
+    p.child.kill('SIGINT');
+    q.child.kill('SIGINT');
+    expect([await p.exited, await q.exited]).toEqual([0, 0]);
+    fs.rmSync(path.join(dir, '.secret'));
   });
 
   it('test_server_test_unspec: no -b binds dual-stack "::"', async () => {

@@ -1,12 +1,13 @@
 /**
  * Pure Node. What a server keeps between requests for `SimpleHTTPRequestHandler` and its
- * subclasses: the small-file cache (PORT NOTE 24), the listing cache (PORT NOTE 23), the real
+ * subclasses: the small-file cache (PORT NOTE 24), the listing caches (PORT NOTEs 23, 27), the real
  * path of the shared folder (PORT NOTE 21) and the memo of `translatePath`/`refusesPath`.
  * CPython has none of these; it keeps per-server things as attributes of `self.server`, and so
  * does this port: one `FileServerState` per server (`HandlerServer.handlerState`).
  */
 import { FileCache } from './file-cache.js';
 import { ListingCache } from './listing-cache.js';
+import { ModernListingCache } from './modern-listing-cache.js';
 
 /** Results of `translatePath`/`refusesPath` by URL path, for one server and directory. */
 export class PathMemo {
@@ -35,6 +36,8 @@ export class PathMemo {
 export class FileServerState {
   readonly fileCache = new FileCache();
   readonly listingCache = new ListingCache();
+  /** The modern listings' folders (PORT NOTE 27), each with its watch. */
+  readonly modernListingCache = new ModernListingCache();
   /** The real path of the shared folder, resolved once (`SimpleHTTPRequestHandler.realRoot`). */
   realRoot: { readonly directory: string; readonly real: string } | null = null;
   pathMemo: PathMemo | null = null;
@@ -43,5 +46,10 @@ export class FileServerState {
   pathMemoFor(directory: string): PathMemo {
     if (this.pathMemo === null || this.pathMemo.directory !== directory) this.pathMemo = new PathMemo(directory);
     return this.pathMemo;
+  }
+
+  /** The server is closing: release what is held outside the heap (the folders' watches). */
+  close(): void {
+    this.modernListingCache.close();
   }
 }

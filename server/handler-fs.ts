@@ -67,6 +67,53 @@ export interface HandlerFs {
    * cached (`listing-cache.ts`), since nothing then proves a folder unchanged.
    */
   statBigIntSync?(path: Buffer): fs.BigIntStats | undefined;
+  /**
+   * Watch the folder `path` for changes to its entries: `onChange(name)` when the entry
+   * `name` was written or its attributes changed, `onChange(null)` for anything else (a name
+   * added, removed or renamed, the folder itself gone, the watch broken). Returns null where
+   * changes are not reported promptly enough for a cache to rely on them (a change made before
+   * a request was sent must be delivered before that request is answered). Optional: without
+   * it, the modern listing stats every entry on every use (`modern-listing-cache.ts`).
+   */
+  watchDir?(path: Buffer, onChange: (name: Buffer | null) => void): DirWatch | null;
+}
+
+/** A watch on a folder (`HandlerFs.watchDir`). */
+export interface DirWatch {
+  close(): void;
+}
+
+/**
+ * File systems whose changes made on this computer Linux reports through inotify as they
+ * happen (`statfs` f_type): ext2/3/4, XFS, Btrfs, tmpfs, ramfs, F2FS, ZFS, bcachefs, JFS,
+ * ReiserFS, and the kernel's own FAT, exFAT and NTFS drivers (USB sticks). Network file
+ * systems (a change on another machine is never reported), FUSE and overlayfs (whose writes
+ * may be reported on another inode) are left out.
+ */
+const PROMPTLY_WATCHED_FS = new Set([
+  0xef53, 0x58465342, 0x9123683e, 0x01021994, 0x858458f6, 0xf2f52010, 0x2fc12fc1, 0xca451a4e, 0x3153464a, 0x52654973,
+  0x4d44, 0x2011bab0, 0x7366746e,
+]);
+
+/**
+ * `watchDir` on the real disk: inotify through `fs.watch`, on Linux only (macOS's FSEvents
+ * delivers changes after a latency, and Windows reports a file's new size only when its
+ * metadata is flushed) and on a file system of `PROMPTLY_WATCHED_FS`. The watch does not keep
+ * the process alive.
+ */
+function nodeWatchDir(p: Buffer, onChange: (name: Buffer | null) => void): DirWatch | null {
+  if (process.platform !== 'linux') return null;
+  let watcher: fs.FSWatcher;
+  try {
+    if (!PROMPTLY_WATCHED_FS.has(Number(fs.statfsSync(p).type))) return null;
+    watcher = fs.watch(p, { persistent: false, encoding: 'buffer' }, (event, name) => {
+      onChange(event === 'change' && name ? (name as unknown as Buffer) : null);
+    });
+  } catch {
+    return null;
+  }
+  watcher.on('error', () => onChange(null));
+  return { close: () => watcher.close() };
 }
 
 /** A file descriptor from `fs.openSync`, with the calls `HandlerSyncFileHandle` names. */
@@ -131,4 +178,5 @@ export const nodeFs: HandlerFs = {
   },
   realpathSync: (p) => fs.realpathSync.native(p, { encoding: 'buffer' }),
   statBigIntSync: (p) => fs.statSync(p, { bigint: true, throwIfNoEntry: false }),
+  watchDir: nodeWatchDir,
 };

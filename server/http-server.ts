@@ -309,5 +309,7 @@ export class HTTPServer implements HandlerServer {
     await closed;
     // Let handlers finish their bookkeeping (final log entries), but never wait long.
     await Promise.race([Promise.allSettled([...this.active]), new Promise((r) => setTimeout(r, 2000).unref())]);
+    // Per-server state holding something outside the heap (a folder's watch) lets it go.
+    for (const state of this.handlerStates.values()) (state as { close?: () => void }).close?.();
   }
 }

@@ -43,7 +43,8 @@ interface Entry {
   readonly links: readonly ListingLink[];
 }
 
-function sameDir(a: DirStamp, b: DirStamp): boolean {
+/** True when two stamps show the same folder in the same state. */
+export function sameDir(a: DirStamp, b: DirStamp): boolean {
   return a.ino === b.ino && a.dev === b.dev && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.size === b.size && a.nlink === b.nlink;
 }
 

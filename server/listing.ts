@@ -88,11 +88,13 @@ function byKeyUnits(a: { key: string }, b: { key: string }): number {
  * Read and render the entries of the folder `dirPath` (a path ending in `/`, as
  * `translate_path` gives for a listing). Rejects when the directory cannot be read (the caller
  * answers 404 "No permission to list directory"); a failing stat of one entry only means "not
- * a folder, not a link", as in CPython.
+ * a folder, not a link", as in CPython. `hideDotfiles` (PORT NOTE 28: the `showHidden`
+ * setting off): names starting with `.` are left out.
  */
-export async function renderListingEntries(dirPath: string, fsi: HandlerFs): Promise<ListingEntries> {
+export async function renderListingEntries(dirPath: string, fsi: HandlerFs, hideDotfiles = false): Promise<ListingEntries> {
   const dirBytes = fsEncode(dirPath);
-  const raw = await fsi.readdirEntries(dirBytes);
+  let raw = await fsi.readdirEntries(dirBytes);
+  if (hideDotfiles) raw = raw.filter((e) => e.name[0] !== 0x2e);
   const sep = dirPath.endsWith('/') ? '' : '/';
   let anySurrogate = false;
   const keyed = raw.map((e) => {

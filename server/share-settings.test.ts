@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { helpText, parseArgs } from './cli.js';
 import {
   appDefaults, checkServeSettings, CLI_EXTRA_FLAGS, handlerSettingsOf, isStoredValue, migrateStoredSettings,
-  SETTING_KEYS, SETTING_SWITCHES, SHARE_SETTINGS, type ServeSettings, type SettingRow,
+  SETTING_CHOICES, SETTING_CONTROLS, SETTING_KEYS, SETTING_SWITCHES, SHARE_SETTINGS, type ServeSettings, type SettingRow,
 } from './share-settings.js';
 
 const rows = SETTING_KEYS.map((key) => [key, SHARE_SETTINGS[key] as SettingRow<unknown>] as const);
@@ -57,6 +57,38 @@ describe('the settings table', () => {
       section: 'Links',
       label: 'Follow links that leave the shared folder',
     });
+  });
+});
+
+describe('the Settings pane’s choices (ui kind "choice")', () => {
+  it('each choice is a valid value with its own words; the app’s and CPython’s values are among them', () => {
+    expect(SETTING_CHOICES.map((c) => c.key)).toEqual(rows.filter(([, r]) => r.ui.kind === 'choice').map(([k]) => k));
+    for (const c of SETTING_CHOICES) {
+      const row = SHARE_SETTINGS[c.key] as SettingRow<unknown>;
+      const values = c.choices.map((o) => o.value);
+      expect(new Set(values).size).toBe(values.length);
+      for (const o of c.choices) {
+        expect(row.check(o.value)).toBe(true);
+        expect(o.label).toMatch(/^[A-Z]/);
+        expect(o.help).toMatch(/^[A-Z].*\.$/);
+      }
+      expect(values).toContain(row.appDefault);
+      if (row.cli.kind !== 'cpython') expect(values).toContain(row.cli.cpython);
+    }
+  });
+
+  it('SETTING_CONTROLS: the switches and the choices together, in table order', () => {
+    const expected = rows.filter(([, r]) => r.ui.kind === 'switch' || r.ui.kind === 'choice').map(([k]) => k);
+    expect(SETTING_CONTROLS.map((c) => c.key)).toEqual(expected);
+    expect(SETTING_CONTROLS.filter((c) => c.kind === 'switch').map((c) => c.key)).toEqual(SETTING_SWITCHES.map((s) => s.key));
+  });
+
+  it('the listing style: modern in the app, classic (CPython’s page) in the CLI; hidden files off in the app, shown in the CLI', () => {
+    expect(appDefaults()).toMatchObject({ listing: 'modern', showHidden: false, range: true });
+    expect(SETTING_CHOICES.find((c) => c.key === 'listing')).toMatchObject({ section: 'Visitors', label: 'Folder pages' });
+    expect(SETTING_CHOICES.find((c) => c.key === 'listing')?.choices.map((o) => o.value)).toEqual(['modern', 'classic']);
+    expect(checkServeSettings(shared({ listing: 'fancy' as never }))).toMatchObject({ field: 'listing', message: 'The style of folder pages must be modern or classic.' });
+    expect(checkServeSettings(shared({ showHidden: 'no' as never }))).toMatchObject({ field: 'showHidden' });
   });
 });
 

@@ -13,12 +13,15 @@
  * - the app's defaults and the settings file's migration (`migrateStoredSettings`);
  * - the CLI's extra flags and their `--help` lines (server/cli.ts);
  * - the handler options `serve()` and the CLI build (`handlerSettingsOf`);
- * - the Settings pane's switches (renderer/features/settings/).
+ * - the Settings pane's switches and choices (renderer/features/settings/).
  *
  * Adding an opt-in setting: a row here, its behaviour in the handler, and tests.
  */
 
 export type ProtocolVersion = 'HTTP/1.0' | 'HTTP/1.1';
+
+/** How a folder without an index page is shown: CPython's list of names, or the page made for phones. */
+export type ListingStyle = 'classic' | 'modern';
 
 /** Why a start failed, in terms the window can place next to a field. */
 export type ServeErrorCode =
@@ -61,6 +64,8 @@ export const isBindAddress = (v: unknown): v is string => typeof v === 'string' 
 const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 
 const isProtocolVersion = (v: unknown): v is ProtocolVersion => v === 'HTTP/1.0' || v === 'HTTP/1.1';
+
+const isListingStyle = (v: unknown): v is ListingStyle => v === 'classic' || v === 'modern';
 
 /**
  * A CGI directory as the engine matches it (`CGIHTTPRequestHandler.is_cgi` compares whole
@@ -118,7 +123,19 @@ export type UiSpec =
   /** A field of its own in the Share panel, or a custom section (CGI), made by hand. */
   | { readonly kind: 'custom' }
   /** A switch in the Settings pane, under the section `section`, made from `label` and `help`. */
-  | { readonly kind: 'switch'; readonly section: string };
+  | { readonly kind: 'switch'; readonly section: string }
+  /**
+   * One of a few values in the Settings pane, under the section `section`: a button per
+   * choice, with the row's `label` and `help`, and the chosen one's own `help` below.
+   */
+  | { readonly kind: 'choice'; readonly section: string; readonly choices: readonly ChoiceOption[] };
+
+/** One value of a `choice` setting, in plain words. */
+export interface ChoiceOption {
+  readonly value: string;
+  readonly label: string;
+  readonly help: string;
+}
 
 /** Where the engine takes the value. */
 export type EngineUse =
@@ -284,6 +301,56 @@ export const SHARE_SETTINGS = {
     },
     ui: { kind: 'switch', section: 'Visitors' },
   }),
+  listing: setting({
+    check: isListingStyle,
+    appDefault: 'modern',
+    field: 'listing',
+    invalid: () => 'The style of folder pages must be modern or classic.',
+    label: 'Folder pages',
+    help: 'What visitors see when they open a folder that has no index.html page of its own.',
+    engine: 'handler',
+    cli: {
+      kind: 'option',
+      flag: '--listing',
+      metavar: 'STYLE',
+      parse: (text) => (isListingStyle(text) ? text : undefined),
+      cpython: 'classic',
+      help: "directory listing style: classic (CPython's page, the default) or modern (folders first, sizes, dates, sorting; made for phones)",
+    },
+    ui: {
+      kind: 'choice',
+      section: 'Visitors',
+      choices: [
+        {
+          value: 'modern',
+          label: 'Modern',
+          help: 'Easy to use on a phone: folders first, the size and date of each file, and sorting by name, size or date.',
+        },
+        {
+          value: 'classic',
+          label: 'Classic',
+          help: 'A plain list of names, exactly as Python’s built-in web server shows it.',
+        },
+      ],
+    },
+  }),
+  showHidden: setting({
+    check: isBoolean,
+    appDefault: false,
+    field: 'showHidden',
+    invalid: () => 'Showing hidden files must be on or off.',
+    label: 'Show hidden files',
+    help: 'Files and folders whose names start with a dot, like .git or .env, usually hold settings or private data. When this is off, visitors can neither see them on folder pages nor open them.',
+    engine: 'handler',
+    cli: {
+      kind: 'switch',
+      flag: '--hide-dotfiles',
+      value: false,
+      cpython: true,
+      help: 'neither list nor serve files and folders whose names start with a dot (they get 404, like missing files)',
+    },
+    ui: { kind: 'switch', section: 'Visitors' },
+  }),
 } as const;
 
 // ---------------------------------------------------------------------------------------
@@ -308,6 +375,11 @@ export type HandlerSettings = { readonly [K in HandlerSettingKey]?: ServeSetting
 /** The keys of the rows the Settings pane shows as switches. */
 export type SwitchSettingKey = {
   [K in SettingKey]: ShareSettingsTable[K]['ui'] extends { kind: 'switch' } ? (ServeSettings[K] extends boolean ? K : never) : never;
+}[SettingKey];
+
+/** The keys of the rows the Settings pane shows as a choice of a few values. */
+export type ChoiceSettingKey = {
+  [K in SettingKey]: ShareSettingsTable[K]['ui'] extends { kind: 'choice' } ? (ServeSettings[K] extends string ? K : never) : never;
 }[SettingKey];
 
 /** The table's keys in table order. */
@@ -417,6 +489,34 @@ export const SETTING_SWITCHES: readonly SwitchRow[] = SETTING_KEYS.flatMap((key)
     ? [{ key: key as SwitchSettingKey, section: row.ui.section, label: row.label, help: row.help, field: row.field as SettingsField }]
     : [];
 });
+
+/** A row of the Settings pane's choices: key, section, label, help and the values to choose from. */
+export interface ChoiceRow {
+  readonly key: ChoiceSettingKey;
+  readonly section: string;
+  readonly label: string;
+  readonly help: string;
+  readonly field: SettingsField;
+  readonly choices: readonly ChoiceOption[];
+}
+
+/** What the Settings pane shows for one setting: a switch or a choice. */
+export type SettingControl = ({ readonly kind: 'switch' } & SwitchRow) | ({ readonly kind: 'choice' } & ChoiceRow);
+
+/**
+ * Every setting the Settings pane makes from the table (switches and choices), in table
+ * order: the pane groups them by `section`, sections in the order of their first row.
+ */
+export const SETTING_CONTROLS: readonly SettingControl[] = SETTING_KEYS.flatMap((key): SettingControl[] => {
+  const row = rowOf(key);
+  const common = { section: '', label: row.label, help: row.help, field: row.field as SettingsField };
+  if (row.ui.kind === 'switch') return [{ kind: 'switch', key: key as SwitchSettingKey, ...common, section: row.ui.section }];
+  if (row.ui.kind === 'choice') return [{ kind: 'choice', key: key as ChoiceSettingKey, ...common, section: row.ui.section, choices: row.ui.choices }];
+  return [];
+});
+
+/** The choices of the Settings pane, in table order. */
+export const SETTING_CHOICES: readonly ChoiceRow[] = SETTING_CONTROLS.flatMap((c) => (c.kind === 'choice' ? [c] : []));
 
 /** A flag of ours on the command line, from a row with a `switch` or `option` CLI spec. */
 export type CliExtraFlag = { readonly key: SettingKey } & Extract<CliSpec<unknown>, { kind: 'switch' | 'option' }>;

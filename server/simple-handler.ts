@@ -21,6 +21,8 @@ import type { FileCache } from './file-cache.js';
 import { FileServerState, type PathMemo } from './file-server-state.js';
 import type { ListingCache } from './listing-cache.js';
 import { renderListingEntries, type ListingEntries } from './listing.js';
+import { LISTING_CSP, parseListingQuery, renderPageHead, renderPageTail } from './modern-listing.js';
+import { renderModernListing, type ModernListingCache, type RenderedListing } from './modern-listing-cache.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import { imsEpochSeconds } from './parsedate.js';
 import { fileETag, ifRangeHolds, noneMatchHits, parseRange } from './byte-range.js';
@@ -30,6 +32,13 @@ import {
   encodeUtf8, fsEncode, htmlEscape, normpath, splitext, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
 } from './py-text.js';
 import { BufferBody, CHUNK_SIZE, FileBody, SmallFileBody, type ResponseBody } from './response-body.js';
+
+/**
+ * A URL path that may name something hidden: a `.` (or `%2e`) at the start of a component
+ * (after `/`, `\`, `%2f`, `%5c`, or at the very start). Anything else cannot, and is not
+ * decoded to be sure.
+ */
+const MAY_BE_HIDDEN = /(?:^|[/\\]|%2f|%5c)(?:\.|%2e)/i;
 
 /** Windows device names, reserved in every folder and with any extension. */
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
@@ -140,6 +149,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (this.refusesPath(this.path)) {
       // PORT NOTE 15: NUL, control characters, drive letters and NTFS stream names are
       // refused on every OS (see refusesPath); CPython serves or crashes on some of them.
+      this.sendError(404, 'File not found');
+      return null;
+    }
+    if (this.hidesPath(this.path)) {
+      // PORT NOTE 28: with showHidden off, a hidden name anywhere in the path is not there.
       this.sendError(404, 'File not found');
       return null;
     }
@@ -508,6 +522,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * error; either way the headers are sent, like `sendHead()`.
    */
   async listDirectory(dirPath: string): Promise<ResponseBody | null> {
+    if (this.options.listing === 'modern') return this.listModern(dirPath);
     let entries: ListingEntries;
     try {
       entries = await this.listingEntries(dirPath);
@@ -540,15 +555,91 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   private async listingEntries(dirPath: string): Promise<ListingEntries> {
     const statStamp = this.fs.statBigIntSync;
     const cache = this.listingCache();
-    if (statStamp === undefined || cache === null) return renderListingEntries(dirPath, this.fs);
+    // PORT NOTE 28: hidden names left out (the key keeps the two renderings apart).
+    const hide = this.options.showHidden === false;
+    const key = hide ? dirPath + '\0' : dirPath;
+    if (statStamp === undefined || cache === null) return renderListingEntries(dirPath, this.fs, hide);
     const statAt = cache.now();
     const stamp = statStamp.call(this.fs, fsEncode(dirPath));
-    if (stamp === undefined || !stamp.isDirectory()) return renderListingEntries(dirPath, this.fs);
-    const kept = cache.get(dirPath, stamp, (p) => isdirSync(p, this.fs));
+    if (stamp === undefined || !stamp.isDirectory()) return renderListingEntries(dirPath, this.fs, hide);
+    const kept = cache.get(key, stamp, (p) => isdirSync(p, this.fs));
     if (kept !== null) return kept;
-    const entries = await renderListingEntries(dirPath, this.fs);
-    cache.put(dirPath, stamp, statAt, entries);
+    const entries = await renderListingEntries(dirPath, this.fs, hide);
+    cache.put(key, stamp, statAt, entries);
     return entries;
+  }
+
+  /**
+   * PORT NOTE 27: the modern listing (`listing: 'modern'`; modern-listing.ts): folders first,
+   * sizes and dates, sorted as the query asks (`?sort=size&order=desc`; CPython's page ignores
+   * the query, as `translatePath` drops it), breadcrumbs, under a strict
+   * Content-Security-Policy. The rows come from this server's `ModernListingCache`; the part
+   * naming the request path is built per request. Same answers as the classic listing
+   * otherwise: 404 "No permission to list directory" when the folder cannot be read.
+   */
+  private async listModern(dirPath: string): Promise<ResponseBody | null> {
+    const view = parseListingQuery(urlsplit(this.path).query);
+    const hide = this.options.showHidden === false;
+    const cache = this.modernListingCache();
+    let rows: RenderedListing;
+    try {
+      rows = cache === null ? await renderModernListing(dirPath, view, this.fs, hide) : await cache.listing(dirPath, view, this.fs, hide);
+    } catch {
+      this.sendError(404, 'No permission to list directory');
+      return null;
+    }
+    const ctx = {
+      urlPath: this.path,
+      backslashSeparates: this.backslashSeparates,
+      view,
+      folders: rows.folders,
+      files: rows.files,
+      actions: this.listingActions(dirPath),
+      now: Date.now(),
+    };
+    const head = Buffer.from(renderPageHead(ctx), 'utf8');
+    const tail = Buffer.from(renderPageTail(ctx), 'utf8');
+    this.sendResponse(200);
+    this.sendHeader('Content-type', 'text/html; charset=utf-8');
+    this.sendHeader('Content-Length', String(head.length + rows.bytes.length + tail.length));
+    this.sendHeader('Content-Security-Policy', LISTING_CSP);
+    this.endHeaders();
+    return new BufferBody([head, rows.bytes, tail]);
+  }
+
+  /**
+   * The links a modern listing shows above its rows for the folder `dirPath` as a whole
+   * (HTML: each an `<a>` whose href and text are already quoted and escaped), or '' for none.
+   * The place for a "Download all" link: nothing yet.
+   */
+  protected listingActions(_dirPath: string): string {
+    return '';
+  }
+
+  /**
+   * This server's cache of modern listings' folders (PORT NOTE 27).
+   * A subclass may return its own, or null to read and stat every folder on every request.
+   */
+  protected modernListingCache(): ModernListingCache | null {
+    return this.serverState().modernListingCache;
+  }
+
+  /**
+   * PORT NOTE 28: with `showHidden` off (the app's default; the CLI's `--hide-dotfiles`),
+   * true when a component of the URL path starts with a dot (`/.git/config`, `/a/.env`,
+   * `/%2Eenv`): such a name is answered like a missing one. The path is decoded and normalised
+   * as `translatePath` does, so `.` and `..` are not names and `/a/../.env` is hidden, while
+   * `/.x/../a` (which names `/a`) is not. CPython serves every name.
+   */
+  hidesPath(urlPath: string): boolean {
+    if (this.options?.showHidden !== false) return false;
+    let p = urlPath.split('?', 1)[0]!.split('#', 1)[0]!;
+    if (!MAY_BE_HIDDEN.test(p)) return false;
+    p = unquoteSurrogatePassOrReplace(p);
+    if (this.backslashSeparates) p = p.replace(/\\/g, '/');
+    return normpath(p)
+      .split('/')
+      .some((word) => word.startsWith('.') && word !== '.' && word !== '..');
   }
 
   /**
