@@ -13,7 +13,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CGIHTTPRequestHandler } from './cgi-handler.js';
-import { contentDisposition, wantsZip, zipHref } from './folder-zip.js';
+import { contentDisposition, FolderZipBody, walkFolder, wantsZip, zipHref } from './folder-zip.js';
+import { nodeFs } from './handler-fs.js';
+import { posixpath } from './py-path.js';
+import { CHUNK_SIZE } from './response-body.js';
 import { SimpleHTTPRequestHandler } from './simple-handler.js';
 import { makeTempDir, parseResponse, rawRequest, startServer, writeFile, type LiveServer } from './test-support/harness.js';
 
@@ -220,6 +223,30 @@ describe('folder as .zip (PORT NOTE 29)', () => {
     } finally {
       await cgi.close();
     }
+  });
+
+  it.skipIf(!HAVE_PYTHON)('PORT NOTE 30: no chunk is bigger than copyfile grants, a chunk read ahead included; the ZIP file is the same', async () => {
+    const dir = path.join(root, FOLDER);
+    const policy = { fs: nodeFs, flavour: posixpath, contained: () => true, showHidden: true, skipsFolder: () => false };
+    const body = new FolderZipBody(walkFolder(policy, dir, FOLDER + '/', FOLDER_URL));
+    const grants = [CHUNK_SIZE, 8192, 8192, CHUNK_SIZE, CHUNK_SIZE, 8192, 100];
+    const chunks: Buffer[] = [];
+    try {
+      for (let i = 0; ; i++) {
+        const grant = grants[i % grants.length]!;
+        const chunk = await body.readChunk(grant);
+        if (chunk === null) break;
+        expect(chunk.length).toBeLessThanOrEqual(grant);
+        chunks.push(chunk);
+      }
+    } finally {
+      await body.close();
+    }
+    const zipPath = path.join(tmp, 'grants.zip');
+    fs.writeFileSync(zipPath, Buffer.concat(chunks));
+    const names = pyRead(zipPath).map((e) => [Buffer.from(e.name, 'hex').toString().slice(FOLDER.length + 1), e.sha256] as const);
+    expect(names).toContainEqual(['big.bin', sha256File(path.join(dir, 'big.bin'))]);
+    expect(names).toContainEqual(['nested/deep/b.bin', sha256File(path.join(dir, 'nested/deep/b.bin'))]);
   });
 
   it('HEAD: the headers only; without the trailing slash: 301 keeping the query; without the setting: the listing', async () => {

@@ -2,8 +2,10 @@
  * Pure Node. Not in CPython (PORT NOTE 29): a shared folder as one ZIP file, written while the
  * folder is read. `GET /some/folder/?download=zip` with the `folderZip` setting (the app; the
  * CLI's `--zip`) answers `application/zip`: every file below the folder, walked one directory
- * at a time and packed as it is read, with no temporary file and one chunk of file data in
- * memory at a time (the next chunk is read only once the socket wants more: `copyfile`).
+ * at a time and packed as it is read, with no temporary file and at most two chunks of file
+ * data in memory (the one being sent and, while whole chunks are granted, the next: PORT NOTE
+ * 30's grants decide each chunk's size, and `copyfile` asks for the next one only once the
+ * socket has written the last).
  *
  * The format (PKWARE APPNOTE 6.3.10): entries "stored" (method 0: no compression: photos,
  * videos and archives do not shrink, and a LAN is faster than deflate on one core), names in
@@ -13,7 +15,7 @@
  * and end records where a size, an offset or the entry count does not fit 32 (16) bits.
  *
  * Measured against yazl, archiver (zip-stream) and fflate (bench/RESULTS.md, "A folder as
- * .zip"): this ~300-line writer was the fastest of the four at flat memory, and keeps the
+ * .zip"): this writer was the fastest of the four at flat memory, and keeps the
  * engine free of runtime dependencies for one feature.
  */
 import { isUtf8 } from 'node:buffer';
@@ -284,31 +286,37 @@ function endRecords(count: number, cdOffset: number, cdSize: number): Buffer {
   return Buffer.concat([rec, end]);
 }
 
-/** A file being packed: its entry, its open handle, and how many bytes are still to read. */
+/** A file being packed: its entry, its open handle, and where its reading stands. */
 interface OpenEntry {
   readonly entry: WrittenEntry;
   readonly handle: HandlerSyncFileHandle;
   /** Read synchronously: the whole file fits in one chunk (PORT NOTE 20's reasoning). */
   readonly small: boolean;
-  remaining: number;
-  /** The next chunk's read, started while the previous chunk was being sent (big files only). */
-  ahead: Promise<{ buf: Buffer; n: number }> | null;
+  /** Bytes to pack: the size fstat gave (a file that shrinks meanwhile ends where it ends). */
+  end: number;
+  /** The position of the next byte to pack. */
+  pos: number;
+  /** The read of the next chunk at `pos`, started while the previous one was being sent (big files only). */
+  ahead: Promise<Buffer> | null;
 }
 
-/** One read of up to `want` bytes into a new buffer. */
-async function readAhead(handle: HandlerSyncFileHandle, want: number): Promise<{ buf: Buffer; n: number }> {
+/** Up to `want` bytes of `cur`'s file at `pos`, in a new buffer (shorter at the file's end). */
+async function readAt(cur: OpenEntry, pos: number, want: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafeSlow(want);
-  const { bytesRead } = await handle.read(buf, 0, want, null);
-  return { buf, n: bytesRead };
+  const n = cur.small ? cur.handle.readSync(buf, 0, want, pos) : (await cur.handle.read(buf, 0, want, pos)).bytesRead;
+  return n === want ? buf : buf.subarray(0, n);
 }
 
 /**
- * The ZIP file of a walk (`walkFolder`), as a response body: each `readChunk()` packs up to
- * `CHUNK_SIZE` bytes (headers and small files gathered into one chunk; a big file's data in
- * whole chunks of its own, without a copy). A file is read up to the size its fstat gave (a
- * file that shrinks meanwhile is packed as it ends; one that grows, up to that size). A read
- * error rejects: the caller then closes the connection, leaving a ZIP file without its
- * central directory, which every reader refuses (never a quietly damaged file).
+ * The ZIP file of a walk (`walkFolder`), as a response body: each `readChunk(maxBytes)` packs
+ * up to `maxBytes` (`CHUNK_SIZE`, or `SMALL_WRITE` while the process's large writes are all
+ * taken: PORT NOTE 30), headers and small files gathered into one chunk, a big file's data in
+ * chunks of its own, without a copy. While whole chunks are granted, the next chunk of a big
+ * file is read while the last one is being sent (disk and socket overlap); when a smaller one
+ * is granted instead, only that much of it is kept (copied) and the rest read again later,
+ * so a client that stops reading pins no big buffer. A file is read up to the size its fstat
+ * gave. A read error rejects: the caller then closes the connection, leaving a ZIP file
+ * without its central directory, which every reader refuses (never a quietly damaged file).
  */
 export class FolderZipBody implements ResponseBody {
   private offset = 0;
@@ -321,7 +329,8 @@ export class FolderZipBody implements ResponseBody {
 
   constructor(private readonly items: AsyncGenerator<ZipItem, void, undefined>) {}
 
-  async readChunk(): Promise<Buffer | null> {
+  async readChunk(maxBytes = CHUNK_SIZE): Promise<Buffer | null> {
+    const limit = Math.max(1, Math.min(maxBytes, CHUNK_SIZE));
     const pieces: Buffer[] = [];
     let total = 0;
     const push = (b: Buffer): void => {
@@ -329,35 +338,22 @@ export class FolderZipBody implements ResponseBody {
       total += b.length;
       this.offset += b.length;
     };
-    while (total < CHUNK_SIZE && !this.ended) {
+    while (total < limit && !this.ended) {
       const cur = this.current;
       if (cur !== null) {
-        // A big read starts a chunk of its own (no copy into a gathered chunk).
-        if (total > 0 && cur.remaining > CHUNK_SIZE - total) break;
-        if (cur.remaining > 0) {
-          const want = Math.min(cur.remaining, CHUNK_SIZE - total);
-          let buf: Buffer;
-          let n: number;
-          if (cur.small) {
-            buf = Buffer.allocUnsafeSlow(want);
-            n = cur.handle.readSync(buf, 0, want, null);
-          } else {
-            // A big file's chunks are whole CHUNK_SIZE reads (each starts a chunk of its own), so
-            // the read started ahead has the same size; reading one chunk ahead overlaps the
-            // disk with the socket (two chunks per connection at most).
-            ({ buf, n } = await (cur.ahead ?? readAhead(cur.handle, want)));
-            cur.ahead = null;
-            if (n === want && cur.remaining - n > 0) cur.ahead = readAhead(cur.handle, Math.min(cur.remaining - n, CHUNK_SIZE));
+        // A big file's data goes in chunks of its own (no copy into a gathered chunk).
+        if (total > 0 && !cur.small && cur.pos < cur.end) break;
+        const data = await this.fileData(cur, limit - total);
+        if (data !== null) {
+          cur.entry.crc = crc32(data, cur.entry.crc);
+          cur.entry.size += data.length;
+          push(data);
+          if (limit === CHUNK_SIZE && !cur.small && cur.pos < cur.end) {
+            const ahead = readAt(cur, cur.pos, Math.min(cur.end - cur.pos, CHUNK_SIZE));
+            ahead.catch(() => {}); // awaited (and its error thrown) by the next readChunk or close
+            cur.ahead = ahead;
           }
-          if (n > 0) {
-            const data = n === want ? buf : buf.subarray(0, n);
-            cur.entry.crc = crc32(data, cur.entry.crc);
-            cur.entry.size += n;
-            cur.remaining -= n;
-            push(data);
-          }
-          if (n < want) cur.remaining = 0; // the file ended early
-          if (cur.remaining > 0) continue;
+          continue;
         }
         this.current = null;
         await cur.handle.close();
@@ -384,6 +380,22 @@ export class FolderZipBody implements ResponseBody {
     return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, total);
   }
 
+  /** The next at most `max` bytes of `cur`'s file, or null when it has all been packed. */
+  private async fileData(cur: OpenEntry, max: number): Promise<Buffer | null> {
+    if (cur.pos >= cur.end) return null;
+    const ahead = cur.ahead;
+    cur.ahead = null;
+    let data = ahead !== null ? await ahead : await readAt(cur, cur.pos, Math.min(cur.end - cur.pos, max));
+    // Read ahead as a whole chunk, but now a smaller one may go: keep a copy of that much.
+    if (data.length > max) data = Buffer.from(data.subarray(0, max));
+    if (data.length === 0) {
+      cur.end = cur.pos; // the file ended early
+      return null;
+    }
+    cur.pos += data.length;
+    return data;
+  }
+
   /** Write an item's local header; a file becomes `current`, a folder is complete at once. */
   private start(item: ZipItem, push: (b: Buffer) => void): void {
     const { time, date } = dosDateTime(item.stat.mtimeMs);
@@ -403,7 +415,7 @@ export class FolderZipBody implements ResponseBody {
     };
     push(localHeader(entry, dir));
     if (dir) this.addCentral(entry);
-    else this.current = { entry, handle: item.handle, small: item.stat.size <= CHUNK_SIZE, remaining: item.stat.size, ahead: null };
+    else this.current = { entry, handle: item.handle, small: item.stat.size <= CHUNK_SIZE, end: item.stat.size, pos: 0, ahead: null };
   }
 
   private addCentral(e: WrittenEntry): void {
