@@ -29,14 +29,19 @@ import {
 
 export type { RequestLogEntry, LogColumns, ProtocolVersion, ServeErrorCode, SettingsField, ShareUrl };
 // The settings table (server/share-settings.ts; pure, no runtime dependencies), for the shell
-// and the window: the guards their own checks end with, and the switches of the Settings pane.
+// and the window: the guards their own checks end with, and the switches and choices of the
+// Settings pane.
 export {
   appDefaults,
   isBindAddress,
   isCgiDirectories,
   isPort,
   MAX_PATH_LENGTH,
+  SETTING_CONTROLS,
   SETTING_SWITCHES,
+  type ChoiceRow,
+  type ChoiceSettingKey,
+  type SettingControl,
   type SwitchRow,
   type SwitchSettingKey,
 } from '../server/share-settings.js';

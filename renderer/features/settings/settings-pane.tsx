@@ -1,29 +1,32 @@
 /**
- * The Settings pane: scripts (CGI), then the switches of the settings table
+ * The Settings pane: scripts (CGI), then the switches and choices of the settings table
  * (server/share-settings.ts, one section per `section`). A draft saved with
  * `settings:update`; a Failure shows next to its field. While sharing, the app restarts the
  * server with the new settings. Runs in: the renderer.
  */
 import { useState } from 'react';
-import { SETTING_SWITCHES, type Settings, type SettingsPatch, type SwitchSettingKey } from '../../../electron/ipc-contract';
+import { SETTING_CONTROLS, type SettingControl, type Settings, type SettingsPatch } from '../../../electron/ipc-contract';
 import { useApi } from '../../ui/app-context';
 import { checkCgiDirectories } from '../share/validate';
 import { CgiSection } from './cgi-section';
-import { SwitchSection, switchSections } from './switch-section';
+import { ControlSection, controlSections, type ControlValue } from './switch-section';
+
+type ControlKey = SettingControl['key'];
 
 interface Draft {
   readonly cgi: boolean;
   readonly cgiDirectories: readonly string[];
-  readonly switches: Readonly<Record<SwitchSettingKey, boolean>>;
+  /** The table's switches and choices, by key. */
+  readonly controls: Readonly<Record<ControlKey, ControlValue>>;
 }
 
 const draftFrom = (s: Settings): Draft => ({
   cgi: s.cgi,
   cgiDirectories: s.cgiDirectories,
-  switches: Object.fromEntries(SETTING_SWITCHES.map((row) => [row.key, s[row.key]])) as Record<SwitchSettingKey, boolean>,
+  controls: Object.fromEntries(SETTING_CONTROLS.map((row) => [row.key, s[row.key]])) as Record<ControlKey, ControlValue>,
 });
 
-const SECTIONS = switchSections(SETTING_SWITCHES);
+const SECTIONS = controlSections(SETTING_CONTROLS);
 
 export interface SettingsPaneProps {
   readonly settings: Settings;
@@ -34,7 +37,7 @@ export interface SettingsPaneProps {
 export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProps) {
   const api = useApi();
   const [draft, setDraft] = useState<Draft>(() => draftFrom(settings));
-  const [errors, setErrors] = useState<{ cgi?: string; dirs?: string; general?: string; switches?: Partial<Record<SwitchSettingKey, string>> }>({});
+  const [errors, setErrors] = useState<{ cgi?: string; dirs?: string; general?: string; controls?: Partial<Record<ControlKey, string>> }>({});
   const [saved, setSaved] = useState<'idle' | 'saving' | 'saved'>('idle');
 
   const change = (patch: Partial<Draft>) => {
@@ -46,7 +49,7 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
   const dirsCheck = checkCgiDirectories(draft.cgiDirectories);
   const patch: SettingsPatch = {
     ...(draft.cgi !== settings.cgi ? { cgi: draft.cgi } : {}),
-    ...Object.fromEntries(SETTING_SWITCHES.filter((row) => draft.switches[row.key] !== settings[row.key]).map((row) => [row.key, draft.switches[row.key]])),
+    ...Object.fromEntries(SETTING_CONTROLS.filter((row) => draft.controls[row.key] !== settings[row.key]).map((row) => [row.key, draft.controls[row.key]])),
     ...(dirsCheck.ok && dirsCheck.value.join('\n') !== settings.cgiDirectories.join('\n')
       ? { cgiDirectories: dirsCheck.value }
       : {}),
@@ -68,8 +71,8 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
         setSaved('saved');
       } else {
         setSaved('idle');
-        const row = SETTING_SWITCHES.find((w) => w.field === r.field);
-        setErrors(r.field === 'cgi' ? { cgi: r.message } : row ? { switches: { [row.key]: r.message } } : { general: r.message });
+        const row = SETTING_CONTROLS.find((w) => w.field === r.field);
+        setErrors(r.field === 'cgi' ? { cgi: r.message } : row ? { controls: { [row.key]: r.message } } : { general: r.message });
       }
     } catch (e) {
       setSaved('idle');
@@ -95,13 +98,13 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
         onDirectories={(cgiDirectories) => change({ cgiDirectories })}
       />
       {SECTIONS.map(([title, rows]) => (
-        <SwitchSection
+        <ControlSection
           key={title}
           title={title}
           rows={rows}
-          values={draft.switches}
-          errors={errors.switches ?? {}}
-          onChange={(key, value) => change({ switches: { ...draft.switches, [key]: value } })}
+          values={draft.controls}
+          errors={errors.controls ?? {}}
+          onChange={(key, value) => change({ controls: { ...draft.controls, [key]: value } })}
         />
       ))}
       <div className="settings-actions">
