@@ -154,7 +154,7 @@ beforeAll(async () => {
   execFileSync('mkfifo', [path.join(d, 'fifo')]);
   writeFile(root, 'top.txt', 'top');
   writeFile(root, 'cgi-bin/script.py', '#!/usr/bin/env python3\nprint("secret source")\n', 0o755);
-  strict = await startServer(SimpleHTTPRequestHandler, { directory: root, folderZip: true, followSymlinks: false, showHidden: false } as never);
+  strict = await startServer(SimpleHTTPRequestHandler, { directory: root, folderZip: true, followSymlinks: false, showHidden: false });
   lax = await startServer(SimpleHTTPRequestHandler, { directory: root, folderZip: true });
   off = await startServer(SimpleHTTPRequestHandler, { directory: root });
 });
@@ -249,6 +249,25 @@ describe('folder as .zip (PORT NOTE 29)', () => {
     expect(names).toContainEqual(['nested/deep/b.bin', sha256File(path.join(dir, 'nested/deep/b.bin'))]);
   });
 
+  it('the modern listing links to it ("Download all", PORT NOTE 27), only with the setting', async () => {
+    const withZip = await startServer(SimpleHTTPRequestHandler, { directory: root, folderZip: true, listing: 'modern' });
+    const without = await startServer(SimpleHTTPRequestHandler, { directory: root, listing: 'modern' });
+    try {
+      for (const target of [FOLDER_URL, FOLDER_URL + '?sort=size&order=desc']) {
+        const page = parseResponse(await fetchRaw(withZip, target)).body.toString();
+        expect(page).toContain('<div class="actions"><a href="?download=zip" download>Download all</a></div>');
+      }
+      expect(parseResponse(await fetchRaw(without, FOLDER_URL)).body.toString()).not.toContain('Download all');
+      // The link, resolved against the page's URL, is the ZIP file of that folder.
+      const href = new URL('?download=zip', `http://x${FOLDER_URL}?sort=size`);
+      const zip = parseResponse(await fetchRaw(withZip, href.pathname + href.search));
+      expect(zip.headers.get('content-type')).toBe('application/zip');
+    } finally {
+      await withZip.close();
+      await without.close();
+    }
+  });
+
   it('HEAD: the headers only; without the trailing slash: 301 keeping the query; without the setting: the listing', async () => {
     const head = parseResponse(await fetchRaw(strict, FOLDER_URL + '?download=zip', 'HEAD'));
     expect(head.status).toBe('HTTP/1.0 200 OK');
@@ -260,6 +279,9 @@ describe('folder as .zip (PORT NOTE 29)', () => {
     const listing = parseResponse(await fetchRaw(off, FOLDER_URL + '?download=zip'));
     expect(listing.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(listing.body.toString()).toContain('Directory listing for');
+    // A hidden folder with showHidden off is not there (PORT NOTE 28), as for GET; shown otherwise.
+    expect(parseResponse(await fetchRaw(strict, FOLDER_URL + '.hiddendir/?download=zip')).status).toBe('HTTP/1.0 404 File not found');
+    expect(parseResponse(await fetchRaw(lax, FOLDER_URL + '.hiddendir/?download=zip')).headers.get('content-type')).toBe('application/zip');
     // A file's URL with the query is still the file.
     const file = parseResponse(await fetchRaw(strict, FOLDER_URL + 'a.txt?download=zip'));
     expect(file.body.toString()).toBe('hello\n');

@@ -26,7 +26,7 @@ import { renderModernListing, type ModernListingCache, type RenderedListing } fr
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import { imsEpochSeconds } from './parsedate.js';
 import { fileETag, ifRangeHolds, noneMatchHits, parseRange } from './byte-range.js';
-import { contentDisposition, FolderZipBody, walkFolder, wantsZip } from './folder-zip.js';
+import { contentDisposition, FolderZipBody, walkFolder, wantsZip, ZIP_QUERY } from './folder-zip.js';
 import { isdirSync, isInside, islinkSync, osPath, statSyncOrNull, type PathFlavour } from './py-path.js';
 import {
   encodeUtf8, fsEncode, htmlEscape, normpath, splitext, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
@@ -397,7 +397,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       fs: this.fs,
       flavour: this.pathFlavour,
       contained: (p: string) => this.isContained(p),
-      showHidden: (this.options as { readonly showHidden?: boolean }).showHidden !== false,
+      showHidden: this.options.showHidden !== false,
       skipsFolder: (u: string) => this.zipSkipsFolder(u),
     };
     const body = new FolderZipBody(walkFolder(policy, folder || dirPath, name + '/', urlPath));
@@ -610,10 +610,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /**
    * The links a modern listing shows above its rows for the folder `dirPath` as a whole
    * (HTML: each an `<a>` whose href and text are already quoted and escaped), or '' for none.
-   * The place for a "Download all" link: nothing yet.
+   * PORT NOTE 29: with the folderZip setting, "Download all", the folder as one ZIP file (a
+   * query-only link: the page's own folder, whatever its sort, with `?download=zip`).
    */
   protected listingActions(_dirPath: string): string {
-    return '';
+    return this.options.folderZip === true ? `<a href="?${ZIP_QUERY}" download>Download all</a>` : '';
   }
 
   /**
