@@ -96,14 +96,16 @@ function rssMiB(pid) {
   }
 }
 
-async function invoke(origin, token, channel, args) {
-  const res = await fetch(`${origin}/api/invoke/${channel}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Servedir-Token': token },
-    body: JSON.stringify({ args }),
-  });
-  const body = await res.json();
-  if (!res.ok || !body.ok) throw new Error(`${channel}: HTTP ${res.status} ${JSON.stringify(body)}`);
+/**
+ * Calls the window's API from inside the signed-in page (the session is an HttpOnly cookie
+ * the page's requests carry; electron/web/control-server.ts), as the window itself does.
+ */
+async function invoke(page, channel, args) {
+  const { status, body } = await page.evaluate(async ([ch, a]) => {
+    const res = await fetch(`/api/invoke/${ch}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ args: a }) });
+    return { status: res.status, body: await res.json() };
+  }, [channel, args]);
+  if (status !== 200 || !body.ok) throw new Error(`${channel}: HTTP ${status} ${JSON.stringify(body)}`);
   return body.value;
 }
 
@@ -152,7 +154,8 @@ async function main() {
     const t = setTimeout(() => reject(new Error(`web.cjs printed no URL in 20 s: ${webOut}`)), 20000);
     web.stdout.on('data', (d) => {
       webOut += d;
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(webOut);
+      // The printed sign-in address (single use): the page below opens it once.
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?key=[\w-]+)/.exec(webOut);
       if (m) {
         clearTimeout(t);
         resolve(m[1]);
@@ -161,7 +164,6 @@ async function main() {
     web.once('exit', (c) => reject(new Error(`web.cjs exited (${c}): ${webOut}`)));
   });
   const origin = new URL(url).origin;
-  const token = new URL(url).hash.replace(/^#token=/, '');
   log(`browser mode at ${origin}`);
 
   // 2. Real Chromium.
@@ -184,8 +186,8 @@ async function main() {
 
   // 3. Share the fixture on loopback, HTTP/1.1, through the window's API.
   const port = await freePort();
-  await invoke(origin, token, 'settings:update', [{ directory: fixture.dir, port, bind: '127.0.0.1', protocolVersion: 'HTTP/1.1', cgi: false }]);
-  const started = await invoke(origin, token, 'server:start', []);
+  await invoke(page, 'settings:update', [{ directory: fixture.dir, port, bind: '127.0.0.1', protocolVersion: 'HTTP/1.1', cgi: false }]);
+  const started = await invoke(page, 'server:start', []);
   if (!started.ok || started.value.state !== 'running') throw new Error(`server:start: ${JSON.stringify(started)}`);
   log(`sharing on 127.0.0.1:${started.value.port}`);
 
@@ -336,7 +338,7 @@ async function main() {
     result.error = `counts do not add up: ${result.made} made, ${result.shown} shown + ${result.dropped} dropped`;
   }
 
-  await invoke(origin, token, 'server:stop', []).catch(() => {});
+  await invoke(page, 'server:stop', []).catch(() => {});
   await browser.close();
   await stopProcess(web, 5000);
   log(`made ${result.made}, shown ${result.shown}, dropped ${result.dropped}, longest frame ${result.longestFrameMs?.toFixed(1)} ms, heap ${result.heapEarlyMiB?.toFixed(1)} → ${result.heapEndMiB?.toFixed(1)} MiB`);
