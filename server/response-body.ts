@@ -154,6 +154,9 @@ export class SmallFileBody implements ResponseBody {
   private done = false;
   /** Bytes returned so far (reads of less than the whole file, at positions). */
   private sent = 0;
+  /** The buffer of the pieces, and whether the socket has written the last one read into it. */
+  private piece: Buffer | null = null;
+  private pieceFree = false;
   /**
    * `keep`: called with the bytes when the whole file was read (to cache them). `offset`:
    * where `size` bytes are read from (a byte range); 0 reads the file from its start.
@@ -178,7 +181,18 @@ export class SmallFileBody implements ResponseBody {
     // A piece at a time when the caller asks for less (a stalled client's share): read at
     // positions, so the file's bytes are never all held for a client that does not read them.
     const length = whole ? this.size : Math.max(1, Math.min(maxBytes, this.size - this.sent));
-    const buf = Buffer.allocUnsafe(length);
+    let buf: Buffer;
+    if (whole) {
+      buf = Buffer.allocUnsafe(length);
+    } else {
+      // One piece buffer, read into again once the socket wrote the last piece (`released`).
+      // (Never a big one for a small piece: a stalled client would pin all of it.)
+      const kept = this.piece;
+      const fits = kept !== null && this.pieceFree && kept.length >= length && (length > SMALL_READ || kept.length <= SMALL_READ);
+      buf = fits ? kept : Buffer.allocUnsafeSlow(length);
+      this.piece = buf;
+      this.pieceFree = false;
+    }
     const at = this.offset + this.sent;
     let n = 0;
     while (n < length) {
@@ -191,10 +205,15 @@ export class SmallFileBody implements ResponseBody {
     if (n === 0) return null;
     if (n < length) return buf.subarray(0, n);
     if (whole) this.keep?.(buf);
-    return buf;
+    return whole ? buf : buf.subarray(0, n);
+  }
+  /** The last piece returned is no longer referenced (the socket wrote it). */
+  released(): void {
+    this.pieceFree = true;
   }
   async close(): Promise<void> {
     this.done = true;
+    this.piece = null;
     this.handle.closeSync();
   }
 }
