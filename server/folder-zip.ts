@@ -300,11 +300,11 @@ interface OpenEntry {
   ahead: Promise<Buffer> | null;
 }
 
-/** Up to `want` bytes of `cur`'s file at `pos`, in a new buffer (shorter at the file's end). */
-async function readAt(cur: OpenEntry, pos: number, want: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafeSlow(want);
+/** Up to `want` bytes of `cur`'s file at `pos`, in `into` or a new buffer (shorter at the file's end). */
+async function readAt(cur: OpenEntry, pos: number, want: number, into: Buffer | null = null): Promise<Buffer> {
+  const buf = into !== null && into.length >= want ? into : Buffer.allocUnsafeSlow(want);
   const n = cur.small ? cur.handle.readSync(buf, 0, want, pos) : (await cur.handle.read(buf, 0, want, pos)).bytesRead;
-  return n === want ? buf : buf.subarray(0, n);
+  return n === buf.length ? buf : buf.subarray(0, n);
 }
 
 /**
@@ -326,6 +326,14 @@ export class FolderZipBody implements ResponseBody {
   private current: OpenEntry | null = null;
   private walked = false;
   private ended = false;
+  /**
+   * A big file's chunks alternate between two buffers: the one last returned (`sent`), given
+   * back by `released()` once the socket has written all of it (`copyfile`), becomes `spare`,
+   * the next read-ahead's buffer. Without this every 512 KiB chunk was a new buffer, and the
+   * garbage collector let ~40-60 MiB of them pile up during a big download.
+   */
+  private sent: Buffer | null = null;
+  private spare: Buffer | null = null;
 
   constructor(private readonly items: AsyncGenerator<ZipItem, void, undefined>) {}
 
@@ -349,7 +357,9 @@ export class FolderZipBody implements ResponseBody {
           cur.entry.size += data.length;
           push(data);
           if (limit === CHUNK_SIZE && !cur.small && cur.pos < cur.end) {
-            const ahead = readAt(cur, cur.pos, Math.min(cur.end - cur.pos, CHUNK_SIZE));
+            const spare = this.spare;
+            this.spare = null;
+            const ahead = readAt(cur, cur.pos, Math.min(cur.end - cur.pos, CHUNK_SIZE), spare);
             ahead.catch(() => {}); // awaited (and its error thrown) by the next readChunk or close
             cur.ahead = ahead;
           }
@@ -377,7 +387,16 @@ export class FolderZipBody implements ResponseBody {
       this.ended = true;
     }
     if (pieces.length === 0) return null;
-    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, total);
+    const chunk = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, total);
+    // Only a whole-chunk buffer of our own read is worth reusing (not a copy, not a gathered chunk).
+    this.sent = chunk.buffer.byteLength === CHUNK_SIZE && chunk.byteOffset === 0 ? chunk : null;
+    return chunk;
+  }
+
+  /** `copyfile`: the socket has written all of the last chunk; its buffer may be read into again. */
+  released(): void {
+    if (this.sent !== null) this.spare = Buffer.from(this.sent.buffer, 0, CHUNK_SIZE);
+    this.sent = null;
   }
 
   /** The next at most `max` bytes of `cur`'s file, or null when it has all been packed. */
