@@ -249,6 +249,31 @@ describe('folder as .zip (PORT NOTE 29)', () => {
     expect(names).toContainEqual(['nested/deep/b.bin', sha256File(path.join(dir, 'nested/deep/b.bin'))]);
   });
 
+  it.skipIf(!HAVE_PYTHON)('a file that cannot be opened and a folder that cannot be read are left out; the rest is packed', async () => {
+    const dir = path.join(root, FOLDER);
+    const denied = (): never => {
+      throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    };
+    const fsi = {
+      ...nodeFs,
+      openSync: (p: Buffer, flags: 'r') => (p.toString().endsWith('/a.txt') ? denied() : nodeFs.openSync(p, flags)),
+      readdirEntries: (p: Buffer) => (p.toString().endsWith('/deep') ? Promise.reject(denied()) : nodeFs.readdirEntries(p)),
+    };
+    const policy = { fs: fsi, flavour: posixpath, contained: () => false, showHidden: false, skipsFolder: () => false };
+    const body = new FolderZipBody(walkFolder(policy, dir, FOLDER + '/', FOLDER_URL));
+    const chunks: Buffer[] = [];
+    try {
+      for (let c = await body.readChunk(); c !== null; c = await body.readChunk()) chunks.push(c);
+    } finally {
+      await body.close();
+    }
+    const zipPath = path.join(tmp, 'denied.zip');
+    fs.writeFileSync(zipPath, Buffer.concat(chunks));
+    const names = pyRead(zipPath).map((e) => Buffer.from(e.name, 'hex').toString().slice(FOLDER.length + 1));
+    expect(names).toEqual(expect.arrayContaining(['big.bin', 'empty/', 'nested/', 'nested/deep/', 'ünïcødé 文件.txt']));
+    expect(names.filter((n) => n === 'a.txt' || n.startsWith('nested/deep/b'))).toEqual([]);
+  });
+
   it('the modern listing links to it ("Download all", PORT NOTE 27), only with the setting', async () => {
     const withZip = await startServer(SimpleHTTPRequestHandler, { directory: root, folderZip: true, listing: 'modern' });
     const without = await startServer(SimpleHTTPRequestHandler, { directory: root, listing: 'modern' });
