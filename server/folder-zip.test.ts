@@ -274,6 +274,21 @@ describe('folder as .zip (PORT NOTE 29)', () => {
     expect(names.filter((n) => n === 'a.txt' || n.startsWith('nested/deep/b'))).toEqual([]);
   });
 
+  it('HTTP/1.1 keep-alive: Connection: close, and the connection ends after the ZIP file (a pipelined request is not answered)', async () => {
+    const server = await startServer(SimpleHTTPRequestHandler, { directory: root, folderZip: true, protocolVersion: 'HTTP/1.1' });
+    try {
+      const req = `GET ${FOLDER_URL}?download=zip HTTP/1.1\r\nHost: x\r\n\r\nGET /top.txt HTTP/1.1\r\nHost: x\r\n\r\n`;
+      const raw = await rawRequest(server.port, req);
+      const { status, headers, body } = parseResponse(raw);
+      expect(status).toBe('HTTP/1.1 200 OK');
+      expect(headers.get('connection')).toBe('close');
+      expect(body.includes(Buffer.from('HTTP/1.1 200'))).toBe(false);
+      expect(server.logs.filter((e) => e.kind === 'request').map((e) => e.path)).toEqual([FOLDER_URL + '?download=zip']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('the modern listing links to it ("Download all", PORT NOTE 27), only with the setting', async () => {
     const withZip = await startServer(SimpleHTTPRequestHandler, { directory: root, folderZip: true, listing: 'modern' });
     const without = await startServer(SimpleHTTPRequestHandler, { directory: root, listing: 'modern' });
