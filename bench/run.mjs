@@ -14,7 +14,7 @@
  *   --duration=S       seconds per wrk run (default 5)
  *   --servers=a,b      subset of: ours,ours-host,ours-host-links,ours-logfile,py10,py11,nginx,sirv,http-server,serve
  *                      (default: all but http-server and serve, which are optional comparisons)
- *   --workloads=a,b    subset of: a1,a16,a64,b,c,d,e,f,g,slow
+ *   --workloads=a,b    subset of: a1,a16,a64,b,c,d,e,e-modern,f,g,slow
  *                      zip (in the default set): a folder as one .zip against a raw read of the same
  *                      files, with its own server (bench/lib/zip-workload.mjs)
  *   --no-window        skip the window benchmark
@@ -77,14 +77,14 @@ const DURATION = Number(opt('duration', QUICK ? 1 : 5));
 const CURL_REPS = QUICK ? 1 : 3;
 const SLOW_MS = QUICK ? 3000 : 8000;
 const SERVER_IDS = opt('servers', 'py10,py11,nginx,sirv,ours,ours-host,ours-host-links,ours-logfile').split(',');
-const WORKLOAD_IDS = opt('workloads', 'a1,a16,a64,b,c,d,e,f,g,slow').split(',');
+const WORKLOAD_IDS = opt('workloads', 'a1,a16,a64,b,c,d,e,e-modern,f,g,slow').split(',');
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 
 // ---------------------------------------------------------------- workloads
 /**
  * @typedef {{id: string, what: string, unit: 'req/s'|'MB/s', kind: 'wrk'|'curl'|'idle'|'slow',
  *   path: string, conns?: number, close?: boolean, expectStatus?: number, keepAliveOnly?: boolean,
- *   listing?: boolean}} Workload
+ *   listing?: boolean, modern?: boolean}} Workload
  */
 /** @type {Workload[]} */
 const WORKLOADS = [
@@ -95,6 +95,9 @@ const WORKLOADS = [
   { id: 'c', what: '1 MiB, 16 connections', unit: 'MB/s', kind: 'wrk', path: '/1m.bin', conns: 16 },
   { id: 'd', what: 'one 256 MiB stream (curl)', unit: 'MB/s', kind: 'curl', path: '/256m.bin' },
   { id: 'e', what: '5,000-entry listing, 8 connections', unit: 'req/s', kind: 'wrk', path: `/${LISTING_DIR}/`, conns: 8, listing: true },
+  // Our modern listing (sizes, dates, folders first; the CLI started with --listing modern):
+  // what nginx's autoindex shows too.
+  { id: 'e-modern', what: '5,000-entry listing, modern page, 8 connections', unit: 'req/s', kind: 'wrk', path: `/${LISTING_DIR}/`, conns: 8, listing: true, modern: true },
   { id: 'f', what: '404s, 16 connections', unit: 'req/s', kind: 'wrk', path: '/no-such-file.bin', conns: 16, expectStatus: 404 },
   { id: 'g', what: `1 KiB at 16 conns + ${IDLE_CONNECTIONS.toLocaleString('en-US')} idle keep-alive`, unit: 'req/s', kind: 'idle', path: '/1k.bin', conns: 16, keepAliveOnly: true },
   { id: 'slow', what: '256 MiB read at 1 MiB/s: server RSS growth', unit: 'MiB', kind: 'slow', path: '/256m.bin' },
@@ -269,8 +272,8 @@ function cpuMeter(pid) {
 const fixtureDir = path.join(REPO, 'bench', '.fixture');
 let pythonListing = null;
 
-/** Checks that a server answers right before we measure it. */
-async function verify(def, running, fixture) {
+/** Checks that a server answers right before we measure it (`listing`: the style it was started with). */
+async function verify(def, running, fixture, listing = 'classic') {
   const notes = [];
   const one = await fetchOnce(running.port, '/1k.bin');
   const sha = createHash('sha256').update(one.body).digest('hex');
@@ -281,6 +284,10 @@ async function verify(def, running, fixture) {
   if (def.listing) {
     const list = await fetchOnce(running.port, `/${LISTING_DIR}/`);
     if (list.status !== 200) throw new Error(`${def.id}: listing answered ${list.status}`);
+    if (listing === 'modern') {
+      if (!list.body.includes('<meta name="viewport"')) throw new Error(`${def.id}: --listing modern did not give the modern page`);
+      return { notes, listingIdentical: null };
+    }
     if (def.id.startsWith('py')) pythonListing ??= list.body;
     else if (def.id.startsWith('ours') && pythonListing) listingIdentical = list.body.equals(pythonListing);
   }
@@ -293,29 +300,45 @@ async function verify(def, running, fixture) {
  * of load from elsewhere on the machine does not land on one server only.
  */
 async function benchServer(def, fixture, tmp, profDir, run, previous) {
-  const ctx = { root: fixture.dir, cpu: SERVER_CPU, tmp, nodeFlags: undefined };
+  const result = previous ?? { id: def.id, label: def.label, logMode: def.logMode, workloads: {}, notes: [], peakRssKb: 0, listingIdentical: null };
+  // The modern listing is a setting of ours: its workload gets a server started with it.
+  const modern = def.modernListing === 'flag' ? WORKLOADS.filter((w) => w.modern) : [];
+  const rest = WORKLOADS.filter((w) => !modern.includes(w));
+  if (rest.length) await benchWorkloads(def, fixture, tmp, profDir, run, result, rest, 'classic');
+  if (modern.length) await benchWorkloads(def, fixture, tmp, profDir, run, result, modern, 'modern');
+  return result;
+}
+
+/** Starts the server (with the `listing` style, for ours), runs `workloads` once, stops it. */
+async function benchWorkloads(def, fixture, tmp, profDir, run, result, workloads, listing) {
+  const ctx = { root: fixture.dir, cpu: SERVER_CPU, tmp, nodeFlags: undefined, listing };
   if (profDir && (def.id === 'ours' || def.id === 'ours-host')) {
     ctx.nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', path.join(REPO, 'bench', 'lib', 'exit-on-sigterm.mjs')];
   }
   const running = await def.start(ctx);
-  const result = previous ?? { id: def.id, label: def.label, logMode: def.logMode, workloads: {}, notes: [], peakRssKb: 0, listingIdentical: null };
   const peak = () => {
     const kb = procStatusKb(running.pid, 'VmHWM');
     if (kb != null) result.peakRssKb = Math.max(result.peakRssKb, kb);
   };
   try {
-    const v = await verify(def, running, fixture);
-    if (run === 0) {
+    const v = await verify(def, running, fixture, listing);
+    if (listing === 'modern') {
+      if (run === 0) result.notes.push(...v.notes.map((n) => `(--listing modern) ${n}`));
+    } else if (run === 0) {
       result.notes.push(...v.notes);
       result.listingIdentical = v.listingIdentical;
       result.startRssKb = procStatusKb(running.pid, 'VmRSS');
     } else if (v.listingIdentical === false) result.listingIdentical = false;
     {
-      for (const w of WORKLOADS) {
+      for (const w of workloads) {
         if ((def.id === 'ours-logfile' || def.id === 'ours-host-links') && !['a64', 'f'].includes(w.id)) continue;
         const slot = (result.workloads[w.id] ??= { values: [], runs: [] });
         if (w.listing && !def.listing) {
           slot.na = 'no directory listings';
+          continue;
+        }
+        if (w.modern && !def.modernListing) {
+          slot.na = 'no listing with sizes and dates';
           continue;
         }
         if (w.keepAliveOnly && !def.keepAlive) {
@@ -395,11 +418,10 @@ async function benchServer(def, fixture, tmp, profDir, run, previous) {
     }
     peak();
     const stats = running.stats?.();
-    if (stats) (result.stats ??= []).push(stats);
+    if (stats && listing === 'classic') (result.stats ??= []).push(stats);
   } finally {
     await running.stop();
   }
-  return result;
 }
 
 // ---------------------------------------------------------------- tables
@@ -458,6 +480,8 @@ function target(results, sid, wid) {
       const same = results[sid]?.listingIdentical;
       return ['≥1× nginx, ≥3× python, identical', all(ge(v, ng, 1), ge(v, py, 3), same)];
     }
+    case 'e-modern':
+      return ['≥1× nginx (its autoindex)', ge(v, ng, 1)];
     case 'f':
       return ['≥0.5× nginx', ge(v, ng, 0.5)];
     case 'g': {
@@ -504,7 +528,7 @@ function mainTable(results, sid = 'ours') {
       isSize ? '' : fmtRatio(v, med(results, 'nginx', w.id)),
       isSize ? '' : fmtRatio(v, med(results, 'sirv', w.id)),
       t,
-      mark(p) + (p === true && ['a64', 'c', 'd', 'e', 'f'].includes(w.id) ? referenceCaveat(results, sid, w.id) : ''),
+      mark(p) + (p === true && ['a64', 'c', 'd', 'e', 'e-modern', 'f'].includes(w.id) ? referenceCaveat(results, sid, w.id) : ''),
     ];
   });
   rows.push([

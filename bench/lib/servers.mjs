@@ -13,6 +13,7 @@ import { fork, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   startProcess,
   stopProcess,
@@ -55,9 +56,12 @@ export function pythonExe() {
  * @property {string} label
  * @property {boolean} keepAlive   keeps connections open between requests (HTTP/1.1)
  * @property {boolean} listing     serves directory listings
+ * @property {'flag'|'same'|false} [modernListing]  how it serves workload e-modern: 'flag' =
+ *   started again with our modern listing (`--listing modern`, or the host's `listing` setting),
+ *   'same' = its one listing already shows sizes and dates (nginx's autoindex), false = n/a
  * @property {string} logMode      what happens to its request log during the run
  * @property {() => string|null} unavailable  why it cannot run here, or null
- * @property {(ctx: {root: string, cpu: number, tmp: string}) => Promise<Running>} start
+ * @property {(ctx: {root: string, cpu: number, tmp: string, listing?: 'classic'|'modern'}) => Promise<Running>} start
  */
 
 function openOut(file) {
@@ -79,6 +83,7 @@ export function oursCli({ logFile = false, protocol = 'HTTP/1.1' } = {}) {
     label: `servedir CLI ${protocol}${logFile ? ', log → file' : ''}`,
     keepAlive: protocol === 'HTTP/1.1',
     listing: true,
+    modernListing: 'flag',
     logMode: logFile
       ? 'CLI; CPython-format stderr log written to a file on disk'
       : 'CLI; CPython-format stderr log formatted and written to /dev/null',
@@ -86,6 +91,7 @@ export function oursCli({ logFile = false, protocol = 'HTTP/1.1' } = {}) {
     async start(ctx) {
       const port = await freePort();
       const args = [...(ctx.nodeFlags ?? []), OUR_CLI, String(port), '-b', '127.0.0.1', '-d', ctx.root, '-p', protocol];
+      if (ctx.listing === 'modern') args.push('--listing', 'modern');
       const file = logFile ? path.join(ctx.tmp, `ours-stderr-${port}.log`) : null;
       const r = await startPlain(process.execPath, args, port, ctx, file);
       if (file) r.stats = () => ({ logBytes: existsSync(file) ? statSync(file).size : 0 });
@@ -105,6 +111,7 @@ export function oursHost({ followSymlinks = false } = {}) {
     label: `servedir host HTTP/1.1, structured log → app${followSymlinks ? ', followSymlinks on (CPython behaviour)' : ''}`,
     keepAlive: true,
     listing: true,
+    modernListing: 'flag',
     logMode: `utility host (out/main/host.cjs) under fork; structured log batches sent over IPC to the harness, as the app receives them; followSymlinks ${followSymlinks ? 'on (like the CLI: isolates the cost of the log)' : "off (the app's default: every request resolves real paths)"}`,
     unavailable: () => (existsSync(OUR_HOST) ? null : 'out/main/host.cjs not built (npm run build:app)'),
     async start(ctx) {
@@ -149,9 +156,13 @@ export function oursHost({ followSymlinks = false } = {}) {
       pinPid(child.pid, ctx.cpu);
       await next(['ready']);
       const port = await freePort();
+      // Every setting of the table (the host refuses settings with one missing): the app's
+      // values, but CPython's listing for workload e (compared byte for byte with python's).
+      const { appDefaults } = await import(pathToFileURL(path.join(REPO, 'dist', 'server', 'share-settings.js')).href);
       child.send({
         type: 'start',
         settings: {
+          ...appDefaults(),
           directory: ctx.root,
           port,
           bind: '127.0.0.1',
@@ -159,6 +170,7 @@ export function oursHost({ followSymlinks = false } = {}) {
           cgi: false,
           cgiDirectories: ['/cgi-bin', '/htbin'],
           followSymlinks,
+          listing: ctx.listing ?? 'classic',
         },
       });
       const answer = await next(['listening', 'failed']);
@@ -216,6 +228,7 @@ export function nginx() {
     label: 'nginx (1 worker, sendfile, autoindex)',
     keepAlive: true,
     listing: true,
+    modernListing: 'same',
     logMode: 'access_log off',
     unavailable: () => (existsSync('/usr/sbin/nginx') ? null : 'nginx not installed'),
     async start(ctx) {
