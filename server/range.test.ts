@@ -4,6 +4,8 @@
  * read synchronously, a big file streamed), HEAD alike; and without the setting, CPython's
  * answers (no Accept-Ranges, no ETag, the whole file for any Range).
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +143,26 @@ describe('Range (RFC 9110 §14) with the range setting', () => {
     expect(entry.status).toBe(206);
     expect(entry.bytesSent).toBeGreaterThan(1000);
     expect(entry.bytesSent).toBeLessThan(1400);
+  });
+});
+
+describe('a cut download resumes with curl -C - (as a user would)', () => {
+  const curl = ['/usr/bin/curl', '/bin/curl'].find((p) => fs.existsSync(p));
+  // curl runs asynchronously: the server answering it lives in this process.
+  const run = promisify(execFile);
+  it.skipIf(curl === undefined)('the rest is fetched with a Range and the file is whole again', async () => {
+    const out = path.join(makeTempDir(), 'big.bin');
+    // The first 1,234,567 bytes arrived before the connection was cut.
+    fs.writeFileSync(out, BIG.subarray(0, 1_234_567));
+    const before = on.logs.length;
+    await run(curl!, ['-s', '-f', '-C', '-', '-o', out, `http://127.0.0.1:${on.port}/big.bin`]);
+    expect(fs.readFileSync(out).equals(BIG)).toBe(true);
+    const entry = on.logs.slice(before).find((e) => e.kind === 'request')!;
+    expect(entry.status).toBe(206);
+    expect(entry.bytesSent).toBeLessThan(BIG.length - 1_234_567 + 1024);
+    // A complete file asked to resume gets 416, which curl reports as already complete.
+    await run(curl!, ['-s', '-C', '-', '-o', out, `http://127.0.0.1:${on.port}/big.bin`]);
+    expect(fs.readFileSync(out).equals(BIG)).toBe(true);
   });
 });
 
