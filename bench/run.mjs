@@ -14,7 +14,7 @@
  *   --duration=S       seconds per wrk run (default 5)
  *   --servers=a,b      subset of: ours,ours-host,ours-host-links,ours-logfile,py10,py11,nginx,sirv,http-server,serve
  *                      (default: all but http-server and serve, which are optional comparisons)
- *   --workloads=a,b    subset of: a1,a16,a64,b,c,d,e,e-modern,f,g,slow
+ *   --workloads=a,b    subset of: a1,a16,a64,b,c,d,e,e-modern,range,f,g,slow
  *                      zip (in the default set): a folder as one .zip against a raw read of the same
  *                      files, with its own server (bench/lib/zip-workload.mjs)
  *   --no-window        skip the window benchmark
@@ -77,7 +77,7 @@ const DURATION = Number(opt('duration', QUICK ? 1 : 5));
 const CURL_REPS = QUICK ? 1 : 3;
 const SLOW_MS = QUICK ? 3000 : 8000;
 const SERVER_IDS = opt('servers', 'py10,py11,nginx,sirv,ours,ours-host,ours-host-links,ours-logfile').split(',');
-const WORKLOAD_IDS = opt('workloads', 'a1,a16,a64,b,c,d,e,e-modern,f,g,slow').split(',');
+const WORKLOAD_IDS = opt('workloads', 'a1,a16,a64,b,c,d,e,e-modern,range,f,g,slow').split(',');
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 
 // ---------------------------------------------------------------- workloads
@@ -98,6 +98,10 @@ const WORKLOADS = [
   // Our modern listing (sizes, dates, folders first; the CLI started with --listing modern):
   // what nginx's autoindex shows too.
   { id: 'e-modern', what: '5,000-entry listing, modern page, 8 connections', unit: 'req/s', kind: 'wrk', path: `/${LISTING_DIR}/`, conns: 8, listing: true, modern: true },
+  // Range requests are a setting of ours too (`--range`, on in the app): this workload runs on
+  // the server started with the app's features (`modern`), nginx on its one server. Each request
+  // asks for a random 64 KiB of the 256 MiB file (bench/lib/wrk-report.lua, WRK_RANGE_SIZE).
+  { id: 'range', what: 'random 64 KiB ranges of 256 MiB, 16 connections', unit: 'MB/s', kind: 'wrk', path: '/256m.bin', conns: 16, modern: true, rangeOf: 256 * 1024 * 1024 },
   { id: 'f', what: '404s, 16 connections', unit: 'req/s', kind: 'wrk', path: '/no-such-file.bin', conns: 16, expectStatus: 404 },
   { id: 'g', what: `1 KiB at 16 conns + ${IDLE_CONNECTIONS.toLocaleString('en-US')} idle keep-alive`, unit: 'req/s', kind: 'idle', path: '/1k.bin', conns: 16, keepAliveOnly: true },
   { id: 'slow', what: '256 MiB read at 1 MiB/s: server RSS growth', unit: 'MiB', kind: 'slow', path: '/256m.bin' },
@@ -183,7 +187,7 @@ function runWrk(port, w, seconds) {
     const child = startProcess('wrk', args, {
       cpu: CLIENT_CPU,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WRK_CLOSE: w.close ? '1' : '0' },
+      env: { ...process.env, WRK_CLOSE: w.close ? '1' : '0', WRK_RANGE_SIZE: w.rangeOf ? String(w.rangeOf) : '' },
     });
     let out = '';
     let err = '';
@@ -482,6 +486,8 @@ function target(results, sid, wid) {
     }
     case 'e-modern':
       return ['≥1× nginx (its autoindex)', ge(v, ng, 1)];
+    case 'range':
+      return ['', null];
     case 'f':
       return ['≥0.5× nginx', ge(v, ng, 0.5)];
     case 'g': {

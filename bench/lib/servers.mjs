@@ -91,7 +91,8 @@ export function oursCli({ logFile = false, protocol = 'HTTP/1.1' } = {}) {
     async start(ctx) {
       const port = await freePort();
       const args = [...(ctx.nodeFlags ?? []), OUR_CLI, String(port), '-b', '127.0.0.1', '-d', ctx.root, '-p', protocol];
-      if (ctx.listing === 'modern') args.push('--listing', 'modern');
+      // The server for the workloads of our settings (e-modern, range): the app's features.
+      if (ctx.listing === 'modern') args.push('--listing', 'modern', '--range');
       const file = logFile ? path.join(ctx.tmp, `ours-stderr-${port}.log`) : null;
       const r = await startPlain(process.execPath, args, port, ctx, file);
       if (file) r.stats = () => ({ logBytes: existsSync(file) ? statSync(file).size : 0 });

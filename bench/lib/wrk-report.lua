@@ -1,9 +1,21 @@
 -- Benchmark harness: loaded by wrk (`wrk -s bench/lib/wrk-report.lua`).
 -- Prints one machine-readable summary line at the end of a run, so the harness does not
 -- parse wrk's human text. Adds `Connection: close` when WRK_CLOSE=1 (workload b: one new
--- connection per request). No per-response Lua callback: that would slow wrk down.
+-- connection per request), and a random Range per request when WRK_RANGE_SIZE is set. No
+-- per-response Lua callback: that would slow wrk down.
 if os.getenv("WRK_CLOSE") == "1" then
   wrk.headers["Connection"] = "close"
+end
+
+-- WRK_RANGE_SIZE=N (workload range): each request asks for a random 64 KiB of an N-byte file.
+local rangeSize = tonumber(os.getenv("WRK_RANGE_SIZE") or "")
+if rangeSize ~= nil and rangeSize > 65536 then
+  math.randomseed(20261206)
+  request = function()
+    local first = math.random(0, rangeSize - 65536)
+    wrk.headers["Range"] = string.format("bytes=%d-%d", first, first + 65535)
+    return wrk.format()
+  end
 end
 
 done = function(summary, latency, requests)
