@@ -319,3 +319,55 @@ describe('dialog:choose-folder and folder:check', () => {
     expect(await (await boot()).handlers['app:info']()).toMatchObject({ transport: 'web', suggestedFolder: '/home/u' });
   });
 });
+
+describe('safe choices (share-safety.ts)', () => {
+  it('the home folder asks first, naming what becomes visible; nothing starts until the window confirms that risk', async () => {
+    const h = (await boot({ home: dir })).handlers;
+    await h['settings:update']({ directory: dir, port: 8130 });
+    const r = await h['server:start']();
+    expect(r).toMatchObject({ ok: false, code: 'APP_ERR_NEEDS_CONFIRMATION', field: 'directory', confirm: 'home' });
+    expect(!r.ok && r.message).toContain('including documents, photos and hidden settings files like browser profiles, will be visible to anyone on this network');
+    expect(fork.spawned).toHaveLength(0);
+    expect(service.status()).toEqual({ state: 'stopped' });
+    // An answer to another question does not count.
+    expect(await h['server:start']({ confirmed: 'disk' })).toMatchObject({ ok: false, code: 'APP_ERR_NEEDS_CONFIRMATION' });
+    expect(await h['server:start']({ confirmed: 'home' })).toMatchObject({ ok: true, value: { state: 'running' } });
+    // A subfolder of home is fine without asking.
+    await h['server:stop']();
+    await h['settings:update']({ directory: share });
+    expect(await h['server:start']()).toMatchObject({ ok: true });
+  });
+
+  it('a whole disk asks first', async () => {
+    const h = (await boot({ home: dir })).handlers;
+    await h['settings:update']({ directory: '/' });
+    expect(await h['server:start']()).toMatchObject({ ok: false, code: 'APP_ERR_NEEDS_CONFIRMATION', confirm: 'disk' });
+  });
+
+  it('CGI whose script folder maps to system programs is refused on the cgi field, even when the disk was confirmed (/ with /usr/bin ran `touch`)', async () => {
+    const h = (await boot({ home: dir })).handlers;
+    await h['settings:update']({ directory: '/', cgi: true, cgiDirectories: ['/cgi-bin', '/usr/bin'] });
+    const r = await h['server:start']({ confirmed: 'disk' });
+    expect(r).toMatchObject({ ok: false, code: 'APP_ERR_CGI_SYSTEM_PROGRAMS', field: 'cgi' });
+    expect(!r.ok && r.message).toMatch(/^The script folder \/usr\/bin is \/usr\/bin, a folder of system programs/);
+    expect(fork.spawned).toHaveLength(0);
+  });
+
+  it('CGI: a cgi-bin that is a link to /usr/bin is refused (real paths); turning the link into a folder fixes it', async () => {
+    const h = (await boot({ home: '/nonexistent-home' })).handlers;
+    await fsp.symlink('/usr/bin', path.join(share, 'cgi-bin'));
+    await h['settings:update']({ directory: share, cgi: true });
+    expect(await h['server:start']()).toMatchObject({ ok: false, code: 'APP_ERR_CGI_SYSTEM_PROGRAMS', field: 'cgi' });
+    await fsp.rm(path.join(share, 'cgi-bin'));
+    await fsp.mkdir(path.join(share, 'cgi-bin'));
+    expect(await h['server:start']()).toMatchObject({ ok: true });
+  });
+
+  it('turning on a bad CGI folder while sharing stops sharing and says why', async () => {
+    const h = (await boot({ home: dir })).handlers;
+    await h['settings:update']({ directory: '/', port: 8131 });
+    expect(await h['server:start']({ confirmed: 'disk' })).toMatchObject({ ok: true });
+    await h['settings:update']({ cgi: true, cgiDirectories: ['/usr/bin'] });
+    await vi.waitFor(() => expect(service.status()).toMatchObject({ state: 'failed', error: { code: 'APP_ERR_CGI_SYSTEM_PROGRAMS' } }));
+  });
+});

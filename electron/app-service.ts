@@ -26,7 +26,9 @@ import type {
   ServerStatus,
   Settings,
   SettingsPatch,
+  StartOptions,
 } from './ipc-contract';
+import { cgiProgramFolder, classifyShareFolder, MSG_CGI_SYSTEM_PROGRAMS } from './share-safety';
 import type { ServeFailure } from '../server/host/protocol';
 import { notAFolderError, serveErrorForFolder, serveErrorForWrite, type ServeError } from '../server/errors';
 import { SETTING_KEYS, type ServeSettings } from '../server/share-settings';
@@ -56,6 +58,8 @@ export interface AppServiceDeps {
   readonly maxQueuedLogEntries?: number;
   /** Waits before each automatic restart of a streak (defaults to {@link AUTO_RESTART_DELAYS_MS}). */
   readonly restartDelaysMs?: readonly number[];
+  /** Follows links, for the CGI check (defaults to `fs.promises.realpath`). */
+  readonly realpath?: (p: string) => Promise<string>;
 }
 
 /**
@@ -172,6 +176,24 @@ export function createAppService(deps: AppServiceDeps): AppService {
     restartTimer = null;
   };
 
+  const home = deps.home ?? os.homedir();
+  const realpath = deps.realpath ?? ((p: string) => fsp.realpath(p));
+  /** The risky folder the user said to share anyway (restarts of it need no new answer). */
+  let confirmedFolder: string | null = null;
+
+  /** Refuses what is unsafe to share (see share-safety.ts), or null when all is well. */
+  const safetyFailure = async (settings: Settings): Promise<Failure | null> => {
+    const risky = classifyShareFolder(path, settings.directory, home, deps.info.platform === 'darwin');
+    if (risky && confirmedFolder !== settings.directory) {
+      return fail('APP_ERR_NEEDS_CONFIRMATION', risky.message, { field: 'directory', confirm: risky.risk });
+    }
+    if (settings.cgi) {
+      const bad = await cgiProgramFolder(path, settings.directory, settings.cgiDirectories, realpath);
+      if (bad) return fail('APP_ERR_CGI_SYSTEM_PROGRAMS', MSG_CGI_SYSTEM_PROGRAMS(bad.urlFolder, bad.real), { field: 'cgi' });
+    }
+    return null;
+  };
+
   const setStatus = (s: ServerStatus): ServerStatus => {
     status = s;
     deps.emit('server:status', s);
@@ -185,6 +207,18 @@ export function createAppService(deps: AppServiceDeps): AppService {
       const f = fail('APP_ERR_NO_FOLDER', 'Choose a folder to share first.', { field: 'directory' });
       setStatus({ state: 'failed', error: f });
       return f;
+    }
+    const unsafe = await safetyFailure(settings);
+    if (gen !== generation) return { ok: true, value: status };
+    if (unsafe) {
+      wantSharing = false;
+      // Asking is not a failure of the server: the window asks and starts again.
+      const sharing = status.state === 'running' || status.state === 'starting';
+      if (unsafe.code === 'APP_ERR_NEEDS_CONFIRMATION' && !sharing) return unsafe;
+      // A change made while sharing (Settings) made it unsafe: sharing stops.
+      if (sharing) await deps.host.stop();
+      setStatus({ state: 'failed', error: unsafe });
+      return unsafe;
     }
     wantSharing = true;
     setStatus({ state: 'starting', settings });
@@ -290,11 +324,17 @@ export function createAppService(deps: AppServiceDeps): AppService {
       }
       return { ok: true, value: saved };
     },
-    'server:start': async () => {
+    'server:start': async (options?: StartOptions) => {
       // Share (or Restart) pressed: a new streak of automatic restarts, none pending.
       cancelRestart();
       streak = 0;
-      return startWith(deps.store.get());
+      const settings = deps.store.get();
+      if (options) {
+        const risky = classifyShareFolder(path, settings.directory, home, deps.info.platform === 'darwin');
+        // The answer counts only for the risk it was asked about.
+        if (risky?.risk === options.confirmed) confirmedFolder = settings.directory;
+      }
+      return startWith(settings);
     },
     'server:stop': async () => {
       ++generation;

@@ -71,6 +71,24 @@ export interface Failure {
   readonly field?: SettingsField;
   /** For SRV_ERR_PORT_IN_USE: a port that was free a moment ago. */
   readonly suggestedPort?: number;
+  /**
+   * For APP_ERR_NEEDS_CONFIRMATION: what kind of risky folder it is; the window asks in
+   * plain words (`message` names what becomes visible) and calls `server:start` again with it.
+   */
+  readonly confirm?: ShareRisk;
+}
+
+/** A risky folder to share: a whole disk, a folder of the operating system, the home folder itself. */
+export type ShareRisk = 'disk' | 'system' | 'home';
+const SHARE_RISKS: readonly string[] = ['disk', 'system', 'home'] satisfies readonly ShareRisk[];
+
+/** The window's answer to APP_ERR_NEEDS_CONFIRMATION: the user saw the risk and said share anyway. */
+export interface StartOptions {
+  readonly confirmed: ShareRisk;
+}
+
+export function isStartOptions(v: unknown): v is StartOptions {
+  return isPlainObject(v) && Object.keys(v).length === 1 && typeof v.confirmed === 'string' && SHARE_RISKS.includes(v.confirmed);
 }
 
 export type AppErrorCode =
@@ -78,7 +96,11 @@ export type AppErrorCode =
   | 'APP_ERR_UNSUPPORTED'
   | 'APP_ERR_URL_NOT_ALLOWED'
   | 'APP_ERR_HOST_CRASHED'
-  | 'APP_ERR_NO_FOLDER';
+  | 'APP_ERR_NO_FOLDER'
+  /** The folder is risky to share (Failure.confirm says how); nothing was started. */
+  | 'APP_ERR_NEEDS_CONFIRMATION'
+  /** CGI is on and a script folder maps to a folder of system programs: refused. */
+  | 'APP_ERR_CGI_SYSTEM_PROGRAMS';
 
 export type Result<T> = { readonly ok: true; readonly value: T } | Failure;
 
@@ -169,8 +191,11 @@ export interface InvokeChannels {
   'settings:get': () => Promise<Settings>;
   /** Validate and persist a change. While sharing, the server restarts with it. */
   'settings:update': (patch: SettingsPatch) => Promise<Result<Settings>>;
-  /** Start sharing with the saved settings. */
-  'server:start': () => Promise<Result<ServerStatus>>;
+  /**
+   * Start sharing with the saved settings. A risky folder (a whole disk, a system folder,
+   * the home folder) fails with APP_ERR_NEEDS_CONFIRMATION until `confirmed` names its risk.
+   */
+  'server:start': (options?: StartOptions) => Promise<Result<ServerStatus>>;
   'server:stop': () => Promise<ServerStatus>;
   'server:status': () => Promise<ServerStatus>;
   /** Bind-address choices, the two special ones first. */
@@ -232,7 +257,7 @@ export const invokeValidators: { readonly [K in InvokeChannel]: ArgsGuard<K> } =
   'app:ready': noArgs,
   'settings:get': noArgs,
   'settings:update': (args): args is [SettingsPatch] => args.length === 1 && isSettingsPatch(args[0]),
-  'server:start': noArgs,
+  'server:start': (args): args is [] | [StartOptions] => noArgs(args) || (args.length === 1 && isStartOptions(args[0])),
   'server:stop': noArgs,
   'server:status': noArgs,
   'net:interfaces': noArgs,
