@@ -38,7 +38,8 @@ describe('ipc-contract validators', () => {
   it('isSettings: a complete saved file', () => {
     const ok = {
       directory: '', port: 8000, bind: '', protocolVersion: 'HTTP/1.0', cgi: false,
-      cgiDirectories: ['/cgi-bin', '/htbin'], followSymlinks: false, range: true, folderZip: true, listing: 'modern', showHidden: false, recentFolders: [],
+      cgiDirectories: ['/cgi-bin', '/htbin'], followSymlinks: false, range: true, folderZip: true, listing: 'modern', showHidden: false,
+      preventSleep: true, shareOnOpen: false, closeWhileSharing: 'ask', recentFolders: [],
     };
     expect(isSettings(ok)).toBe(true);
     expect(isSettings({ ...ok, cgiDirectories: ['/cgi-bin/../x'] })).toBe(false);

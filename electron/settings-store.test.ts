@@ -31,6 +31,9 @@ describe('openSettingsStore', () => {
       folderZip: true,
       listing: 'modern',
       showHidden: false,
+      preventSleep: true,
+      shareOnOpen: false,
+      closeWhileSharing: 'ask',
       recentFolders: [],
     });
     expect(store.keptAside).toBeNull();

@@ -67,6 +67,11 @@ const isProtocolVersion = (v: unknown): v is ProtocolVersion => v === 'HTTP/1.0'
 
 const isListingStyle = (v: unknown): v is ListingStyle => v === 'classic' || v === 'modern';
 
+/** What closing the window while sharing does: ask the first time, keep sharing, or stop. */
+export type CloseWhileSharing = 'ask' | 'keep' | 'stop';
+
+const isCloseWhileSharing = (v: unknown): v is CloseWhileSharing => v === 'ask' || v === 'keep' || v === 'stop';
+
 /**
  * A CGI directory as the engine matches it (`CGIHTTPRequestHandler.is_cgi` compares whole
  * collapsed URL paths): `/seg(/seg)*`, no empty, `.` or `..` segment, no trailing slash. A
@@ -144,7 +149,12 @@ export type EngineUse =
   /** Where `serve()` listens (port, address). */
   | 'listen'
   /** Which handler class `serve()` uses. */
-  | 'class';
+  | 'class'
+  /**
+   * Not the engine's at all: the app's shell reads it (electron/keep-running.ts), `serve()`
+   * and the host check it like any row but ignore it, and the CLI has no flag for it.
+   */
+  | 'app';
 
 export interface SettingRow<T, F extends string = string, E extends EngineUse = EngineUse, C extends CliSpec<T> = CliSpec<T>, U extends UiSpec = UiSpec> {
   /** What the engine accepts (`serve()`, the utility host). */
@@ -350,6 +360,48 @@ export const SHARE_SETTINGS = {
       help: 'neither list nor serve files and folders whose names start with a dot (they get 404, like missing files)',
     },
     ui: { kind: 'switch', section: 'Visitors' },
+  }),
+  // App-only rows (engine 'app'): the shell keeps sharing in the background with them.
+  preventSleep: setting({
+    check: isBoolean,
+    appDefault: true,
+    field: 'preventSleep',
+    invalid: () => 'Keeping the computer awake must be on or off.',
+    label: 'Keep this computer awake while sharing',
+    help: 'While the folder is shared, the computer does not go to sleep by itself, so a visitor’s download is not cut off. The screen can still turn off.',
+    engine: 'app',
+    cli: { kind: 'none', cpython: false },
+    ui: { kind: 'switch', section: 'This computer' },
+  }),
+  shareOnOpen: setting({
+    check: isBoolean,
+    appDefault: false,
+    field: 'shareOnOpen',
+    invalid: () => 'Sharing when Servedir opens must be on or off.',
+    label: 'Share the folder when Servedir opens',
+    help: 'When Servedir starts, it shares the folder you chose last time right away, without you pressing Share.',
+    engine: 'app',
+    cli: { kind: 'none', cpython: false },
+    ui: { kind: 'switch', section: 'This computer' },
+  }),
+  closeWhileSharing: setting({
+    check: isCloseWhileSharing,
+    appDefault: 'ask',
+    field: 'closeWhileSharing',
+    invalid: () => 'What closing the window does must be ask, keep sharing or stop sharing.',
+    label: 'When you close the window while sharing',
+    help: 'Servedir can keep sharing with its window closed; its icon stays next to the clock (in the menu bar on a Mac) to show the window again or stop.',
+    engine: 'app',
+    cli: { kind: 'none', cpython: 'stop' },
+    ui: {
+      kind: 'choice',
+      section: 'This computer',
+      choices: [
+        { value: 'ask', label: 'Ask me', help: 'Servedir asks the next time you close the window while sharing, and remembers your answer.' },
+        { value: 'keep', label: 'Keep sharing', help: 'The folder stays shared until you choose Stop sharing or Quit from Servedir’s icon.' },
+        { value: 'stop', label: 'Stop sharing', help: 'Closing the window stops sharing.' },
+      ],
+    },
   }),
 } as const;
 
