@@ -18,6 +18,7 @@ import type {
   Settings,
   SettingsField,
   SettingsPatch,
+  ShareRisk,
 } from '../../../electron/ipc-contract';
 import { useApi } from '../../ui/app-context';
 import { BindField, CUSTOM_BIND } from './bind-field';
@@ -79,6 +80,58 @@ function HostNoticeBanner({ notice }: { readonly notice: HostNotice }) {
   );
 }
 
+/** The question's headline, per risk; the shell's message names what becomes visible. */
+const CONFIRM_HEADLINE: Readonly<Record<ShareRisk, string>> = {
+  disk: 'Share a whole disk?',
+  system: 'Share a system folder?',
+  home: 'Share your whole home folder?',
+};
+
+/**
+ * Asks before sharing a risky folder (the shell refused with APP_ERR_NEEDS_CONFIRMATION):
+ * what becomes visible, in the shell's words, and a way back that is the easy choice.
+ */
+function ConfirmShare({
+  risk,
+  message,
+  busy,
+  onConfirm,
+  onCancel,
+}: {
+  readonly risk: ShareRisk;
+  readonly message: string;
+  readonly busy: boolean;
+  readonly onConfirm: () => void;
+  readonly onCancel: () => void;
+}) {
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => cancelRef.current?.focus(), []);
+  return (
+    <div
+      className="confirm-share"
+      role="alertdialog"
+      aria-labelledby="confirm-share-title"
+      aria-describedby="confirm-share-text"
+      data-testid="confirm-share"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onCancel();
+      }}
+    >
+      <strong id="confirm-share-title">{CONFIRM_HEADLINE[risk]}</strong>
+      <p id="confirm-share-text">{message}</p>
+      <p className="confirm-share-hint">A folder made for sharing, with only what you want people to see, is safer.</p>
+      <div className="confirm-share-actions">
+        <button ref={cancelRef} type="button" className="btn btn-primary" disabled={busy} onClick={onCancel}>
+          Choose another folder
+        </button>
+        <button type="button" className="btn btn-stop" disabled={busy} onClick={onConfirm}>
+          Share it anyway
+        </button>
+      </div>
+    </div>
+  );
+}
+
 const MSG_DROP_IN_BROWSER =
   'This browser does not tell Servedir where a dropped folder is. Type or paste the folder’s path in the box instead.';
 
@@ -97,6 +150,8 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
   const [errors, setErrors] = useState<Errors>({});
   const [folderInfo, setFolderInfo] = useState<FolderInfo | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The shell asked before sharing a risky folder. */
+  const [confirm, setConfirm] = useState<{ readonly risk: ShareRisk; readonly message: string } | null>(null);
   const [canChoose, setCanChoose] = useState(info.transport === 'electron');
   const checkSeq = useRef(0);
   const running = status.state === 'running';
@@ -221,9 +276,32 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
         }
         onSettings(saved.value);
       }
-      const started = await api.invoke['server:start']();
-      if (started.ok) onStatus(started.value);
-      else setErrors(failureErrors(started));
+      await start();
+    } catch (e) {
+      setErrors({ general: { message: errorText(e) } });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** `server:start`; a risky folder is asked about first, then started with the answer. */
+  const start = async (confirmed?: ShareRisk) => {
+    const started = await api.invoke['server:start'](...(confirmed ? [{ confirmed }] : []));
+    if (started.ok) {
+      setConfirm(null);
+      onStatus(started.value);
+    } else if (started.code === 'APP_ERR_NEEDS_CONFIRMATION' && started.confirm) {
+      setConfirm({ risk: started.confirm, message: started.message });
+    } else {
+      setConfirm(null);
+      setErrors(failureErrors(started));
+    }
+  };
+
+  const confirmShare = async (risk: ShareRisk) => {
+    setBusy(true);
+    try {
+      await start(risk);
     } catch (e) {
       setErrors({ general: { message: errorText(e) } });
     } finally {
@@ -295,6 +373,7 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
         onChange={(v) => {
           update({ directory: v }, ['directory']);
           setFolderInfo(null);
+          setConfirm(null);
         }}
         onCommit={(v) => void checkFolder(v)}
         onChoose={() => void choose()}
@@ -327,7 +406,16 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
         onChange={(v) => update({ protocolVersion: v }, ['protocolVersion'])}
       />
       {err('cgi') !== null && <div className="form-error" role="alert">{err('cgi')} (see Settings)</div>}
-      <button type="submit" className="btn btn-primary btn-big" disabled={locked}>
+      {confirm && (
+        <ConfirmShare
+          risk={confirm.risk}
+          message={confirm.message}
+          busy={busy}
+          onConfirm={() => void confirmShare(confirm.risk)}
+          onCancel={() => setConfirm(null)}
+        />
+      )}
+      <button type="submit" className="btn btn-primary btn-big" disabled={locked || confirm !== null}>
         {starting || busy ? 'Starting…' : 'Share this folder'}
       </button>
       {errors.general && <div className="form-error" role="alert">{errors.general.message}</div>}
