@@ -8,8 +8,10 @@
  * power-save blocker, the question dialog and the service's start/stop, so this runs in
  * plain Node under vitest (keep-running.test.ts).
  */
+import type { BrowserWindow, Dialog, MessageBoxOptions, Menu, MenuItemConstructorOptions, NativeImage, Tray, nativeImage } from 'electron';
 import type { ServerStatus, Settings, SettingsPatch } from './ipc-contract';
 import type { CloseWhileSharing } from '../server/share-settings';
+import { TRAY_ICONS } from './tray-icons';
 
 /** Which of the tray's images to show. */
 export type TrayIconState = 'idle' | 'sharing' | 'failed';
@@ -163,8 +165,9 @@ export function createKeepRunning(deps: KeepRunningDeps): KeepRunning {
     reconcileBlocker(status);
   };
 
-  const decide = (choice: CloseWhileSharing, closeWindow: () => void): void => {
-    if (choice === 'stop') void deps.stopSharing().catch(report('stop sharing'));
+  /** After the question: stop first (so closing again finds nothing shared), then close. */
+  const decide = async (choice: CloseWhileSharing, closeWindow: () => void): Promise<void> => {
+    if (choice === 'stop') await deps.stopSharing().catch(report('stop sharing'));
     closeWindow();
   };
 
@@ -192,7 +195,7 @@ export function createKeepRunning(deps: KeepRunningDeps): KeepRunning {
         .then(async (answer) => {
           if (answer === 'cancel') return;
           await deps.saveSettings({ closeWhileSharing: answer }).catch(report('saving the answer'));
-          decide(answer, closeWindow);
+          await decide(answer, closeWindow);
         })
         .catch(report('asking about closing'))
         .finally(() => (asking = false));
@@ -209,4 +212,64 @@ export function createKeepRunning(deps: KeepRunningDeps): KeepRunning {
     view: () => current,
     blockerId: () => blocker,
   };
+}
+
+// ---------------------------------------------------------------------------------------
+// Adapters for main.ts: Electron's classes come in as parameters (as in window.ts), so this
+// module still has no runtime Electron import.
+
+/** The Electron pieces a tray needs. */
+export interface TrayKit {
+  readonly Tray: new (image: NativeImage) => Tray;
+  readonly Menu: Pick<typeof Menu, 'buildFromTemplate'>;
+  readonly nativeImage: Pick<typeof nativeImage, 'createFromDataURL'>;
+}
+
+/**
+ * The `showTray` of {@link KeepRunningDeps}: makes the tray on the first view, then swaps
+ * its image, tooltip and menu. On Windows a click on the icon shows the window (there the
+ * menu is on the right button); elsewhere a click opens the menu.
+ */
+export function createTrayPresenter(kit: TrayKit, opts: { platform: NodeJS.Platform; onClick: () => void }): (view: TrayView) => void {
+  const images = new Map<TrayIconState, NativeImage>();
+  const imageOf = (state: TrayIconState): NativeImage => {
+    let img = images.get(state);
+    if (!img) {
+      img = kit.nativeImage.createFromDataURL(TRAY_ICONS[state].x1);
+      img.addRepresentation({ scaleFactor: 2, dataURL: TRAY_ICONS[state].x2 });
+      images.set(state, img);
+    }
+    return img;
+  };
+  let tray: Tray | null = null;
+  return (view) => {
+    if (!tray) {
+      tray = new kit.Tray(imageOf(view.icon));
+      if (opts.platform === 'win32') tray.on('click', () => opts.onClick());
+    } else {
+      tray.setImage(imageOf(view.icon));
+    }
+    tray.setToolTip(view.tooltip);
+    const template: MenuItemConstructorOptions[] = view.menu.map((item) =>
+      'type' in item ? { type: 'separator' } : { label: item.label, enabled: item.enabled, ...(item.click ? { click: item.click } : {}) },
+    );
+    tray.setContextMenu(kit.Menu.buildFromTemplate(template));
+  };
+}
+
+const ANSWERS: readonly CloseAnswer[] = ['keep', 'stop', 'cancel'];
+
+/** The `askOnClose` of {@link KeepRunningDeps}: {@link CLOSE_QUESTION} as a message box on `win`. */
+export async function askKeepSharing(dialog: Pick<Dialog, 'showMessageBox'>, win: BrowserWindow | null): Promise<CloseAnswer> {
+  const options: MessageBoxOptions = {
+    type: 'question',
+    message: CLOSE_QUESTION.message,
+    detail: CLOSE_QUESTION.detail,
+    buttons: [...CLOSE_QUESTION.buttons],
+    defaultId: 0,
+    cancelId: 2,
+    noLink: true,
+  };
+  const r = win && !win.isDestroyed() ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+  return ANSWERS[r.response] ?? 'cancel';
 }
