@@ -5,16 +5,16 @@
  * only: it hands Electron's objects to modules that hold the logic (compose.ts,
  * app-service.ts, server-host.ts, window.ts, ipc.ts) and wires the app lifecycle.
  */
-import { app, BrowserWindow, dialog, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, protocol, shell, utilityProcess } from 'electron';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { composeShell, type Shell } from './compose';
 import { registerIpc } from './ipc';
 import { chooseFolder, createMainWindow } from './window';
 
 const HOST_ENTRY = path.join(__dirname, 'host.cjs');
 const PRELOAD = path.join(__dirname, '../preload/preload.cjs');
-const RENDERER = path.join(__dirname, '../renderer/index.html');
+const RENDERER_DIR = path.join(__dirname, '../renderer');
 
 let win: BrowserWindow | null = null;
 let shellApp: Shell | null = null;
@@ -34,8 +34,10 @@ async function onReady(): Promise<void> {
   });
   const { service } = shellApp;
   // Handlers first, so the page's first call never races the registration.
-  registerIpc(service.handlers, () => win, pathToFileURL(RENDERER).href);
-  win = createMainWindow(BrowserWindow, { preloadPath: PRELOAD, rendererFile: RENDERER });
+  registerIpc(service.handlers, () => win, APP_INDEX_URL);
+  // The page comes from app://servedir/ (out/renderer only), never from file://.
+  protocol.handle(APP_SCHEME, createAppProtocolHandler(RENDERER_DIR));
+  win = createMainWindow(BrowserWindow, { preloadPath: PRELOAD, rendererUrl: APP_INDEX_URL });
   // Until the (re)loaded page says app:ready, log batches are queued, not lost.
   win.webContents.on('did-start-loading', () => service.rendererGone());
   win.webContents.on('render-process-gone', () => service.rendererGone());
@@ -44,6 +46,9 @@ async function onReady(): Promise<void> {
     service.rendererGone();
   });
 }
+
+// Privileges can only be given before 'ready'.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
 // Tests (and portable setups) may keep settings elsewhere; same variable as the web fallback.
 if (process.env['SERVEDIR_USER_DATA']) app.setPath('userData', process.env['SERVEDIR_USER_DATA']);

@@ -38,8 +38,8 @@ export function isPermissionAllowed(permission: string): boolean {
 
 export interface MainWindowOptions {
   readonly preloadPath: string;
-  /** Absolute path of out/renderer/index.html. */
-  readonly rendererFile: string;
+  /** The page, on the app's own scheme (`APP_INDEX_URL` of app-protocol.ts), never `file://`. */
+  readonly rendererUrl: string;
 }
 
 type BrowserWindowClass = new (options: BrowserWindowConstructorOptions) => BrowserWindow;
@@ -74,7 +74,7 @@ export function createMainWindow(BrowserWindowCtor: BrowserWindowClass, opts: Ma
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(opts.rendererFile);
+  void win.loadURL(opts.rendererUrl);
   return win;
 }
 

@@ -12,14 +12,17 @@
  *     and an event whose senderFrame is the window's main frame; webContents.send → on;
  *   - `utilityProcess.fork` → Node `child_process.fork` with `serialization: 'advanced'`
  *     (a real child process running the real host bundle);
- *   - `session`: records permission handlers and the onHeadersReceived listener.
+ *   - `session`: records permission handlers and the onHeadersReceived listener;
+ *   - `protocol`: registerSchemesAsPrivileged (before ready only) and handle (after ready
+ *     only) are recorded; `BrowserWindow.loadURL` of a handled scheme asks the REAL handler
+ *     for the page with a fetch `Request`, and keeps the Response it got.
  * What it cannot show: Chromium's sandbox, real contextIsolation, CSP enforcement.
  */
 import { EventEmitter } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as vm from 'node:vm';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 type Listener = (...args: never[]) => unknown;
 
@@ -48,6 +51,12 @@ export interface FakeState {
   userDataDir: string;
   /** What the next showOpenDialog returns. */
   nextDialogPaths: string[] | null;
+  /** Every protocol.registerSchemesAsPrivileged call's argument. */
+  readonly privilegedSchemes: { scheme: string; privileges?: Record<string, unknown> }[];
+  /** protocol.handle's handlers, by scheme. */
+  readonly protocolHandlers: Map<string, (request: Request) => Response | Promise<Response>>;
+  /** True once whenReady has resolved (the fake's 'ready'). */
+  ready: boolean;
 }
 
 class FakeSession {
@@ -95,6 +104,9 @@ class FakeWebContents extends EventEmitter {
 export class FakeBrowserWindow extends EventEmitter {
   readonly webContents = new FakeWebContents();
   loadedFile: string | null = null;
+  loadedUrl: string | null = null;
+  /** The response of the scheme handler for loadedUrl (body already read into `text`). */
+  loadedResponse: { status: number; headers: Headers; text: string } | null = null;
   renderer: FakeRendererWorld | null = null;
   shown = false;
   focused = 0;
@@ -111,6 +123,24 @@ export class FakeBrowserWindow extends EventEmitter {
     this.loadedFile = file;
     if (!fs.existsSync(file)) throw new Error(`ERR_FILE_NOT_FOUND: ${file}`);
     this.webContents.mainFrame.url = pathToFileURL(file).href;
+    this.webContents.emit('did-start-loading');
+    this.renderer = runPreload(this, this.state);
+    this.emit('ready-to-show');
+  }
+  /**
+   * Like Electron: a scheme registered with protocol.handle is answered by its handler,
+   * file: like loadFile, anything else fails (no network in the fake).
+   */
+  async loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
+    const scheme = new URL(url).protocol.slice(0, -1);
+    if (scheme === 'file') return this.loadFile(fileURLToPath(url));
+    const handler = this.state.protocolHandlers.get(scheme);
+    if (!handler) throw new Error(`ERR_UNKNOWN_URL_SCHEME: ${url} (fake electron)`);
+    const res = await handler(new Request(url));
+    this.loadedResponse = { status: res.status, headers: res.headers, text: await res.text() };
+    if (res.status !== 200) throw new Error(`ERR_HTTP_RESPONSE_CODE_FAILURE ${res.status}: ${url} (fake electron)`);
+    this.webContents.mainFrame.url = url;
     this.webContents.emit('did-start-loading');
     this.renderer = runPreload(this, this.state);
     this.emit('ready-to-show');
@@ -207,6 +237,9 @@ export function createFakeElectron(userDataDir: string): { electron: Record<stri
     quitted: false,
     userDataDir,
     nextDialogPaths: null,
+    privilegedSchemes: [],
+    protocolHandlers: new Map(),
+    ready: false,
   };
   const appEvents = new EventEmitter();
   let readyResolve!: () => void;
@@ -237,7 +270,10 @@ export function createFakeElectron(userDataDir: string): { electron: Record<stri
       }
     },
     /** Test helpers (not Electron API). */
-    fakeReady: () => readyResolve(),
+    fakeReady: () => {
+      state.ready = true;
+      readyResolve();
+    },
     fakeEmit: (ev: string, ...args: unknown[]) => appEvents.emit(ev, ...args),
   };
 
@@ -287,6 +323,18 @@ export function createFakeElectron(userDataDir: string): { electron: Record<stri
     },
     shell: {
       openExternal: async (url: string) => void state.openedExternal.push(url),
+    },
+    protocol: {
+      // Electron's rules: privileges before ready, handlers after, one handler a scheme.
+      registerSchemesAsPrivileged(schemes: { scheme: string; privileges?: Record<string, unknown> }[]) {
+        if (state.ready) throw new Error('fake electron: registerSchemesAsPrivileged must be called before app is ready');
+        state.privilegedSchemes.push(...structuredClone(schemes));
+      },
+      handle(scheme: string, handler: (request: Request) => Response | Promise<Response>) {
+        if (!state.ready) throw new Error('fake electron: protocol.handle must be called after app is ready');
+        if (state.protocolHandlers.has(scheme)) throw new Error(`fake electron: scheme '${scheme}' is already handled`);
+        state.protocolHandlers.set(scheme, handler);
+      },
     },
   };
   return { electron, state };

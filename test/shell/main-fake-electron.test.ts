@@ -1,12 +1,13 @@
 // The BUILT Electron main (out/main/main.cjs) and preload (out/preload/preload.cjs),
 // loaded in plain Node with `require('electron')` answered by the FAKE electron module
 // (test/fake-electron/fake-electron.ts). Checks the wiring Electron would exercise: the
-// secure window, CSP header, navigation and window.open denied, the preload's API doing
+// secure window loaded from app://servedir/ (the built main's scheme handler serving
+// out/renderer), CSP header, navigation and window.open denied, the preload's API doing
 // a full IPC round trip into the real service, the real host child started through
 // "utilityProcess.fork", and stopped when the app quits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +15,8 @@ import { createFakeElectron, type FakeBrowserWindow, type FakeState } from '../f
 import { freePort } from '../../server/host/net-info';
 import { HOST_CJS, MAIN_CJS, PRELOAD_CJS, RENDERER_INDEX, requireBuilt } from './built';
 import { decodeLogColumns, type ServedirApi, type ServerStatus, type LogBatch } from '../../electron/ipc-contract';
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
 
 // Node's CJS loader internals, to answer require('electron') with the fake.
 const Module = createRequire(import.meta.url)('node:module') as {
@@ -70,8 +73,38 @@ describe('built main.cjs with a fake electron', () => {
     const prefs = win.options.webPreferences!;
     expect(prefs).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
     expect(prefs['preload']).toBe(PRELOAD_CJS);
-    expect(win.loadedFile).toBe(RENDERER_INDEX);
+    // The page comes from the app's own scheme, never from file://.
+    expect(win.loadedUrl).toBe('app://servedir/index.html');
+    expect(win.loadedFile).toBeNull();
     expect(win.shown).toBe(true);
+  });
+
+  it('registers app:// as privileged before ready, and serves the built renderer through protocol.handle', async () => {
+    expect(state.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect([...state.protocolHandlers.keys()]).toEqual(['app']);
+    // The page the window got is the built index.html, with the same CSP as its meta tag.
+    const page = win.loadedResponse!;
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.text).toBe(readFileSync(RENDERER_INDEX, 'utf8'));
+    expect(page.headers.get('content-security-policy')).toBe(CSP);
+    expect(page.text).toContain(`content="${CSP}"`);
+    // Everything the page references loads from the scheme, relative to the page's URL.
+    const handler = state.protocolHandlers.get('app')!;
+    const refs = [...page.text.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((r) => !r.startsWith('data:'));
+    expect(refs.length).toBeGreaterThanOrEqual(2);
+    for (const ref of refs) {
+      const url = new URL(ref, win.loadedUrl!).href;
+      expect(url.startsWith('app://servedir/assets/'), url).toBe(true);
+      const res = await handler(new Request(url));
+      expect(res.status, url).toBe(200);
+      expect(res.headers.get('content-type'), url).toMatch(/^text\/(javascript|css); charset=utf-8$/);
+    }
+    // Nothing beside the renderer folder: not the main bundle, not the preload.
+    for (const p of ['/../main/main.cjs', '/%2e%2e/main/main.cjs', '/..%2fmain%2fmain.cjs', '/..%2f..%2fpackage.json', '/..%5cpreload%5cpreload.cjs']) {
+      const res = await handler(new Request('app://servedir' + p));
+      expect(res.status, p).toBe(404);
+    }
   });
 
   it('installs the CSP response header and denies every permission but clipboard writes', () => {
@@ -80,9 +113,7 @@ describe('built main.cjs with a fake electron', () => {
     ses.headersListener!({ responseHeaders: { 'Content-Type': ['text/html'] } }, (r) => {
       headers = (r as { responseHeaders: Record<string, string[]> }).responseHeaders;
     });
-    expect(headers!['Content-Security-Policy']).toEqual([
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
-    ]);
+    expect(headers!['Content-Security-Policy']).toEqual([CSP]);
     expect(headers!['Content-Type']).toEqual(['text/html']);
     const ask = (wc: unknown, permission: string): boolean => {
       let granted: boolean | null = null;
@@ -136,8 +167,11 @@ describe('built main.cjs with a fake electron', () => {
     const ours = frame.url;
     frame.url = 'https://evil.example/';
     await expect(api.invoke['settings:get']()).rejects.toThrow(/did not come from its own window/);
+    // The same page opened from file:// is not ours either: only app://servedir/index.html is.
+    frame.url = pathToFileURL(RENDERER_INDEX).href;
+    await expect(api.invoke['settings:get']()).rejects.toThrow(/did not come from its own window/);
     frame.url = ours;
-    expect(ours).toBe(pathToFileURL(RENDERER_INDEX).href);
+    expect(ours).toBe('app://servedir/index.html');
   });
 
   it('shares a folder: the host starts through utilityProcess.fork and serves real HTTP; logs arrive after app:ready', async () => {

@@ -1,7 +1,12 @@
 // Packaging config check: electron-builder with build/electron-builder.yml, packing a
 // STAND-IN Electron distribution (no real Electron can be downloaded here, see
 // toolchain.md §2), then inspecting app.asar and running the packaged host with Node.
-// What this cannot show: that the packaged app starts under a real Electron.
+// The stand-in executable carries a fuse wire in Electron's documented format (sentinel,
+// version 1, length, one byte a fuse, set to Electron's defaults), so electron-builder's
+// @electron/fuses flips it as it would the real binary, and the test reads it back.
+// What this cannot show: that the packaged app starts under a real Electron, that Electron
+// 45's wire has these fuses at these offsets (@electron/fuses's schema says so), or that
+// Electron then enforces them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, fork } from 'node:child_process';
 import { promises as fsp, readFileSync } from 'node:fs';
@@ -12,14 +17,38 @@ import { HOST_CJS, MAIN_CJS, PRELOAD_CJS, RENDERER_INDEX, ROOT, WEB_CJS, require
 import type { HostToMain } from '../../server/host/protocol';
 import { appDefaults } from '../../server/share-settings';
 
-const asar = createRequire(import.meta.url)('@electron/asar') as {
+const require = createRequire(import.meta.url);
+const asar = require('@electron/asar') as {
   listPackage(archive: string, options?: { isPack: boolean }): string[];
   extractAll(archive: string, dest: string): void;
 };
+// Installed with electron-builder, which parses our config and flips the fuses with them.
+const yaml = require('js-yaml') as { load(text: string): unknown };
+const fuses = require('@electron/fuses') as {
+  getCurrentFuseWire(pathToElectron: string): Promise<Record<string, string | number>>;
+};
+
+/** Electron's fuse wire: SENTINEL, version byte, length byte, then '0'/'1' per fuse. */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** Fuse indexes of wire version 1 (@electron/fuses FuseV1Options). */
+const FUSE = {
+  runAsNode: 0,
+  enableCookieEncryption: 1,
+  enableNodeOptionsEnvironmentVariable: 2,
+  enableNodeCliInspectArguments: 3,
+  enableEmbeddedAsarIntegrityValidation: 4,
+  onlyLoadAppFromAsar: 5,
+  loadBrowserProcessSpecificV8Snapshot: 6,
+  grantFileProtocolExtraPrivileges: 7,
+} as const;
+/** What Electron ships (docs/tutorial/fuses.md "Default:"), in wire order. */
+const ELECTRON_DEFAULT_WIRE = '10110001';
+const STAND_IN_SCRIPT = '#!/bin/sh\necho "stand-in electron, not runnable"\nexit 0\n';
 
 let dir: string;
 let files: string[];
 let extracted: string;
+let packedExecutable: string;
 
 async function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
   const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
@@ -36,7 +65,12 @@ beforeAll(async () => {
   // The stand-in Electron distribution: the file names electron-builder copies, no binary.
   const dist = path.join(dir, 'stand-in-electron-dist');
   await fsp.mkdir(path.join(dist, 'resources'), { recursive: true });
-  await fsp.writeFile(path.join(dist, 'electron'), '#!/bin/sh\necho "stand-in electron, not runnable"\n', { mode: 0o755 });
+  const wire = Buffer.concat([
+    Buffer.from(`# ${FUSE_SENTINEL}`, 'latin1'),
+    Buffer.from([1, ELECTRON_DEFAULT_WIRE.length]),
+    Buffer.from(`${ELECTRON_DEFAULT_WIRE}\n`, 'latin1'),
+  ]);
+  await fsp.writeFile(path.join(dist, 'electron'), Buffer.concat([Buffer.from(STAND_IN_SCRIPT), wire]), { mode: 0o755 });
   await fsp.writeFile(path.join(dist, 'version'), 'v45.4.1');
   await fsp.writeFile(path.join(dist, 'LICENSE'), '');
   await fsp.writeFile(path.join(dist, 'LICENSES.chromium.html'), '');
@@ -51,6 +85,7 @@ beforeAll(async () => {
     `-c.directories.output=${output}`,
   ]);
   if (r.code !== 0) throw new Error(`electron-builder failed (${r.code}):\n${r.out}`);
+  packedExecutable = path.join(output, 'linux-unpacked', 'servedir');
   const archive = path.join(output, 'linux-unpacked', 'resources', 'app.asar');
   files = asar.listPackage(archive, { isPack: false }).map((f) => f.split(path.sep).join('/'));
   extracted = path.join(dir, 'app');
@@ -83,6 +118,56 @@ describe('electron-builder --linux dir (stand-in Electron)', () => {
     expect(files.some((f) => /\/(react|react-dom)\//.test(f))).toBe(false);
     // No sources, tests or build config in the app.
     expect(files.some((f) => /^\/(electron|server|renderer|test|scripts|build)\//.test(f))).toBe(false);
+  });
+
+  it('build/electron-builder.yml sets the fuses: no run-as-node, NODE_OPTIONS or inspect; asar only, with integrity; no file:// extras', () => {
+    const config = yaml.load(readFileSync(path.join(ROOT, 'build', 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
+    expect(config['electronFuses']).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
+  it('electron-builder flipped exactly those fuses in the packaged executable (read back from its fuse wire)', async () => {
+    const wire = await fuses.getCurrentFuseWire(packedExecutable);
+    const on = 49; // '1'
+    const off = 48; // '0'
+    expect(wire['version']).toBe('1');
+    expect(wire[FUSE.runAsNode]).toBe(off);
+    expect(wire[FUSE.enableNodeOptionsEnvironmentVariable]).toBe(off);
+    expect(wire[FUSE.enableNodeCliInspectArguments]).toBe(off);
+    expect(wire[FUSE.enableEmbeddedAsarIntegrityValidation]).toBe(on);
+    expect(wire[FUSE.onlyLoadAppFromAsar]).toBe(on);
+    expect(wire[FUSE.grantFileProtocolExtraPrivileges]).toBe(off);
+    // Left as Electron ships them.
+    expect(wire[FUSE.enableCookieEncryption]).toBe(off);
+    expect(wire[FUSE.loadBrowserProcessSpecificV8Snapshot]).toBe(off);
+    // Only the wire changed: the rest of the executable is the stand-in's, byte for byte.
+    const packed = readFileSync(packedExecutable);
+    expect(packed.subarray(0, STAND_IN_SCRIPT.length).toString()).toBe(STAND_IN_SCRIPT);
+    expect(packed.length).toBe(STAND_IN_SCRIPT.length + 2 + FUSE_SENTINEL.length + 2 + ELECTRON_DEFAULT_WIRE.length + 1);
+  });
+
+  it('the packaged main registers app:// as privileged before ready, serves it with protocol.handle, and never loads file://', () => {
+    const main = readFileSync(path.join(extracted, 'out', 'main', 'main.cjs'), 'utf8');
+    const chunks = files.filter((f) => f.startsWith('/out/main/chunks/')).map((f) => readFileSync(path.join(extracted, f), 'utf8'));
+    const register = main.search(/\.protocol\.registerSchemesAsPrivileged\(\s*\[\s*\{\s*scheme:\s*"app"/);
+    expect(register).toBeGreaterThan(-1);
+    // At the top level, before the app waits for ready (Electron refuses it later).
+    expect(register).toBeLessThan(main.search(/\.whenReady\(\)/));
+    expect(main).toMatch(/\.protocol\.handle\(\s*"app",\s*createAppProtocolHandler\(/);
+    expect(main).toMatch(/APP_INDEX_URL = `app:\/\/servedir\/index\.html`/);
+    expect(main).toMatch(/rendererUrl:\s*APP_INDEX_URL/);
+    for (const src of [main, ...chunks]) {
+      expect(src).not.toMatch(/\.loadFile\(/);
+      expect(src).not.toMatch(/file:\/\//);
+      expect(src).not.toMatch(/pathToFileURL/);
+    }
+    expect(chunks.some((c) => /\.loadURL\(opts\.rendererUrl\)/.test(c)) || /\.loadURL\(opts\.rendererUrl\)/.test(main)).toBe(true);
   });
 
   it('the packaged package.json points Electron at out/main/main.cjs', () => {
