@@ -22,7 +22,12 @@ let opened: string[];
 const statuses = () => events.filter((e) => e.channel === 'server:status').map((e) => (e.payload as ServerStatus).state);
 
 async function boot(
-  extra: { chooseFolder?: () => Promise<string | null>; home?: string; restartDelaysMs?: readonly number[] } = {},
+  extra: {
+    chooseFolder?: () => Promise<string | null>;
+    home?: string;
+    restartDelaysMs?: readonly number[];
+    reach?: Parameters<typeof createAppService>[0]['reach'];
+  } = {},
   deadlines?: Partial<HostDeadlines>,
 ) {
   store = await openSettingsStore({ dir });
@@ -369,5 +374,36 @@ describe('safe choices (share-safety.ts)', () => {
     expect(await h['server:start']({ confirmed: 'disk' })).toMatchObject({ ok: true });
     await h['settings:update']({ cgi: true, cgiDirectories: ['/usr/bin'] });
     await vi.waitFor(() => expect(service.status()).toMatchObject({ state: 'failed', error: { code: 'APP_ERR_CGI_SYSTEM_PROGRAMS' } }));
+  });
+});
+
+describe('net:self-check', () => {
+  it('while sharing, opens the main address from this computer and reads the firewall facts; not sharing, says so', async () => {
+    const probed: string[] = [];
+    const h = (
+      await boot({
+        home: dir,
+        reach: {
+          probe: async (u) => {
+            probed.push(u);
+            return 200;
+          },
+          run: async () => ({ code: 3, stdout: 'inactive\n' }),
+          readFile: async () => 'ENABLED=yes\n',
+        },
+      })
+    ).handlers;
+    expect(await h['net:self-check']()).toMatchObject({ ok: false, code: 'APP_ERR_NOT_SHARING' });
+    await h['settings:update']({ directory: share, port: 8140 });
+    const started = await h['server:start']();
+    const r = await h['net:self-check']();
+    expect(r.ok).toBe(true);
+    const urls = started.ok && started.value.state === 'running' ? started.value.urls : [];
+    // The fake host lists no addresses: this computer's own is checked.
+    expect(urls).toEqual([]);
+    expect(probed).toEqual(['http://127.0.0.1:8140/']);
+    expect(r.ok && r.value).toMatchObject({ url: 'http://127.0.0.1:8140/', answered: true });
+    // Linux here (AppInfo.platform): ufw's config file says it is on.
+    expect(r.ok && r.value.firewall.join(' ')).toContain('sudo ufw allow 8140/tcp');
   });
 });

@@ -28,6 +28,7 @@ import type {
   SettingsPatch,
   StartOptions,
 } from './ipc-contract';
+import { selfCheck, type ReachDeps } from './reach-check';
 import { cgiProgramFolder, classifyShareFolder, MSG_CGI_SYSTEM_PROGRAMS } from './share-safety';
 import type { ServeFailure } from '../server/host/protocol';
 import { notAFolderError, serveErrorForFolder, serveErrorForWrite, type ServeError } from '../server/errors';
@@ -58,6 +59,8 @@ export interface AppServiceDeps {
   readonly maxQueuedLogEntries?: number;
   /** Waits before each automatic restart of a streak (defaults to {@link AUTO_RESTART_DELAYS_MS}). */
   readonly restartDelaysMs?: readonly number[];
+  /** The self-check's HTTP probe, command runner and file reader (defaults: the real ones). */
+  readonly reach?: Omit<ReachDeps, 'platform'>;
   /** Follows links, for the CGI check (defaults to `fs.promises.realpath`). */
   readonly realpath?: (p: string) => Promise<string>;
 }
@@ -348,6 +351,16 @@ export function createAppService(deps: AppServiceDeps): AppService {
     'net:free-port': async () => {
       const s = deps.store.get();
       return deps.suggestPort(s.bind, s.port);
+    },
+    'net:self-check': async () => {
+      if (status.state !== 'running') return fail('APP_ERR_NOT_SHARING', 'Share a folder first.');
+      // The address the window shows big: one another device could open, else the first.
+      // (A host that listed no address at all: this computer's own.)
+      const main =
+        status.urls.find((u) => (u.kind ?? (u.scope === 'loopback' ? 'loopback' : 'lan')) !== 'loopback' && u.kind !== 'virtual')?.url ??
+        status.urls[0]?.url ??
+        `http://127.0.0.1:${status.port}/`;
+      return { ok: true, value: await selfCheck({ platform: deps.info.platform, ...deps.reach }, main, status.port) };
     },
     'dialog:choose-folder': async () => {
       if (!deps.chooseFolder) {

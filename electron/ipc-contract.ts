@@ -100,7 +100,9 @@ export type AppErrorCode =
   /** The folder is risky to share (Failure.confirm says how); nothing was started. */
   | 'APP_ERR_NEEDS_CONFIRMATION'
   /** CGI is on and a script folder maps to a folder of system programs: refused. */
-  | 'APP_ERR_CGI_SYSTEM_PROGRAMS';
+  | 'APP_ERR_CGI_SYSTEM_PROGRAMS'
+  /** Asked for something that needs a running share (the self-check) while not sharing. */
+  | 'APP_ERR_NOT_SHARING';
 
 export type Result<T> = { readonly ok: true; readonly value: T } | Failure;
 
@@ -146,6 +148,18 @@ export interface NetInterface {
   readonly internal: boolean;
   /** Plain label: "All network interfaces", "This computer only", "eth0 — 192.168.1.5". */
   readonly label: string;
+}
+
+/** What the shell found out about reaching the share ("Phone can't connect?"). */
+export interface SelfCheck {
+  /** The address it opened: the one the window shows big. */
+  readonly url: string;
+  /** The address answered from this computer (any HTTP status). */
+  readonly answered: boolean;
+  /** One plain sentence about it. */
+  readonly message: string;
+  /** Firewall facts the OS let an unprivileged app read, one plain sentence each (often none). */
+  readonly firewall: readonly string[];
 }
 
 /** Checked folder, for the path field and drag-and-drop. */
@@ -202,6 +216,11 @@ export interface InvokeChannels {
   'net:interfaces': () => Promise<readonly NetInterface[]>;
   /** A port that is free right now on the chosen bind address. */
   'net:free-port': () => Promise<number>;
+  /**
+   * While sharing: opens the main address from this computer (short timeout) and reads
+   * the firewall facts an unprivileged app may read. APP_ERR_NOT_SHARING otherwise.
+   */
+  'net:self-check': () => Promise<Result<SelfCheck>>;
   /** Native folder picker; `{ok:true, value:null}` when cancelled; APP_ERR_UNSUPPORTED in the browser. */
   'dialog:choose-folder': () => Promise<Result<string | null>>;
   /** Check that a typed or dropped path is a readable folder. */
@@ -262,6 +281,7 @@ export const invokeValidators: { readonly [K in InvokeChannel]: ArgsGuard<K> } =
   'server:status': noArgs,
   'net:interfaces': noArgs,
   'net:free-port': noArgs,
+  'net:self-check': noArgs,
   'dialog:choose-folder': noArgs,
   'folder:check': (args): args is [string] => args.length === 1 && isPathString(args[0]),
   'shell:open-url': (args): args is [string] =>
