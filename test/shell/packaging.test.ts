@@ -130,6 +130,11 @@ describe('electron-builder --linux dir (stand-in Electron)', () => {
       onlyLoadAppFromAsar: true,
       grantFileProtocolExtraPrivileges: false,
     });
+    // With the integrity fuse on, Electron on macOS and Windows checks app.asar against the
+    // hash electron-builder embeds (Info.plist, an exe resource); turning that off would
+    // leave the fuse checking against nothing.
+    expect(config['disableAsarIntegrity']).toBeUndefined();
+    expect(config['asar']).toBe(true);
   });
 
   it('electron-builder flipped exactly those fuses in the packaged executable (read back from its fuse wire)', async () => {
