@@ -177,7 +177,8 @@ export function createKeepRunning(deps: KeepRunningDeps): KeepRunning {
     statusChanged: refresh,
     async startUp() {
       const s = deps.settings();
-      if (s.shareOnOpen && s.directory !== '' && !isSharing(deps.status())) await deps.startSharing();
+      // A start that fails shows as a status (tray and window); it never stops the app opening.
+      if (s.shareOnOpen && s.directory !== '' && !isSharing(deps.status())) await deps.startSharing().catch(report('share on open'));
     },
     windowClosing(event, closeWindow) {
       if (quitting || !isSharing(deps.status())) return;

@@ -16,7 +16,12 @@
  *   - `protocol`: registerSchemesAsPrivileged (before ready only) and handle (after ready
  *     only) are recorded; `BrowserWindow.loadURL` of a handled scheme asks the REAL handler
  *     for the page with a fetch `Request`, and keeps the Response it got.
- * What it cannot show: Chromium's sandbox, real contextIsolation, CSP enforcement.
+ *   - `Tray` (records image, tooltip and the menu template), `Menu.buildFromTemplate` (keeps
+ *     the template), `nativeImage.createFromDataURL` (checks it is a PNG), `powerSaveBlocker`
+ *     (records start/stop), `dialog.showMessageBox` (answers `nextMessageBoxResponse`), and
+ *     a window's 'close' event, which main may prevent, before 'closed'.
+ * What it cannot show: Chromium's sandbox, real contextIsolation, CSP enforcement, how
+ * each OS draws the tray or the message box, whether the computer really stays awake.
  */
 import { EventEmitter } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -51,6 +56,13 @@ export interface FakeState {
   userDataDir: string;
   /** What the next showOpenDialog returns. */
   nextDialogPaths: string[] | null;
+  readonly trays: FakeTray[];
+  /** Arguments of every dialog.showMessageBox call. */
+  readonly messageBoxes: unknown[][];
+  /** The button index the next showMessageBox returns. */
+  nextMessageBoxResponse: number;
+  /** Every powerSaveBlocker.start, with whether it was stopped since. */
+  readonly powerSaveBlocks: { id: number; type: string; stopped: boolean }[];
   /** Every protocol.registerSchemesAsPrivileged call's argument. */
   readonly privilegedSchemes: { scheme: string; privileges?: Record<string, unknown> }[];
   /** protocol.handle's handlers, by scheme. */
@@ -158,12 +170,72 @@ export class FakeBrowserWindow extends EventEmitter {
   isDestroyed(): boolean {
     return this.destroyed;
   }
-  /** Closes like the user clicking ×: 'closed', then window-all-closed when it was the last. */
+  /**
+   * Closes like the user clicking ×: 'close' (main may prevent it), then 'closed', then
+   * window-all-closed when it was the last.
+   */
   close(): void {
+    if (this.destroyed) return;
+    let prevented = false;
+    this.emit('close', { preventDefault: () => (prevented = true) });
+    if (prevented) return;
     this.destroyed = true;
     this.webContents.destroyed = true;
     this.emit('closed');
     if (this.state.windows.every((w) => w.destroyed)) this.onClosedAll();
+  }
+}
+
+/** A nativeImage made from a data URL (only PNGs, as ours are). */
+export class FakeNativeImage {
+  readonly representations: { scaleFactor: number; dataURL?: string }[] = [];
+  constructor(readonly dataURL: string) {
+    const b64 = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(dataURL)?.[1];
+    if (!b64 || !Buffer.from(b64, 'base64').subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+      throw new Error('fake electron: createFromDataURL got something that is not a PNG data URL');
+    }
+  }
+  addRepresentation(o: { scaleFactor: number; dataURL?: string }): void {
+    if (o.dataURL !== undefined) new FakeNativeImage(o.dataURL);
+    this.representations.push(o);
+  }
+}
+
+/** A menu item as main gave it to Menu.buildFromTemplate. */
+export interface FakeMenuItem {
+  type?: string;
+  label?: string;
+  enabled?: boolean;
+  click?: () => void;
+}
+
+/** The tray (menu-bar) icon: what main last set, and its menu's items. */
+export class FakeTray extends EventEmitter {
+  tooltip = '';
+  menu: FakeMenuItem[] = [];
+  destroyed = false;
+  constructor(public image: FakeNativeImage) {
+    super();
+    if (!(image instanceof FakeNativeImage)) throw new Error('fake electron: new Tray() needs a nativeImage');
+  }
+  setImage(image: FakeNativeImage): void {
+    this.image = image;
+  }
+  setToolTip(t: string): void {
+    this.tooltip = t;
+  }
+  setContextMenu(menu: { items: FakeMenuItem[] }): void {
+    this.menu = menu.items;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  /** Test helper: clicks the menu item labelled `label` like the user would. */
+  fakeClick(label: string): void {
+    const item = this.menu.find((i) => i.label === label);
+    if (!item) throw new Error(`fake electron: the tray menu has no "${label}"`);
+    if (item.enabled === false) throw new Error(`fake electron: "${label}" is disabled`);
+    item.click?.();
   }
 }
 
@@ -237,6 +309,10 @@ export function createFakeElectron(userDataDir: string): { electron: Record<stri
     quitted: false,
     userDataDir,
     nextDialogPaths: null,
+    trays: [],
+    messageBoxes: [],
+    nextMessageBoxResponse: 0,
+    powerSaveBlocks: [],
     privilegedSchemes: [],
     protocolHandlers: new Map(),
     ready: false,
@@ -320,6 +396,36 @@ export function createFakeElectron(userDataDir: string): { electron: Record<stri
         return state.nextDialogPaths ? { canceled: false, filePaths: state.nextDialogPaths } : { canceled: true, filePaths: [] };
       },
       showErrorBox: (title: string, content: string) => void state.errorBoxes.push({ title, content }),
+      showMessageBox: async (...a: unknown[]) => {
+        state.messageBoxes.push(a);
+        return { response: state.nextMessageBoxResponse, checkboxChecked: false };
+      },
+    },
+    Tray: class extends FakeTray {
+      constructor(image: FakeNativeImage) {
+        super(image);
+        state.trays.push(this);
+      }
+    },
+    Menu: {
+      buildFromTemplate: (items: FakeMenuItem[]) => ({ items: [...items] }),
+    },
+    nativeImage: {
+      createFromDataURL: (url: string) => new FakeNativeImage(url),
+    },
+    powerSaveBlocker: {
+      start(type: string) {
+        if (type !== 'prevent-app-suspension' && type !== 'prevent-display-sleep') throw new Error(`fake electron: unknown blocker ${type}`);
+        const id = state.powerSaveBlocks.length + 100;
+        state.powerSaveBlocks.push({ id, type, stopped: false });
+        return id;
+      },
+      stop(id: number) {
+        const b = state.powerSaveBlocks.find((x) => x.id === id);
+        if (!b || b.stopped) throw new Error(`fake electron: no running blocker ${id}`);
+        b.stopped = true;
+      },
+      isStarted: (id: number) => state.powerSaveBlocks.some((x) => x.id === id && !x.stopped),
     },
     shell: {
       openExternal: async (url: string) => void state.openedExternal.push(url),

@@ -15,6 +15,7 @@ import { createFakeElectron, type FakeBrowserWindow, type FakeState } from '../f
 import { freePort } from '../../server/host/net-info';
 import { HOST_CJS, MAIN_CJS, PRELOAD_CJS, RENDERER_INDEX, requireBuilt } from './built';
 import { decodeLogColumns, type ServedirApi, type ServerStatus, type LogBatch } from '../../electron/ipc-contract';
+import { TRAY_ICONS } from '../../electron/tray-icons';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
 
@@ -29,6 +30,8 @@ let state: FakeState;
 let win: FakeBrowserWindow;
 let api: ServedirApi;
 let originalLoad: typeof Module._load;
+/** What require('electron') answers: the fake of the app instance being loaded. */
+let electronForMain: Record<string, unknown>;
 let fakeApp: { fakeReady(): void; fakeEmit(ev: string, ...a: unknown[]): boolean; quit(): void };
 
 async function until<T>(fn: () => T | undefined | null | false, what: string, ms = 10_000): Promise<T> {
@@ -51,8 +54,9 @@ beforeAll(async () => {
   state = fake.state;
   fakeApp = fake.electron['app'] as typeof fakeApp;
   originalLoad = Module._load;
+  electronForMain = fake.electron;
   Module._load = function (request, parent, isMain) {
-    if (request === 'electron') return fake.electron;
+    if (request === 'electron') return electronForMain;
     return originalLoad.call(this, request, parent, isMain);
   };
   createRequire(import.meta.url)(MAIN_CJS);
@@ -205,14 +209,114 @@ describe('built main.cjs with a fake electron', () => {
     expect(win.focused).toBe(before + 1);
   });
 
-  it('closing the window quits the app, which stops the host process cleanly first', async () => {
-    const child = state.children[0]!;
+  // Keeps running (issue 11 part 5): the tray, the close question, the sleep blocker.
+  it('the tray shows that the folder is shared, and offers Stop sharing', () => {
+    expect(state.trays).toHaveLength(1);
+    const tray = state.trays[0]!;
+    expect(tray.tooltip).toMatch(/^Servedir: Sharing at http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(tray.image.dataURL).toBe(TRAY_ICONS.sharing.x1);
+    expect(tray.image.representations).toEqual([{ scaleFactor: 2, dataURL: TRAY_ICONS.sharing.x2 }]);
+    expect(tray.menu.map((i) => i.label ?? '—')).toEqual([tray.tooltip.slice('Servedir: '.length), '—', 'Show Servedir', 'Stop sharing', '—', 'Quit Servedir']);
+    expect(tray.menu.find((i) => i.label === 'Stop sharing')!.enabled).toBe(true);
+  });
+
+  it('while sharing, the computer is kept from sleeping (preventSleep is on by default)', () => {
+    expect(state.powerSaveBlocks).toEqual([{ id: 100, type: 'prevent-app-suspension', stopped: false }]);
+  });
+
+  it('closing the window while sharing asks once; after "Keep sharing" the window closes, the app stays and still serves', async () => {
+    state.nextMessageBoxResponse = 0; // "Keep sharing"
+    const status = (await api.invoke['server:status']()) as Extract<ServerStatus, { state: 'running' }>;
+    win.close();
+    await until(() => win.isDestroyed(), 'the window to close after the answer');
+    expect(state.messageBoxes).toHaveLength(1);
+    const [parent, options] = state.messageBoxes[0]!;
+    expect(parent).toBe(win);
+    expect(options).toMatchObject({ message: 'Keep sharing when the window is closed?', buttons: ['Keep sharing', 'Stop sharing', 'Cancel'] });
+    expect(state.quitted).toBe(false);
+    // A real request is still answered by the host, with no window.
+    const res = await fetch(`http://127.0.0.1:${status.port}/hello.txt`);
+    expect(await res.text()).toBe('hello from the shared folder');
+    // The answer is remembered in the settings file.
+    const saved = JSON.parse(readFileSync(path.join(state.userDataDir, 'settings.json'), 'utf8')) as Record<string, unknown>;
+    expect(saved['closeWhileSharing']).toBe('keep');
+    expect(state.powerSaveBlocks.filter((b) => !b.stopped)).toHaveLength(1);
+  });
+
+  it('the tray’s Show opens the window again; closing it again does not ask', async () => {
+    state.trays[0]!.fakeClick('Show Servedir');
+    win = await until(() => state.windows[1]?.renderer && state.windows[1], 'a new window');
+    api = win.renderer!.window['servedir'] as ServedirApi;
+    expect(await api.invoke['settings:get']()).toMatchObject({ closeWhileSharing: 'keep' });
+    win.close();
+    expect(win.isDestroyed()).toBe(true);
+    expect(state.messageBoxes).toHaveLength(1);
+    state.trays[0]!.fakeClick('Show Servedir');
+    win = await until(() => state.windows[2]?.renderer && state.windows[2], 'a third window');
+    api = win.renderer!.window['servedir'] as ServedirApi;
+  });
+
+  it('the tray’s Stop sharing stops the host serving, lets the computer sleep, and changes the menu', async () => {
+    const status = (await api.invoke['server:status']()) as Extract<ServerStatus, { state: 'running' }>;
+    state.trays[0]!.fakeClick('Stop sharing');
+    const tray = await until(() => state.trays[0]!.tooltip === 'Servedir: Not sharing' && state.trays[0], 'the tray to say Not sharing');
+    expect(tray.image.dataURL).toBe(TRAY_ICONS.idle.x1);
+    expect(tray.menu.find((i) => i.label === 'Stop sharing')!.enabled).toBe(false);
+    expect(state.powerSaveBlocks).toEqual([{ id: 100, type: 'prevent-app-suspension', stopped: true }]);
+    await expect(fetch(`http://127.0.0.1:${status.port}/hello.txt`)).rejects.toThrow();
+  });
+
+  it('the tray’s Quit quits for real while sharing, stopping the host process cleanly first, without asking', async () => {
+    const started = await api.invoke['server:start']();
+    expect(started.ok).toBe(true);
+    expect(state.powerSaveBlocks.at(-1)).toMatchObject({ type: 'prevent-app-suspension', stopped: false });
+    const child = state.children.at(-1)!;
     const exited = new Promise<number | null>((r) =>
       child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code)),
     );
-    win.close();
+    state.trays[0]!.fakeClick('Quit Servedir');
     expect(await exited).toBe(0);
     await until(() => state.quitted, 'the app to quit after stopping the host');
+    expect(state.messageBoxes).toHaveLength(1);
     expect(state.errorBoxes).toEqual([]);
+  });
+});
+
+describe('built main.cjs: "Share the folder when Servedir opens"', () => {
+  let state2: FakeState;
+  let dir2: string;
+  afterAll(async () => {
+    for (const c of state2?.children ?? []) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    if (dir2) await fsp.rm(dir2, { recursive: true, force: true });
+  });
+
+  it('with the setting on and a folder saved, a fresh start shares at once', async () => {
+    dir2 = await fsp.mkdtemp(path.join(os.tmpdir(), 'servedir-main-open-'));
+    const userData = path.join(dir2, 'user-data');
+    await fsp.mkdir(userData);
+    const port = await freePort('127.0.0.1');
+    await fsp.writeFile(
+      path.join(userData, 'settings.json'),
+      JSON.stringify({ directory: share, port, bind: '127.0.0.1', shareOnOpen: true }),
+    );
+    const fake = createFakeElectron(userData);
+    state2 = fake.state;
+    const app2 = fake.electron['app'] as typeof fakeApp;
+    // A fresh main.cjs (its module state is per app) answered by a second fake.
+    const req = createRequire(import.meta.url);
+    delete req.cache[MAIN_CJS];
+    electronForMain = fake.electron;
+    req(MAIN_CJS);
+    app2.fakeReady();
+    await until(() => state2.trays[0]?.tooltip.startsWith('Servedir: Sharing at'), 'sharing to start by itself', 15_000);
+    expect(state2.forkCalls).toHaveLength(1);
+    const res = await fetch(`http://127.0.0.1:${port}/hello.txt`);
+    expect(await res.text()).toBe('hello from the shared folder');
+    expect(state2.powerSaveBlocks).toHaveLength(1);
+    const child = state2.children[0]!;
+    const exited = new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+    app2.quit();
+    expect(await exited).toBe(0);
+    await until(() => state2.quitted, 'the second app to quit');
   });
 });
