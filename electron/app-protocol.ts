@@ -22,7 +22,10 @@ export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
  * Privileges for `protocol.registerSchemesAsPrivileged` (before `ready`):
  * - standard: relative URLs resolve and the page has an origin of its own;
  * - secure: a secure context, which `navigator.clipboard` (the Copy buttons) requires;
- * - supportFetchAPI: module scripts and preloads are fetched like fetch() would.
+ * - supportFetchAPI: Vite's page is module scripts, which Chromium loads in CORS mode;
+ *   this privilege is the usual companion of standard+secure for an app's own page
+ *   (unverified here without a real Electron whether modules load without it); CSP
+ *   `connect-src 'self'` still keeps fetch() to this origin.
  * Deliberately not: bypassCSP, corsEnabled (nothing cross-origin loads from it),
  * allowServiceWorkers, stream, codeCache.
  */
