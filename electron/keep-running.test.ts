@@ -3,7 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { appDefaults } from '../server/share-settings';
 import type { ServerStatus, Settings, SettingsPatch } from './ipc-contract';
-import { createKeepRunning, trayViewOf, type CloseAnswer, type KeepRunningDeps, type TrayView } from './keep-running';
+import {
+  askKeepSharing,
+  createKeepRunning,
+  createTrayPresenter,
+  trayViewOf,
+  type CloseAnswer,
+  type KeepRunningDeps,
+  type TrayKit,
+  type TrayView,
+} from './keep-running';
+import { TRAY_ICONS } from './tray-icons';
 
 const RUNNING: ServerStatus = {
   state: 'running',
@@ -191,5 +201,74 @@ describe('sharing when Servedir opens', () => {
     const off = setup();
     await off.kr.startUp();
     expect([...noFolder.log, ...off.log]).toEqual([]);
+  });
+});
+
+describe('the Electron adapters, with stand-ins', () => {
+  function kit() {
+    const trays: { image: unknown; tooltip: string; menu: unknown; clicks: (() => void)[] }[] = [];
+    const k = {
+      Tray: class {
+        rec = { image: null as unknown, tooltip: '', menu: null as unknown, clicks: [] as (() => void)[] };
+        constructor(image: unknown) {
+          this.rec.image = image;
+          trays.push(this.rec);
+        }
+        setImage(i: unknown) {
+          this.rec.image = i;
+        }
+        setToolTip(t: string) {
+          this.rec.tooltip = t;
+        }
+        setContextMenu(m: unknown) {
+          this.rec.menu = m;
+        }
+        on(ev: string, l: () => void) {
+          if (ev === 'click') this.rec.clicks.push(l);
+          return this;
+        }
+      },
+      Menu: { buildFromTemplate: (t: unknown[]) => ({ template: t }) },
+      nativeImage: {
+        createFromDataURL: (url: string) => ({ url, reps: [] as unknown[], addRepresentation(r: unknown) { this.reps.push(r); } }),
+      },
+    };
+    return { kit: k as unknown as TrayKit, trays };
+  }
+  const view = (icon: TrayView['icon']): TrayView => trayViewOf(icon === 'sharing' ? RUNNING : { state: 'stopped' }, { show() {}, stop() {}, quit() {} });
+
+  it('one tray, its image swapped per state (1x and 2x), one image per state', () => {
+    const { kit: k, trays } = kit();
+    const show = createTrayPresenter(k, { platform: 'linux', onClick: () => {} });
+    show(view('idle'));
+    show(view('sharing'));
+    show(view('idle'));
+    expect(trays).toHaveLength(1);
+    expect(trays[0]!.image).toMatchObject({ url: TRAY_ICONS.idle.x1, reps: [{ scaleFactor: 2, dataURL: TRAY_ICONS.idle.x2 }] });
+    expect(trays[0]!.tooltip).toBe('Servedir: Not sharing');
+    expect((trays[0]!.menu as { template: { label?: string }[] }).template.map((i) => i.label ?? '—')).toEqual([
+      'Not sharing', '—', 'Show Servedir', 'Stop sharing', '—', 'Quit Servedir',
+    ]);
+    expect(trays[0]!.clicks).toHaveLength(0); // Linux and Mac: a click opens the menu
+  });
+
+  it('on Windows a click on the icon shows the window', () => {
+    const { kit: k, trays } = kit();
+    let shown = 0;
+    createTrayPresenter(k, { platform: 'win32', onClick: () => void shown++ })(view('idle'));
+    trays[0]!.clicks[0]!();
+    expect(shown).toBe(1);
+  });
+
+  it('the question: buttons in order, Escape (cancelId) and anything odd mean Cancel', async () => {
+    const calls: unknown[][] = [];
+    const dialog = (response: number) => ({
+      showMessageBox: async (...a: unknown[]) => (calls.push(a), { response, checkboxChecked: false }),
+    });
+    expect(await askKeepSharing(dialog(0) as never, null)).toBe('keep');
+    expect(await askKeepSharing(dialog(1) as never, null)).toBe('stop');
+    expect(await askKeepSharing(dialog(2) as never, null)).toBe('cancel');
+    expect(await askKeepSharing(dialog(7) as never, null)).toBe('cancel');
+    expect(calls[0]![0]).toMatchObject({ message: 'Keep sharing when the window is closed?', cancelId: 2, defaultId: 0 });
   });
 });
