@@ -24,6 +24,7 @@ import { useApi } from '../../ui/app-context';
 import { BindField, CUSTOM_BIND } from './bind-field';
 import { FolderField } from './folder-field';
 import { PortField } from './port-field';
+import { ReachPanel } from './reach-panel';
 import { ProtocolField } from './protocol-field';
 import { SharingCard } from './sharing-card';
 import { useFolderDrop } from './use-folder-drop';
@@ -336,7 +337,14 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
     return (
       <>
         {status.notice && <HostNoticeBanner notice={status.notice} />}
-        <SharingCard status={status} interfaces={interfaces} busy={busy} onOpen={openUrl} onStop={() => void stop()} />
+        <SharingCard
+          status={status}
+          interfaces={interfaces}
+          busy={busy}
+          onOpen={openUrl}
+          onStop={() => void stop()}
+          reach={<ReachPanel status={status} platform={info.platform} />}
+        />
         {errors.general && <div className="form-error" role="alert">{errors.general.message}</div>}
       </>
     );

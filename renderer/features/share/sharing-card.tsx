@@ -7,7 +7,7 @@
  * first, Docker, VPN and the like demoted); the card keeps that order and only makes sure
  * an address someone else can open comes before this computer's own.
  */
-import type { MouseEvent } from 'react';
+import type { MouseEvent, ReactNode } from 'react';
 import type { NetInterface, ServerStatus, ShareUrl } from '../../../electron/ipc-contract';
 import { CopyButton } from '../../ui/copy-button';
 import { QrCode } from '../../ui/qr-code';
@@ -21,6 +21,8 @@ export interface SharingCardProps {
   readonly busy: boolean;
   readonly onOpen: (url: string, ev: MouseEvent<HTMLAnchorElement>) => void;
   readonly onStop: () => void;
+  /** Whether another device has connected, and help when it cannot (shown only where one could). */
+  readonly reach?: ReactNode;
 }
 
 /** Last path segment, for the headline ("Sharing Public"). */
@@ -86,7 +88,7 @@ function Label({ u }: { readonly u: ShareUrl }) {
   );
 }
 
-export function SharingCard({ status, interfaces, busy, onOpen, onStop }: SharingCardProps) {
+export function SharingCard({ status, interfaces, busy, onOpen, onStop, reach: reachHelp }: SharingCardProps) {
   const s = status.settings;
   const { main, others } = mainAndOthers(status.urls);
   const reach = main ? reachOf(main) : 'loopback';
@@ -138,6 +140,7 @@ export function SharingCard({ status, interfaces, busy, onOpen, onStop }: Sharin
               </p>
             )
           )}
+          {wantsQr(main) && reachHelp}
         </section>
       )}
       {others.length > 0 && (
