@@ -87,9 +87,9 @@ export function parseMacFirewallState(stdout: string): 'off' | 'on' | 'block-all
 // The facts, in plain words
 
 const MSG_UFW_ON =
-  'The ufw firewall is on. It blocks other devices unless the port is allowed: in a terminal, run  sudo ufw allow PORT/tcp';
+  'The ufw firewall is on. It blocks other devices unless the port is allowed: in a terminal, run: sudo ufw allow PORT/tcp';
 const MSG_FIREWALLD_ON =
-  'The firewalld firewall is running. It blocks other devices unless the port is open: run  sudo firewall-cmd --add-port=PORT/tcp';
+  'The firewalld firewall is running. It blocks other devices unless the port is open: in a terminal, run: sudo firewall-cmd --add-port=PORT/tcp';
 const msgPublic = (names: string) =>
   `Windows treats ${names} as a Public network, where Windows Defender Firewall blocks other devices. If this is your home or office network, make it Private: Settings → Network & internet → Wi-Fi (or Ethernet) → your network → Network profile type → Private.`;
 const MSG_MAC_ON =

@@ -8,7 +8,7 @@
  *
  * Runs in: the renderer.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { checkLogBatch, logEntryAt, type SelfCheck, type ServerStatus } from '../../../electron/ipc-contract';
 import { useApi } from '../../ui/app-context';
 import { addVisitors, connectedText, ownHosts, type Visitor } from './visitors';
@@ -16,7 +16,7 @@ import { addVisitors, connectedText, ownHosts, type Visitor } from './visitors';
 type Running = Extract<ServerStatus, { state: 'running' }>;
 
 /** The firewall step for the OS Servedir runs on (AppInfo.platform). */
-function firewallStep(platform: string, port: number): { title: string; text: string } {
+function firewallStep(platform: string, port: number): { title: string; text: ReactNode } {
   switch (platform) {
     case 'win32':
       return {
@@ -31,7 +31,12 @@ function firewallStep(platform: string, port: number): { title: string; text: st
     case 'linux':
       return {
         title: 'The firewall',
-        text: `Many Linux desktops have none on. With ufw, run  sudo ufw allow ${port}/tcp  in a terminal; with firewalld (Fedora and others),  sudo firewall-cmd --add-port=${port}/tcp.`,
+        text: (
+          <>
+            Many Linux desktops have none on. With ufw, run <code className="mono">sudo ufw allow {port}/tcp</code> in a
+            terminal; with firewalld (Fedora and others), <code className="mono">sudo firewall-cmd --add-port={port}/tcp</code>.
+          </>
+        ),
       };
     default:
       return {

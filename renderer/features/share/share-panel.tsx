@@ -166,7 +166,11 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
 
   // A failed start (from any source, also a status event) lands next to its field.
   useEffect(() => {
-    if (status.state === 'failed') setErrors(failureErrors(status.error));
+    if (status.state !== 'failed') return;
+    // A risky folder reached by a change made while sharing: asked, as after Share.
+    const f = status.error;
+    if (f.code === 'APP_ERR_NEEDS_CONFIRMATION' && f.confirm) setConfirm({ risk: f.confirm, message: f.message });
+    else setErrors(failureErrors(f));
   }, [status]);
 
   const update = (patch: Partial<Draft>, clear: readonly ErrorSlot[]) => {
