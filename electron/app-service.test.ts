@@ -343,6 +343,16 @@ describe('safe choices (share-safety.ts)', () => {
     expect(await h['server:start']()).toMatchObject({ ok: true });
   });
 
+  it('a link to a whole disk is a whole disk: asked, saying where it leads', async () => {
+    const h = (await boot({ home: dir })).handlers;
+    await fsp.symlink('/', path.join(share, 'everything'));
+    await h['settings:update']({ directory: path.join(share, 'everything') });
+    const r = await h['server:start']();
+    expect(r).toMatchObject({ ok: false, code: 'APP_ERR_NEEDS_CONFIRMATION', confirm: 'disk' });
+    expect(!r.ok && r.message).toMatch(/everything leads to \/\. \/ is a whole disk/);
+    expect(await h['server:start']({ confirmed: 'disk' })).toMatchObject({ ok: true });
+  });
+
   it('a whole disk asks first', async () => {
     const h = (await boot({ home: dir })).handlers;
     await h['settings:update']({ directory: '/' });

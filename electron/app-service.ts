@@ -184,9 +184,24 @@ export function createAppService(deps: AppServiceDeps): AppService {
   /** The risky folder the user said to share anyway (restarts of it need no new answer). */
   let confirmedFolder: string | null = null;
 
+  /**
+   * The folder's risk (share-safety.ts), by its path as typed and by its real path: a link
+   * in a harmless place that leads to `/` is a whole disk all the same.
+   */
+  const riskOf = async (dir: string) => {
+    const mac = deps.info.platform === 'darwin';
+    const typed = classifyShareFolder(path, dir, home, mac);
+    if (typed) return typed;
+    const real = await realpath(dir).catch(() => dir);
+    if (real === dir) return null;
+    const realHome = await realpath(home).catch(() => home);
+    const r = classifyShareFolder(path, real, realHome, mac);
+    return r && { ...r, message: `${dir} leads to ${real}. ${r.message}` };
+  };
+
   /** Refuses what is unsafe to share (see share-safety.ts), or null when all is well. */
   const safetyFailure = async (settings: Settings): Promise<Failure | null> => {
-    const risky = classifyShareFolder(path, settings.directory, home, deps.info.platform === 'darwin');
+    const risky = await riskOf(settings.directory);
     if (risky && confirmedFolder !== settings.directory) {
       return fail('APP_ERR_NEEDS_CONFIRMATION', risky.message, { field: 'directory', confirm: risky.risk });
     }
@@ -333,7 +348,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
       streak = 0;
       const settings = deps.store.get();
       if (options) {
-        const risky = classifyShareFolder(path, settings.directory, home, deps.info.platform === 'darwin');
+        const risky = await riskOf(settings.directory);
         // The answer counts only for the risk it was asked about.
         if (risky?.risk === options.confirmed) confirmedFolder = settings.directory;
       }
