@@ -337,8 +337,12 @@ describe('safe choices (share-safety.ts)', () => {
     // An answer to another question does not count.
     expect(await h['server:start']({ confirmed: 'disk' })).toMatchObject({ ok: false, code: 'APP_ERR_NEEDS_CONFIRMATION' });
     expect(await h['server:start']({ confirmed: 'home' })).toMatchObject({ ok: true, value: { state: 'running' } });
-    // A subfolder of home is fine without asking.
+    // A change while sharing restarts without asking again; the next Share asks again.
+    await h['settings:update']({ port: 8132 });
+    await vi.waitFor(() => expect(service.status()).toMatchObject({ state: 'running', port: 8132 }));
     await h['server:stop']();
+    expect(await h['server:start']()).toMatchObject({ ok: false, code: 'APP_ERR_NEEDS_CONFIRMATION' });
+    // A subfolder of home is fine without asking.
     await h['settings:update']({ directory: share });
     expect(await h['server:start']()).toMatchObject({ ok: true });
   });

@@ -347,9 +347,11 @@ export function createAppService(deps: AppServiceDeps): AppService {
       cancelRestart();
       streak = 0;
       const settings = deps.store.get();
+      // Each press of Share asks again; an answer counts only for the risk it was asked about.
+      // (Restarts of a share, automatic or after a settings change, keep the answer.)
+      confirmedFolder = null;
       if (options) {
         const risky = await riskOf(settings.directory);
-        // The answer counts only for the risk it was asked about.
         if (risky?.risk === options.confirmed) confirmedFolder = settings.directory;
       }
       return startWith(settings);

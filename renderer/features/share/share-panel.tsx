@@ -424,7 +424,10 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
           message={confirm.message}
           busy={busy}
           onConfirm={() => void confirmShare(confirm.risk)}
-          onCancel={() => setConfirm(null)}
+          onCancel={() => {
+            setConfirm(null);
+            document.getElementById('folder-input')?.focus();
+          }}
         />
       )}
       <button type="submit" className="btn btn-primary btn-big" disabled={locked || confirm !== null}>
