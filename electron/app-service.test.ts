@@ -207,6 +207,17 @@ describe('settings:update', () => {
     expect(engine.calls.map((c) => c.port)).toEqual([8200, 8201]);
   });
 
+  it("while sharing, a change to the app's own settings only (sleep, the close question) saves without a restart and repeats the status", async () => {
+    const h = (await boot()).handlers;
+    await h['settings:update']({ directory: share, port: 8202 });
+    await h['server:start']();
+    const before = statuses().length;
+    const r = await h['settings:update']({ preventSleep: false, closeWhileSharing: 'keep' });
+    expect(r).toMatchObject({ ok: true, value: { preventSleep: false, closeWhileSharing: 'keep' } });
+    expect(engine.calls.map((c) => c.port)).toEqual([8202]);
+    expect(statuses().slice(before)).toEqual(['running']);
+  });
+
   it('rejects a relative folder path and saves nothing', async () => {
     const h = (await boot()).handlers;
     const r = await h['settings:update']({ directory: 'relative/dir', port: 9999 });

@@ -32,7 +32,7 @@ import { selfCheck, type ReachDeps } from './reach-check';
 import { cgiProgramFolder, classifyShareFolder, MSG_CGI_SYSTEM_PROGRAMS } from './share-safety';
 import type { ServeFailure } from '../server/host/protocol';
 import { notAFolderError, serveErrorForFolder, serveErrorForWrite, type ServeError } from '../server/errors';
-import { SETTING_KEYS, type ServeSettings } from '../server/share-settings';
+import { changeRestartsSharing, SETTING_KEYS, type ServeSettings } from '../server/share-settings';
 import type { SettingsStore } from './settings-store';
 import type { HostFault, LogBatchFromHost, ServerHost } from './server-host';
 
@@ -337,8 +337,14 @@ export function createAppService(deps: AppServiceDeps): AppService {
         return failureOf(serveErrorForWrite(err, 'your settings'));
       }
       if (status.state === 'running' || status.state === 'starting') {
-        // The change applies at once; the outcome reaches the window as a status event.
-        void startWith(saved).catch((err: unknown) => console.error('servedir: restart failed:', err));
+        if (changeRestartsSharing(Object.keys(patch))) {
+          // The change applies at once; the outcome reaches the window as a status event.
+          void startWith(saved).catch((err: unknown) => console.error('servedir: restart failed:', err));
+        } else {
+          // Only the app's own settings (sleep, the tray's close question): sharing goes on
+          // untouched, and whoever follows the status (the sleep blocker) looks again.
+          deps.emit('server:status', status);
+        }
       }
       return { ok: true, value: saved };
     },

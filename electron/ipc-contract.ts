@@ -33,6 +33,7 @@ export type { RequestLogEntry, LogColumns, ProtocolVersion, ServeErrorCode, Sett
 // Settings pane.
 export {
   appDefaults,
+  changeRestartsSharing,
   isBindAddress,
   isCgiDirectories,
   isPort,

@@ -192,7 +192,7 @@ export function App({ app }: { readonly app: AppApi }) {
                     />
                   </div>
                   <div role="tabpanel" id="panel-settings" aria-labelledby="tab-settings" hidden={tab !== 'settings'}>
-                    <SettingsPane settings={settings} sharing={sharing} onSettings={setSettings} />
+                    <SettingsPane settings={settings} sharing={sharing} transport={boot.info.transport} onSettings={setSettings} />
                   </div>
                 </>
               )}

@@ -525,6 +525,14 @@ export function migrateStoredSettings(raw: Record<string, unknown>): MigratedSet
   return { settings: out as ServeSettings, rejected, added };
 }
 
+/**
+ * True when changing these settings changes how the engine shares (a running share is then
+ * restarted with them); false when only the app's own rows (`engine: 'app'`) change.
+ */
+export function changeRestartsSharing(keys: readonly string[]): boolean {
+  return keys.some((k) => isSettingKey(k) && rowOf(k).engine !== 'app');
+}
+
 /** A row of the Settings pane's switches: key, section, label and help, in table order. */
 export interface SwitchRow {
   readonly key: SwitchSettingKey;
@@ -552,8 +560,14 @@ export interface ChoiceRow {
   readonly choices: readonly ChoiceOption[];
 }
 
-/** What the Settings pane shows for one setting: a switch or a choice. */
-export type SettingControl = ({ readonly kind: 'switch' } & SwitchRow) | ({ readonly kind: 'choice' } & ChoiceRow);
+/**
+ * What the Settings pane shows for one setting: a switch or a choice. `desktopOnly`: a
+ * setting of the desktop app itself (`engine: 'app'`: the tray, sleep), meaningless in the
+ * browser mode.
+ */
+export type SettingControl = (({ readonly kind: 'switch' } & SwitchRow) | ({ readonly kind: 'choice' } & ChoiceRow)) & {
+  readonly desktopOnly: boolean;
+};
 
 /**
  * Every setting the Settings pane makes from the table (switches and choices), in table
@@ -561,7 +575,7 @@ export type SettingControl = ({ readonly kind: 'switch' } & SwitchRow) | ({ read
  */
 export const SETTING_CONTROLS: readonly SettingControl[] = SETTING_KEYS.flatMap((key): SettingControl[] => {
   const row = rowOf(key);
-  const common = { section: '', label: row.label, help: row.help, field: row.field as SettingsField };
+  const common = { section: '', label: row.label, help: row.help, field: row.field as SettingsField, desktopOnly: row.engine === 'app' };
   if (row.ui.kind === 'switch') return [{ kind: 'switch', key: key as SwitchSettingKey, ...common, section: row.ui.section }];
   if (row.ui.kind === 'choice') return [{ kind: 'choice', key: key as ChoiceSettingKey, ...common, section: row.ui.section, choices: row.ui.choices }];
   return [];

@@ -5,7 +5,7 @@
  * server with the new settings. Runs in: the renderer.
  */
 import { useState } from 'react';
-import { SETTING_CONTROLS, type SettingControl, type Settings, type SettingsPatch } from '../../../electron/ipc-contract';
+import { changeRestartsSharing, SETTING_CONTROLS, type SettingControl, type Settings, type SettingsPatch } from '../../../electron/ipc-contract';
 import { useApi } from '../../ui/app-context';
 import { checkCgiDirectories } from '../share/validate';
 import { CgiSection } from './cgi-section';
@@ -27,18 +27,23 @@ const draftFrom = (s: Settings): Draft => ({
 });
 
 const SECTIONS = controlSections(SETTING_CONTROLS);
+const WEB_SECTIONS = controlSections(SETTING_CONTROLS.filter((row) => !row.desktopOnly));
 
 export interface SettingsPaneProps {
   readonly settings: Settings;
   readonly sharing: boolean;
+  /** The browser mode has no tray and cannot keep the computer awake: the desktop app's own rows are left out. */
+  readonly transport: 'electron' | 'web';
   readonly onSettings: (s: Settings) => void;
 }
 
-export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProps) {
+export function SettingsPane({ settings, sharing, transport, onSettings }: SettingsPaneProps) {
   const api = useApi();
   const [draft, setDraft] = useState<Draft>(() => draftFrom(settings));
   const [errors, setErrors] = useState<{ cgi?: string; dirs?: string; general?: string; controls?: Partial<Record<ControlKey, string>> }>({});
   const [saved, setSaved] = useState<'idle' | 'saving' | 'saved'>('idle');
+  /** Whether the last save changed how the folder is shared (so sharing restarted). */
+  const [restartedOnSave, setRestartedOnSave] = useState(false);
 
   const change = (patch: Partial<Draft>) => {
     setDraft((d) => ({ ...d, ...patch }));
@@ -68,6 +73,7 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
       if (r.ok) {
         onSettings(r.value);
         setDraft(draftFrom(r.value));
+        setRestartedOnSave(changeRestartsSharing(Object.keys(patch)));
         setSaved('saved');
       } else {
         setSaved('idle');
@@ -97,7 +103,7 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
         onEnabled={(cgi) => change({ cgi })}
         onDirectories={(cgiDirectories) => change({ cgiDirectories })}
       />
-      {SECTIONS.map(([title, rows]) => (
+      {(transport === 'electron' ? SECTIONS : WEB_SECTIONS).map(([title, rows]) => (
         <ControlSection
           key={title}
           title={title}
@@ -113,10 +119,10 @@ export function SettingsPane({ settings, sharing, onSettings }: SettingsPaneProp
         </button>
         <span role="status" className={saved === 'saved' ? 'save-status' : 'save-status save-hint'}>
           {saved === 'saved'
-            ? sharing
+            ? sharing && restartedOnSave
               ? 'Saved. Sharing restarted with the new settings.'
               : 'Saved.'
-            : sharing && dirty
+            : sharing && dirty && changeRestartsSharing(Object.keys(patch))
               ? 'Saving restarts sharing; a download in progress will stop.'
               : ''}
         </span>
