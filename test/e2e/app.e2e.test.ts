@@ -328,6 +328,9 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     await page.click('button:has-text("Share this folder")');
     await page.locator('.url-link').first().waitFor({ timeout: T });
     const loop = (await page.locator('.url-link', { hasText: '127.0.0.1' }).textContent())!;
+    // The card's self-check (net:self-check) opens the big address once per share: let it
+    // land in the log before counting, so the count below is the visits' alone.
+    await page.locator('.log-rows .log-row', { hasText: 'Servedir self-check' }).first().waitFor({ timeout: T });
     const before = Number(await page.getByTestId('count-requests').textContent());
     const ua = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
     for (const p of ['', 'photos/', 'photos/cat.txt', 'hello.txt', 'favicon.ico', 'notes%2C%20%22draft%22.txt', 'cgi-bin/hello.py?name=Ada', 'photos', 'hello.txt'])
