@@ -5,7 +5,7 @@
  *
  * Runs in: the vitest worker (Node). Needs `npm run build:app` to have run (out/).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -167,4 +167,54 @@ export function serveRenderer(): Server {
       },
     );
   });
+}
+
+/**
+ * "Another device on the LAN": a network namespace joined to this machine by a veth pair on a
+ * /30 of `subnet` (198.18.0.0/15, RFC 2544: reserved for such tests), whose only route leads
+ * to `target` (this machine's own address, as the card shows it). A program run through
+ * `exec` has its own loopback and reaches nothing but `target`. Returns why not where
+ * namespaces are not permitted (not root, no `ip`, a container without CAP_NET_ADMIN).
+ * `tag` (a few letters) keeps the names of two tests apart.
+ */
+export function makeDeviceNamespace(
+  target: string,
+  opts: { readonly tag: string; readonly subnet: '198.18' | '198.19'; readonly what: string },
+): { readonly name: string; readonly exec: string[]; readonly clientAddress: string; remove(): void } | string {
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(target)) return `${opts.what} ${target} is not IPv4`;
+  if (target.startsWith('127.')) return `${opts.what} ${target} is loopback: no other device could open it`;
+  const id = process.pid % 10000;
+  const name = `sd${opts.tag}-${id}`;
+  const host = `sd${opts.tag}h${id}`;
+  const peer = `sd${opts.tag}p${id}`;
+  const net = `${opts.subnet}.${id % 250}`;
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const remove = () => {
+    for (const args of [['link', 'del', host], ['netns', 'del', name]]) {
+      try {
+        ip(...args);
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  try {
+    ip('netns', 'add', name);
+  } catch (e) {
+    return `\`ip netns add\` is not permitted here (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`;
+  }
+  try {
+    ip('link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', name);
+    ip('addr', 'add', `${net}.1/30`, 'dev', host);
+    ip('link', 'set', host, 'up');
+    ip('netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up');
+    ip('netns', 'exec', name, 'ip', 'addr', 'add', `${net}.2/30`, 'dev', peer);
+    ip('netns', 'exec', name, 'ip', 'link', 'set', peer, 'up');
+    // No default route: the only place this device can reach is `target`.
+    ip('netns', 'exec', name, 'ip', 'route', 'add', `${target}/32`, 'via', `${net}.1`);
+  } catch (e) {
+    remove();
+    return `could not set up the namespace's veth pair (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`;
+  }
+  return { name, exec: ['ip', 'netns', 'exec', name], clientAddress: `${net}.2`, remove };
 }

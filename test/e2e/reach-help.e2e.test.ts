@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../server/host/net-info';
-import { assertBuilt, launchChromium, makeFixture, RESULTS_DIR, startWebApp, type Fixture, type WebApp } from './helpers';
+import { assertBuilt, launchChromium, makeDeviceNamespace, makeFixture, RESULTS_DIR, startWebApp, type Fixture, type WebApp } from './helpers';
 
 const T = 20_000;
 const IPHONE_UA =
@@ -27,44 +27,6 @@ let fixture: Fixture;
 let mainUrl = '';
 const pageErrors: string[] = [];
 
-/** A namespace joined by a veth pair on 198.19.0.0/16 (RFC 2544), routed only to `target`; or why not. */
-function makeDeviceNamespace(target: string): { exec: string[]; clientAddress: string; remove(): void } | string {
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(target)) return `the card's address ${target} is not IPv4`;
-  if (target.startsWith('127.')) return `the card's address ${target} is loopback`;
-  const id = process.pid % 10000;
-  const name = `sdrh-${id}`;
-  const host = `sdrh${id}`;
-  const peer = `sdrp${id}`;
-  const net = `198.19.${id % 250}`;
-  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const remove = () => {
-    for (const args of [['link', 'del', host], ['netns', 'del', name]]) {
-      try {
-        ip(...args);
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  try {
-    ip('netns', 'add', name);
-  } catch (e) {
-    return `\`ip netns add\` is not permitted here (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`;
-  }
-  try {
-    ip('link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', name);
-    ip('addr', 'add', `${net}.1/30`, 'dev', host);
-    ip('link', 'set', host, 'up');
-    ip('netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up');
-    ip('netns', 'exec', name, 'ip', 'addr', 'add', `${net}.2/30`, 'dev', peer);
-    ip('netns', 'exec', name, 'ip', 'link', 'set', peer, 'up');
-    ip('netns', 'exec', name, 'ip', 'route', 'add', `${target}/32`, 'via', `${net}.1`);
-  } catch (e) {
-    remove();
-    return `could not set up the namespace's veth pair (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`;
-  }
-  return { exec: ['ip', 'netns', 'exec', name], clientAddress: `${net}.2`, remove };
-}
 
 async function shoot(name: string): Promise<void> {
   for (const scheme of ['light', 'dark'] as const) {
@@ -131,7 +93,7 @@ describe('Reaching the share: waiting / connected, self-check, help (real browse
   });
 
   it('a request from another device (a namespace of its own) shows "Connected: ADDR (iPhone)"', async (ctx) => {
-    const ns = makeDeviceNamespace(new URL(mainUrl).hostname);
+    const ns = makeDeviceNamespace(new URL(mainUrl).hostname, { tag: 'rh', subnet: '198.19', what: "the card's address" });
     if (typeof ns === 'string') {
       ctx.skip(`no other device to connect from: ${ns}`);
       return;

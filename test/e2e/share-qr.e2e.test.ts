@@ -13,7 +13,6 @@
  * On this machine the decoded URL is the machine's own address (or loopback): traffic
  * never leaves it. Needs `npm run build:app` first.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +22,7 @@ import { PNG } from 'pngjs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findShareUrls, freePort } from '../../server/host/net-info';
-import { assertBuilt, launchChromium, RESULTS_DIR, ROOT, startWebApp, type Fixture, type WebApp } from './helpers';
+import { assertBuilt, launchChromium, makeDeviceNamespace, RESULTS_DIR, ROOT, startWebApp, type Fixture, type WebApp } from './helpers';
 
 const T = 20_000;
 
@@ -79,49 +78,17 @@ function makeHolidayFolder(): Fixture {
  * permitted (not root, no `ip`, a container without CAP_NET_ADMIN).
  */
 function makePhoneNamespace(target: string): { chromium: string; clientAddress: string; remove(): void } | string {
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(target)) return `the QR code's address ${target} is not IPv4`;
-  if (target.startsWith('127.')) return `the QR code's address ${target} is loopback: no other device could open it`;
-  const id = process.pid % 10000;
-  const name = `sdqr-${id}`;
-  const host = `sdqh${id}`;
-  const peer = `sdqp${id}`;
-  const net = `198.18.${id % 250}`;
-  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const remove = () => {
-    for (const args of [['link', 'del', host], ['netns', 'del', name]]) {
-      try {
-        ip(...args);
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  try {
-    ip('netns', 'add', name);
-  } catch (e) {
-    return `\`ip netns add\` is not permitted here (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`;
-  }
-  try {
-    ip('link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', name);
-    ip('addr', 'add', `${net}.1/30`, 'dev', host);
-    ip('link', 'set', host, 'up');
-    ip('netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up');
-    ip('netns', 'exec', name, 'ip', 'addr', 'add', `${net}.2/30`, 'dev', peer);
-    ip('netns', 'exec', name, 'ip', 'link', 'set', peer, 'up');
-    // No default route: the only place this "phone" can reach is the address it scanned.
-    ip('netns', 'exec', name, 'ip', 'route', 'add', `${target}/32`, 'via', `${net}.1`);
-  } catch (e) {
-    remove();
-    return `could not set up the namespace's veth pair (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`;
-  }
+  const ns = makeDeviceNamespace(target, { tag: 'qr', subnet: '198.18', what: "the QR code's address" });
+  if (typeof ns === 'string') return ns;
+  const { name, clientAddress } = ns;
   const wrapperDir = mkdtempSync(join(tmpdir(), 'servedir-e2e-ns-'));
   const wrapper = join(wrapperDir, 'chromium-in-namespace.sh');
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${name} /usr/bin/chromium "$@"\n`, { mode: 0o755 });
   return {
     chromium: wrapper,
-    clientAddress: `${net}.2`,
+    clientAddress,
     remove: () => {
-      remove();
+      ns.remove();
       rmSync(wrapperDir, { recursive: true, force: true });
     },
   };
