@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, hostPids, launchChromium, makeFixture, RESULTS_DIR, startWebApp, type Fixture, type WebApp } from './helpers';
+import { assertBuilt, keepFailureEvidence, hostPids, launchChromium, makeFixture, RESULTS_DIR, startWebApp, type Fixture, type WebApp } from './helpers';
 
 const T = 20_000;
 
@@ -51,12 +51,7 @@ beforeAll(async () => {
 }, 60_000);
 
 // Evidence for a failure: what the window showed, and what the app printed.
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail' || page === undefined) return;
-  const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  await page.screenshot({ path: join(RESULTS_DIR, `FAILED-${name}.png`) }).catch(() => {});
-  console.error(`[e2e] failed "${ctx.task.name}"; web.cjs output so far:\n${app?.output()}`);
-});
+afterEach((ctx) => keepFailureEvidence(ctx, page, app));
 
 afterAll(async () => {
   await browser?.close();

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const ROOT = resolve(__dirname, '../..');
 export const RESULTS_DIR = join(ROOT, 'test-results', 'e2e');
@@ -217,4 +217,20 @@ export function makeDeviceNamespace(
     return `could not set up the namespace's veth pair (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`;
   }
   return { name, exec: ['ip', 'netns', 'exec', name], clientAddress: `${net}.2`, remove };
+}
+
+/**
+ * Evidence for a failed test (call from `afterEach`): a screenshot of what the window showed,
+ * `test-results/e2e/FAILED-<prefix><test name>.png`, and what web.cjs printed so far.
+ */
+export async function keepFailureEvidence(
+  ctx: { readonly task: { readonly name: string; readonly result?: { readonly state?: string } } },
+  page: Page | undefined,
+  app: WebApp | undefined,
+  prefix = '',
+): Promise<void> {
+  if (ctx.task.result?.state !== 'fail' || page === undefined) return;
+  const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  await page.screenshot({ path: join(RESULTS_DIR, `FAILED-${prefix}${name}.png`) }).catch(() => {});
+  console.error(`[e2e] failed "${ctx.task.name}"; web.cjs output so far:\n${app?.output()}`);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../server/host/net-info';
-import { assertBuilt, launchChromium, RESULTS_DIR, startWebApp, type WebApp } from './helpers';
+import { assertBuilt, keepFailureEvidence, launchChromium, RESULTS_DIR, startWebApp, type WebApp } from './helpers';
 
 const T = 20_000;
 
@@ -29,11 +29,8 @@ beforeAll(async () => {
   page.on('pageerror', (e) => pageErrors.push(e.message));
 }, 60_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail' || page === undefined) return;
-  await page.screenshot({ path: join(RESULTS_DIR, 'FAILED-safe.png') }).catch(() => {});
-  console.error(`[e2e] failed "${ctx.task.name}"; web.cjs output so far:\n${app?.output()}`);
-});
+// Evidence for a failure: what the window showed, and what the app printed.
+afterEach((ctx) => keepFailureEvidence(ctx, page, app, 'safe-'));
 
 afterAll(async () => {
   await browser?.close();

@@ -22,7 +22,7 @@ import { PNG } from 'pngjs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findShareUrls, freePort } from '../../server/host/net-info';
-import { assertBuilt, launchChromium, makeDeviceNamespace, RESULTS_DIR, ROOT, startWebApp, type Fixture, type WebApp } from './helpers';
+import { assertBuilt, keepFailureEvidence, launchChromium, makeDeviceNamespace, RESULTS_DIR, ROOT, startWebApp, type Fixture, type WebApp } from './helpers';
 
 const T = 20_000;
 
@@ -120,12 +120,8 @@ beforeAll(async () => {
   page.on('pageerror', (e) => pageErrors.push(e.message));
 }, 60_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail' || page === undefined) return;
-  const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  await page.screenshot({ path: join(RESULTS_DIR, `FAILED-qr-${name}.png`) }).catch(() => {});
-  console.error(`[e2e] failed "${ctx.task.name}"; web.cjs output so far:\n${app?.output()}`);
-});
+// Evidence for a failure: what the window showed, and what the app printed.
+afterEach((ctx) => keepFailureEvidence(ctx, page, app, 'qr-'));
 
 afterAll(async () => {
   await browser?.close();
