@@ -20,12 +20,15 @@
 // SERVEDIR_ORACLE_PYTHON=/path/to/python3 picks the oracle (and the Python that runs the runner).
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const results = []; // { suite, passed, failed, skipped, note }
+const failures = []; // 'file > test: first line of the message', printed before the summary
+/** The first line of an error message, cut to one screen line. */
+const firstLine = (msg) => String(msg ?? '').split('\n').find((l) => l.trim())?.trim().slice(0, 200) ?? '';
 
 function run(cmd, cmdArgs, opts = {}) {
   console.log(`\n$ ${[cmd, ...cmdArgs].join(' ')}`);
@@ -102,6 +105,13 @@ if (!onlyConformance) {
       skipped: report.numPendingTests + report.numTodoTests,
       note: failedSuites ? `${failedSuites} test file(s) failed to load` : '',
     });
+    // The names of what failed go into the closing summary too: CI keeps only the tail.
+    for (const file of report.testResults ?? []) {
+      const rel = relative(root, file.name ?? '');
+      const failedTests = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+      if (file.status === 'failed' && failedTests.length === 0) failures.push(`${rel}: ${firstLine(file.message)}`);
+      for (const t of failedTests) failures.push(`${rel} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+    }
   } catch (err) {
     results.push({ suite: 'vitest', passed: 0, failed: 1, skipped: 0, note: `no JSON report (exit ${v.status}): ${err.message}` });
   }
@@ -155,6 +165,10 @@ if (!args.has('--skip-conformance') && !args.has('--only-vitest')) {
   }
 }
 
+if (failures.length) {
+  console.log('\nFailed tests:');
+  for (const f of failures) console.log(`  ${f}`);
+}
 console.log('\nSuite results:');
 for (const r of results) {
   console.log(`  ${r.suite.padEnd(18)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? `  (${r.note})` : ''}`);
