@@ -53,3 +53,10 @@ export const MAX_DISCARDED_BODY_BYTES = 1024 * 1024;
 
 /** After the client half-closes during a CGI run, the script gets this long to finish. */
 export const CGI_CLIENT_GONE_GRACE_MS = 2_000;
+
+/**
+ * Not the engine's: the folder browser of the window in browser mode (server/host/folder-list.ts)
+ * lists at most this many folders of one folder, sorted; the window says how many it left out
+ * and that typing the path reaches any of them. A list longer than this is scrolled, not read.
+ */
+export const MAX_LISTED_FOLDERS = 1000;
