@@ -29,6 +29,7 @@ import type {
   StartOptions,
 } from './ipc-contract';
 import { selfCheck, type ReachDeps } from './reach-check';
+import { listFolders } from '../server/host/folder-list';
 import { cgiProgramFolder, classifyShareFolder, MSG_CGI_SYSTEM_PROGRAMS } from './share-safety';
 import type { ServeFailure } from '../server/host/protocol';
 import { notAFolderError, serveErrorForFolder, serveErrorForWrite, type ServeError } from '../server/errors';
@@ -394,6 +395,12 @@ export function createAppService(deps: AppServiceDeps): AppService {
       return { ok: true, value: await deps.chooseFolder() };
     },
     'folder:check': async (p: string) => checkFolder(p, deps.home),
+    'folder:browse': async (req) => {
+      const p = req.path === null ? null : tidyFolderPath(req.path, deps.home);
+      if (p === null && req.path !== null) return fail('SRV_ERR_DIRECTORY_MISSING', MSG_NOT_FULL_PATH, { field: 'directory' });
+      const r = await listFolders({ path: p, showHidden: req.showHidden }, deps.home !== undefined ? { home: deps.home } : {});
+      return r.ok ? r : failureOf(r.error);
+    },
     'shell:open-url': async (url: string) => {
       const href = ourUrl(url);
       if (href === null) {

@@ -14,6 +14,7 @@
 import type { RequestLogEntry } from '../server/log.js';
 import type { LogColumns, ShareUrl } from '../server/host/protocol.js';
 import type { LogBatchColumns } from '../server/host/log-columns.js';
+import type { FolderBrowseRequest, FolderEntry, FolderListing } from '../server/host/folder-listing.js';
 import {
   isPathString,
   isPlainObject,
@@ -28,6 +29,7 @@ import {
 } from '../server/share-settings.js';
 
 export type { RequestLogEntry, LogColumns, ProtocolVersion, ServeErrorCode, SettingsField, ShareUrl };
+export type { FolderBrowseRequest, FolderEntry, FolderListing };
 // The settings table (server/share-settings.ts; pure, no runtime dependencies), for the shell
 // and the window: the guards their own checks end with, and the switches and choices of the
 // Settings pane.
@@ -226,6 +228,12 @@ export interface InvokeChannels {
   'dialog:choose-folder': () => Promise<Result<string | null>>;
   /** Check that a typed or dropped path is a readable folder. */
   'folder:check': (path: string) => Promise<Result<FolderInfo>>;
+  /**
+   * The folders inside a folder (null: the home folder), for the browser mode's folder
+   * browser: names of folders only, never files or anything inside them
+   * (server/host/folder-list.ts). A folder that cannot be read is a Failure in plain words.
+   */
+  'folder:browse': (request: FolderBrowseRequest) => Promise<Result<FolderListing>>;
   /** Open one of our own server's http(s) URLs in the default browser. */
   'shell:open-url': (url: string) => Promise<Result<null>>;
 }
@@ -272,6 +280,23 @@ export function isSettings(v: unknown): v is Settings {
   );
 }
 
+/**
+ * Shaped like a full path on some OS (`/…`, `C:\…`, `C:/…` or `\\server\share…`), no NUL, at
+ * most {@link MAX_PATH_LENGTH} characters. The shell still checks it is a full path on its own OS.
+ */
+export function isFullPathString(v: unknown): v is string {
+  return isPathString(v) && (v.startsWith('/') || /^[A-Za-z]:[\\/]/.test(v) || v.startsWith('\\\\'));
+}
+
+export function isFolderBrowseRequest(v: unknown): v is FolderBrowseRequest {
+  return (
+    isPlainObject(v) &&
+    Object.keys(v).length === 2 &&
+    (v.path === null || isFullPathString(v.path)) &&
+    typeof v.showHidden === 'boolean'
+  );
+}
+
 export const invokeValidators: { readonly [K in InvokeChannel]: ArgsGuard<K> } = {
   'app:info': noArgs,
   'app:ready': noArgs,
@@ -285,6 +310,7 @@ export const invokeValidators: { readonly [K in InvokeChannel]: ArgsGuard<K> } =
   'net:self-check': noArgs,
   'dialog:choose-folder': noArgs,
   'folder:check': (args): args is [string] => args.length === 1 && isPathString(args[0]),
+  'folder:browse': (args): args is [FolderBrowseRequest] => args.length === 1 && isFolderBrowseRequest(args[0]),
   'shell:open-url': (args): args is [string] =>
     args.length === 1 && typeof args[0] === 'string' && args[0].length <= MAX_PATH_LENGTH,
 };
@@ -304,6 +330,8 @@ export {
   LOG_KIND_CODES,
   LOG_KINDS,
   LOG_NUMBER_LAYOUT,
+  LOG_OUTCOME_CODES,
+  LOG_OUTCOMES,
   LOG_REF_CODES,
   LOG_STRING_LAYOUT,
   logEntryAt,

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { listFolders } from './folder-list';
-import { MAX_LISTED_FOLDERS } from '../limits';
+import { listFolders } from './folder-list.js';
+import { MAX_LISTED_FOLDERS } from '../limits.js';
 
 let root: string;
 

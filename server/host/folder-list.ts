@@ -18,37 +18,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { notAFolderError, serveErrorForFolder, type ServeError } from '../errors.js';
 import { MAX_LISTED_FOLDERS } from '../limits.js';
+import type { FolderBrowseRequest, FolderEntry, FolderListing } from './folder-listing.js';
 
-/** What the window asks: a full path (null: the home folder) and whether to show hidden folders. */
-export interface FolderBrowseRequest {
-  readonly path: string | null;
-  readonly showHidden: boolean;
-}
-
-export interface FolderEntry {
-  readonly name: string;
-  /** Full path of the folder (the listed folder joined with `name`). */
-  readonly path: string;
-  /** The name starts with a dot. */
-  readonly hidden: boolean;
-  /** A link (symlink, junction) that leads to a folder. */
-  readonly link: boolean;
-}
-
-export interface FolderListing {
-  /** The folder listed, as a full path without `.`/`..` parts. */
-  readonly path: string;
-  /** The folder above, or null at the top of the disk. */
-  readonly parent: string | null;
-  /** The user's home folder (where browsing starts). */
-  readonly home: string;
-  /** Sorted; at most {@link MAX_LISTED_FOLDERS}. */
-  readonly folders: readonly FolderEntry[];
-  /** Folders found (hidden ones counted only when shown); more than `folders.length` when capped. */
-  readonly total: number;
-  /** Hidden folders left out because they were not asked for. */
-  readonly hiddenLeftOut: number;
-}
+export type { FolderBrowseRequest, FolderEntry, FolderListing };
 
 export type FolderListResult = { readonly ok: true; readonly value: FolderListing } | { readonly ok: false; readonly error: ServeError };
 
