@@ -1,6 +1,7 @@
 /**
  * "Folder to share": a path field checked with `folder:check`, a native Choose… button
- * where the transport has one, and the recent folders. Runs in: the renderer.
+ * where the transport has one (Browse… and the folder browser in the browser mode), and
+ * the recent folders. Runs in: the renderer.
  */
 import type { FolderInfo } from '../../../electron/ipc-contract';
 import { FieldMessage } from '../../ui/field-message';
@@ -19,6 +20,8 @@ export interface FolderFieldProps {
   /** Check the path (on blur, Enter, pick). */
   readonly onCommit: (path: string) => void;
   readonly onChoose: () => void;
+  /** Opens the folder browser (browser mode); the button gets focus back when it closes. */
+  readonly onBrowse: () => void;
 }
 
 const nf = new Intl.NumberFormat();
@@ -50,9 +53,13 @@ export function FolderField(p: FolderFieldProps) {
             }
           }}
         />
-        {p.canChoose && (
+        {p.canChoose ? (
           <button type="button" className="btn" disabled={p.disabled} onClick={p.onChoose}>
             Choose…
+          </button>
+        ) : (
+          <button id="folder-browse" type="button" className="btn" disabled={p.disabled} onClick={p.onBrowse}>
+            Browse…
           </button>
         )}
       </div>
@@ -66,7 +73,7 @@ export function FolderField(p: FolderFieldProps) {
         <FieldMessage id={msgId} tone="hint">
           {p.canChoose
             ? 'Choose a folder, drop one on this window, or type its path.'
-            : 'Type or paste the full path of the folder.'}
+            : 'Browse for a folder, or type or paste its full path.'}
         </FieldMessage>
       )}
       {p.recent.length > 0 && (

@@ -22,6 +22,7 @@ import type {
 } from '../../../electron/ipc-contract';
 import { useApi } from '../../ui/app-context';
 import { BindField, CUSTOM_BIND } from './bind-field';
+import { FolderBrowser } from './folder-browser';
 import { FolderField } from './folder-field';
 import { PortField } from './port-field';
 import { ReachPanel } from './reach-panel';
@@ -154,6 +155,8 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
   /** The shell asked before sharing a risky folder. */
   const [confirm, setConfirm] = useState<{ readonly risk: ShareRisk; readonly message: string } | null>(null);
   const [canChoose, setCanChoose] = useState(info.transport === 'electron');
+  /** The folder browser (browser mode) is open. */
+  const [browsing, setBrowsing] = useState(false);
   const checkSeq = useRef(0);
   const running = status.state === 'running';
   const starting = status.state === 'starting';
@@ -295,6 +298,8 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
     if (started.ok) {
       setConfirm(null);
       onStatus(started.value);
+      // The shell put the folder first among the recent ones once it was shared.
+      void api.invoke['settings:get']().then(onSettings, () => {});
     } else if (started.code === 'APP_ERR_NEEDS_CONFIRMATION' && started.confirm) {
       setConfirm({ risk: started.confirm, message: started.message });
     } else {
@@ -389,7 +394,25 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
         }}
         onCommit={(v) => void checkFolder(v)}
         onChoose={() => void choose()}
+        onBrowse={() => setBrowsing(true)}
       />
+      {browsing && (
+        <FolderBrowser
+          start={/^(\/|[A-Za-z]:[\\/])/.test(draft.directory.trim()) ? draft.directory.trim() : null}
+          recent={settings.recentFolders}
+          onChoose={(p) => {
+            setBrowsing(false);
+            update({ directory: p }, ['directory']);
+            // The same check as a typed path (the desktop's dialog result goes through it too).
+            void checkFolder(p);
+            requestAnimationFrame(() => document.getElementById('folder-browse')?.focus());
+          }}
+          onClose={() => {
+            setBrowsing(false);
+            requestAnimationFrame(() => document.getElementById('folder-browse')?.focus());
+          }}
+        />
+      )}
       <PortField
         value={draft.portText}
         error={err('port')}
