@@ -120,11 +120,16 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     return this.cgiDirectories.includes(urlPath);
   }
 
-  /** Serve a POST request. This is only implemented for CGI scripts. */
-  async do_POST(): Promise<void> {
+  /**
+   * Serve a POST request. This is only implemented for CGI scripts. PORT NOTE 32: with the
+   * `upload` setting, a POST anywhere else is a form of files to add (simple-handler.ts).
+   */
+  override async do_POST(): Promise<void> {
     if (this.refusedClimb()) return;
     if (this.isCgi()) {
       await this.runCgi();
+    } else if (this.options.upload === true) {
+      await super.do_POST();
     } else {
       this.sendError(501, 'Can only POST to CGI scripts');
     }

@@ -149,3 +149,107 @@ export function serveErrorForStart(err: unknown, settings: { readonly port: numb
   if (code !== undefined && LISTEN_ERRNOS.has(code)) return serveErrorForListen(err, settings.port, settings.bind);
   return internalServeError(err);
 }
+
+// ---------------------------------------------------------------------------------------
+// Uploads (PORT NOTE 32): why a file was not added, in words for the visitor who sent it.
+
+/** Why an upload was refused or failed. */
+export type UploadProblemCode =
+  | 'UPLOAD_NO_NAME'
+  | 'UPLOAD_BAD_NAME'
+  | 'UPLOAD_CLIMB'
+  | 'UPLOAD_RESERVED_NAME'
+  | 'UPLOAD_LONG_NAME'
+  | 'UPLOAD_HIDDEN_NAME'
+  | 'UPLOAD_NO_FOLDER'
+  | 'UPLOAD_TOO_BIG'
+  | 'UPLOAD_DISK_FULL'
+  | 'UPLOAD_NOT_ALLOWED'
+  | 'UPLOAD_READ_ONLY'
+  | 'UPLOAD_NAME_TAKEN'
+  | 'UPLOAD_IS_FOLDER'
+  | 'UPLOAD_NEED_LENGTH'
+  | 'UPLOAD_BAD_FORM'
+  | 'UPLOAD_NOT_A_FORM'
+  | 'UPLOAD_FAILED';
+
+/** An upload refused or failed: the HTTP status and one plain sentence for the visitor. */
+export class UploadProblem extends ServerError {
+  declare readonly code: UploadProblemCode;
+  readonly status: number;
+  constructor(code: UploadProblemCode, status: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'UploadProblem';
+    this.status = status;
+  }
+}
+
+const quoted = (name: string): string => `“${name}”`;
+
+/** The one place upload problems are put in words. `name` is the file's name as sent, `limit` a size in words. */
+export function uploadProblem(code: UploadProblemCode, detail: { name?: string; limit?: string; cause?: unknown } = {}): UploadProblem {
+  const n = detail.name === undefined ? 'the file' : quoted(detail.name);
+  const opts = detail.cause === undefined ? undefined : { cause: detail.cause };
+  switch (code) {
+    case 'UPLOAD_NO_NAME':
+      return new UploadProblem(code, 400, 'The file has no name. Give it a name and send it again.', opts);
+    case 'UPLOAD_BAD_NAME':
+      return new UploadProblem(code, 400, `The name ${n} cannot be used: names cannot contain slashes, control characters or nothing but dots, and cannot end with a dot or a space. Rename the file and send it again.`, opts);
+    case 'UPLOAD_CLIMB':
+      return new UploadProblem(code, 400, 'Files can only be added to a folder inside the shared folder, not above it.', opts);
+    case 'UPLOAD_RESERVED_NAME':
+      return new UploadProblem(code, 400, `The name ${n} is reserved by Windows (like CON, NUL or COM1) and cannot be used. Rename the file and send it again.`, opts);
+    case 'UPLOAD_LONG_NAME':
+      return new UploadProblem(code, 400, `The name ${n} is too long (at most 255 bytes). Give the file a shorter name and send it again.`, opts);
+    case 'UPLOAD_HIDDEN_NAME':
+      return new UploadProblem(code, 400, `Names starting with a dot, like ${n}, are not accepted here. Rename the file and send it again.`, opts);
+    case 'UPLOAD_NO_FOLDER':
+      return new UploadProblem(code, 404, 'That folder is not here any more, so nothing was added. Go back and open the folder again.', opts);
+    case 'UPLOAD_TOO_BIG':
+      return new UploadProblem(code, 413, `${n === 'the file' ? 'The file' : n} is too big: the largest file this computer accepts is ${detail.limit ?? 'smaller'}. Nothing of it was kept.`, opts);
+    case 'UPLOAD_DISK_FULL':
+      return new UploadProblem(code, 507, `The disk of the computer sharing this folder is full, so ${n} could not be saved. Nothing of it was kept; ask its owner to make some room.`, opts);
+    case 'UPLOAD_NOT_ALLOWED':
+      return new UploadProblem(code, 403, `The computer sharing this folder does not allow files to be written there, so ${n} was not saved.`, opts);
+    case 'UPLOAD_READ_ONLY':
+      return new UploadProblem(code, 403, `The shared folder is on a disk that cannot be written to, so ${n} was not saved.`, opts);
+    case 'UPLOAD_NAME_TAKEN':
+      return new UploadProblem(code, 409, `Too many files are already named like ${n}. Rename the file and send it again.`, opts);
+    case 'UPLOAD_IS_FOLDER':
+      return new UploadProblem(code, 409, `A folder named ${n} is already here, so a file cannot take its place. Rename the file and send it again.`, opts);
+    case 'UPLOAD_NEED_LENGTH':
+      return new UploadProblem(code, 411, 'The size of the file was not sent (Content-Length or chunked Transfer-Encoding is needed).', opts);
+    case 'UPLOAD_BAD_FORM':
+      return new UploadProblem(code, 400, 'What was sent is not a complete form of files. Try again.', opts);
+    case 'UPLOAD_NOT_A_FORM':
+      return new UploadProblem(code, 415, 'Files are added with a form (multipart/form-data), or one at a time with PUT to the new file’s address.', opts);
+    case 'UPLOAD_FAILED':
+      return new UploadProblem(code, 500, `${n === 'the file' ? 'The file' : n} could not be saved because of a problem on the computer sharing this folder. Nothing of it was kept.`, opts);
+  }
+}
+
+/** A write failure while saving an upload, in words (a full disk is 507 Insufficient Storage). */
+export function uploadProblemForWrite(err: unknown, name?: string): UploadProblem {
+  if (err instanceof UploadProblem) return err;
+  switch (errnoOf(err)) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+    case 'EFBIG':
+      return uploadProblem('UPLOAD_DISK_FULL', { name, cause: err });
+    case 'EACCES':
+    case 'EPERM':
+      return uploadProblem('UPLOAD_NOT_ALLOWED', { name, cause: err });
+    case 'EROFS':
+      return uploadProblem('UPLOAD_READ_ONLY', { name, cause: err });
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return uploadProblem('UPLOAD_NO_FOLDER', { name, cause: err });
+    case 'ENAMETOOLONG':
+      return uploadProblem('UPLOAD_LONG_NAME', { name, cause: err });
+    case 'EISDIR':
+    case 'ENOTEMPTY':
+      return uploadProblem('UPLOAD_IS_FOLDER', { name, cause: err });
+    default:
+      return uploadProblem('UPLOAD_FAILED', { name, cause: err });
+  }
+}

@@ -60,3 +60,24 @@ export const CGI_CLIENT_GONE_GRACE_MS = 2_000;
  * and that typing the path reaches any of them. A list longer than this is scrolled, not read.
  */
 export const MAX_LISTED_FOLDERS = 1000;
+
+/**
+ * Uploads (the `upload` setting, PORT NOTE 32): the most bytes of one part's header lines in a
+ * `multipart/form-data` body, and of a form field that is not a file (both only ever hold a
+ * name or two); a longer one gets 400.
+ */
+export const MAX_UPLOAD_PART_HEADER_BYTES = 16 * 1024;
+export const MAX_UPLOAD_FIELD_BYTES = 64 * 1024;
+
+/** Uploads: most files one form may carry (a phone's "select all" of a camera roll stays far below). */
+export const MAX_UPLOAD_FILES_PER_REQUEST = 10_000;
+
+/** Uploads: the most numbered names (" (1)" … ) tried for a name that is taken before giving up with 409. */
+export const MAX_UPLOAD_NAME_TRIES = 10_000;
+
+/**
+ * Uploads: bytes read from the connection and written to the file at a time. Together with the
+ * reader's 1 MiB high-water mark (connection-io.ts) this bounds what one upload holds in memory,
+ * however slow the disk or the client.
+ */
+export const UPLOAD_CHUNK_BYTES = 256 * 1024;

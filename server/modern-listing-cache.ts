@@ -34,6 +34,7 @@ import {
   compareNames, renderRow, renderRows, sortRows, viewKey, type ListingRow, type ListingView, type RenderedRow,
 } from './modern-listing.js';
 import { statSyncOrNull } from './py-path.js';
+import { isUploadTempName } from './upload.js';
 import { decodeSurrogateEscape, encodeUtf8, fsEncode } from './py-text.js';
 
 /** Total bytes of folders kept (rows, names, rendered pages), least recently used dropped first. */
@@ -104,6 +105,8 @@ async function readRows(dirBytes: Buffer, fsi: HandlerFs, hideDotfiles: boolean)
   const rows: Row[] = [];
   for (const e of raw) {
     if (hideDotfiles && e.name[0] === 0x2e) continue;
+    // PORT NOTE 32: an upload's temporary file is never shown (it becomes a file, or vanishes).
+    if (e.name[0] === 0x2e && isUploadTempName(e.name.toString('latin1'))) continue;
     const path = Buffer.concat([dirBytes, Buffer.from(sep), e.name]);
     let link = e.kind === 'link';
     let entryDir = e.kind === 'dir';

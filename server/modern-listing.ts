@@ -236,6 +236,18 @@ ul.entries{list-style:none;margin:0;padding:0}
 .entries .up::before{background:var(--link)}
 .entries .up bdi{color:var(--link)}
 .empty,footer{padding:16px;color:var(--muted);font-size:14px}
+.notice{margin:12px 0 0;padding:10px 14px;border-radius:10px;background:var(--chip)}
+.upload{margin-top:12px;display:flex;flex-wrap:wrap;align-items:center;gap:8px}
+.upload label{display:flex;flex-wrap:wrap;align-items:center;gap:8px;font-weight:600}
+.upload button,.upload.js label span{display:inline-flex;align-items:center;min-height:44px;padding:0 16px;border:0;border-radius:22px;background:var(--link);color:var(--bg);font:inherit;font-weight:600;cursor:pointer}
+.upload.js input{position:absolute;width:1px;height:1px;opacity:0}
+.upload.js label:focus-within span{outline:2px solid var(--fg);outline-offset:2px}
+.upload.js button{display:none}
+.upload small{flex-basis:100%;color:var(--muted);font-size:14px}
+.upload progress{flex-basis:100%;height:10px}
+.upload [role=status]{flex-basis:100%;margin:0}
+.upload [role=status]:empty{display:none}
+body.drop{outline:4px dashed var(--link);outline-offset:-8px}
 @media (min-width:40rem){.entries a{grid-template-columns:32px minmax(0,1fr) 7rem 9.5rem;grid-template-areas:"i n s t";min-height:52px;padding:6px 16px}
 .entries a::before{width:24px;height:24px}
 .entries span{text-align:right}}
@@ -246,6 +258,78 @@ export const LISTING_CSP =
   "default-src 'none'; style-src 'sha256-" +
   createHash('sha256').update(LISTING_CSS, 'utf8').digest('base64') +
   "'; img-src data:; base-uri 'none'; form-action 'none'";
+
+/**
+ * PORT NOTE 32: the script of the "Add files" form (only on a page with the `upload` setting),
+ * allowed by its hash like the stylesheet. Without it the form works as a plain form (choose,
+ * then Send); with it, choosing or dropping files on the page sends them at once, in one
+ * request, with a progress bar, a size check before sending, and the problem in words in
+ * place when the computer refuses them.
+ */
+export const UPLOAD_SCRIPT = `(function(){
+var f=document.querySelector('form.upload');if(!f||!window.FormData||!window.XMLHttpRequest)return;
+var input=f.querySelector('input[type=file]'),bar=f.querySelector('progress'),st=f.querySelector('[role=status]'),max=+f.getAttribute('data-max'),busy=false;
+f.className+=' js';
+function say(t){st.textContent=t;}
+function send(files){
+if(busy||!files||!files.length)return;
+for(var i=0;i<files.length;i++)if(files[i].size>max){say('\u201c'+files[i].name+'\u201d is too big: the largest file this computer accepts is '+f.getAttribute('data-max-words')+'. Nothing was sent.');return;}
+var fd=new FormData();for(var j=0;j<files.length;j++)fd.append('file',files[j],files[j].name);
+var x=new XMLHttpRequest();x.open('POST',location.pathname);busy=true;
+bar.hidden=false;bar.removeAttribute('value');say('Sending '+(files.length===1?'1 file':files.length+' files')+'\u2026');
+x.upload.onprogress=function(e){if(e.lengthComputable&&e.total>0){bar.max=e.total;bar.value=e.loaded;say('Sending '+(files.length===1?'1 file':files.length+' files')+'\u2026 '+Math.floor(100*e.loaded/e.total)+'%');}};
+x.onload=function(){busy=false;if(x.status>=200&&x.status<300&&x.responseURL){location.href=x.responseURL;return;}
+var p=null;try{p=new DOMParser().parseFromString(x.responseText,'text/html').getElementById('problem');}catch(e){}
+bar.hidden=true;input.value='';say(p?p.textContent:'The files could not be added (error '+x.status+').');};
+x.onerror=function(){busy=false;bar.hidden=true;input.value='';say('The connection was lost, so the files may not all have been added. Check the Wi-Fi and try again.');};
+x.send(fd);}
+input.addEventListener('change',function(){send(input.files);});
+f.addEventListener('submit',function(e){e.preventDefault();send(input.files);});
+document.addEventListener('dragover',function(e){e.preventDefault();document.body.className='drop';});
+document.addEventListener('dragleave',function(e){if(!e.relatedTarget)document.body.className='';});
+document.addEventListener('drop',function(e){e.preventDefault();document.body.className='';if(e.dataTransfer)send(e.dataTransfer.files);});
+})();`;
+
+/**
+ * The Content-Security-Policy of a modern listing with the "Add files" form: the listing's,
+ * plus its one script (by hash), requests to this server from it, and the form posting here.
+ */
+export const UPLOAD_LISTING_CSP =
+  "default-src 'none'; style-src 'sha256-" +
+  createHash('sha256').update(LISTING_CSS, 'utf8').digest('base64') +
+  "'; script-src 'sha256-" +
+  createHash('sha256').update(UPLOAD_SCRIPT, 'utf8').digest('base64') +
+  "'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'self'";
+
+/** What the "Add files" form shows: the largest file accepted, and the result of the last upload. */
+export interface UploadForm {
+  readonly maxBytes: number;
+  /** The largest file in words (`4 GB`). */
+  readonly maxWords: string;
+  /** The plain-words result of the upload that led here (`?added=3&renamed=1`), or ''. */
+  readonly notice: string;
+}
+
+/**
+ * The result of an upload, from the query of the listing it was sent back to (`added=N`,
+ * `renamed=M`: numbers only, so nothing of the query reaches the page but a count), or ''.
+ */
+export function uploadNotice(query: string): string {
+  let added = -1;
+  let renamed = 0;
+  for (const pair of query.split('&')) {
+    const m = /^(added|renamed)=([0-9]{1,6})$/.exec(pair);
+    if (!m) continue;
+    if (m[1] === 'added') added = Number(m[2]);
+    else renamed = Number(m[2]);
+  }
+  if (added < 0) return '';
+  if (added === 0) return 'No file was chosen, so nothing was added.';
+  const files = added === 1 ? '1 file' : `${thousands(added)} files`;
+  if (renamed === 0) return `${files} added.`;
+  const which = renamed === 1 ? (added === 1 ? 'it' : 'one') : thousands(renamed);
+  return `${files} added. A file with the same name was already here, so ${which} got a number added to ${renamed === 1 ? 'its' : 'their'} name${renamed === 1 ? '' : 's'}.`;
+}
 
 const SORT_LABELS: Readonly<Record<SortKey, string>> = { name: 'Name', size: 'Size', date: 'Modified' };
 
@@ -284,6 +368,21 @@ export interface PageContext {
   readonly actions: string;
   /** The clock, for the time zone the page names. */
   readonly now: number;
+  /** PORT NOTE 32: the "Add files" form (the `upload` setting), or absent. */
+  readonly upload?: UploadForm;
+}
+
+/** The "Add files" form: a plain form that works without JavaScript, made livelier by `UPLOAD_SCRIPT`. */
+function renderUploadForm(u: UploadForm): string {
+  return (
+    (u.notice === '' ? '' : `<p class="notice" role="status">${u.notice}</p>\n`) +
+    `<form class="upload" method="post" enctype="multipart/form-data" data-max="${u.maxBytes}" data-max-words="${u.maxWords}">` +
+    '<label><span>Add files</span><input type="file" name="file" multiple></label>' +
+    '<button type="submit">Send</button>' +
+    `<small>Files are added to this folder, up to ${u.maxWords} each.</small>` +
+    '<progress hidden></progress><p role="status" aria-live="polite"></p></form>\n' +
+    `<script>${UPLOAD_SCRIPT}</script>\n`
+  );
 }
 
 /** Lone surrogates (from percent-escapes of bytes that are not UTF-8): shown as U+FFFD. */
@@ -333,6 +432,7 @@ export function renderPageHead(ctx: PageContext): string {
     (nav === '' ? '' : `<nav aria-label="Folders"><ol class="crumbs">${nav}</ol></nav>\n`) +
     `<h1><bdi>${pathText(here)}</bdi></h1>\n` +
     (ctx.actions === '' ? '' : `<div class="actions">${ctx.actions}</div>\n`) +
+    (ctx.upload === undefined ? '' : renderUploadForm(ctx.upload)) +
     `</header>\n<main>\n<nav class="sort" aria-label="Sort by">${sort}</nav>\n` +
     (ctx.folders + ctx.files === 0 ? `<ul class="entries">\n${up}</ul>\n<p class="empty">This folder is empty.</p>\n` : `<ul class="entries">\n${up}`)
   );

@@ -14,7 +14,7 @@ import { SimpleHTTPRequestHandler } from './simple-handler.js';
 
 /** Answers PUT by saving the body under the shared folder; GET and HEAD are inherited. */
 class PutHandler extends SimpleHTTPRequestHandler {
-  async do_PUT(): Promise<void> {
+  override async do_PUT(): Promise<void> {
     const length = Number(this.headers.get('Content-Length'));
     if (!Number.isInteger(length) || length < 0) {
       this.sendError(411); // Length Required

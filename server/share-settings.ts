@@ -67,6 +67,35 @@ const isProtocolVersion = (v: unknown): v is ProtocolVersion => v === 'HTTP/1.0'
 
 const isListingStyle = (v: unknown): v is ListingStyle => v === 'classic' || v === 'modern';
 
+/**
+ * A size as people and the command line write it: a whole number with an optional unit K, M,
+ * G or T (1024-based; `100M`, `4G`, `512K`), or bytes alone (`1048576`). At least 1 byte, at
+ * most 1 PiB.
+ */
+export type SizeText = string;
+
+const SIZE_RE = /^([0-9]{1,16})([KMGT]?)$/;
+const SIZE_UNIT: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+const MAX_SIZE = 1024 ** 5;
+
+/** The bytes of a `SizeText` (`'100M'` → 104857600; case and a trailing `B`/`iB` ignored), or undefined when it is not one. */
+export function parseSizeText(text: string): number | undefined {
+  const m = SIZE_RE.exec(text.trim().toUpperCase().replace(/I?B$/, ''));
+  if (!m) return undefined;
+  const bytes = Number(m[1]) * SIZE_UNIT[m[2]!]!;
+  return bytes >= 1 && bytes <= MAX_SIZE ? bytes : undefined;
+}
+
+/** A size the app stores: the canonical form `parseSizeText` reads (`4G`, `100M`, `1048576`). */
+export const isSizeText = (v: unknown): v is SizeText => typeof v === 'string' && SIZE_RE.test(v) && parseSizeText(v) !== undefined;
+
+/** `text` in its canonical form (`2g` → `2G`, `100MiB` → `100M`), or undefined when it is not a size. */
+const canonicalSize = (text: string): SizeText | undefined => {
+  if (parseSizeText(text) === undefined) return undefined;
+  const canon = text.trim().toUpperCase().replace(/I?B$/, '').replace(/^0+(?=[0-9])/, '');
+  return isSizeText(canon) ? canon : undefined;
+};
+
 /** What closing the window while sharing does: ask the first time, keep sharing, or stop. */
 export type CloseWhileSharing = 'ask' | 'keep' | 'stop';
 
@@ -360,6 +389,67 @@ export const SHARE_SETTINGS = {
       help: 'neither list nor serve files and folders whose names start with a dot (they get 404, like missing files)',
     },
     ui: { kind: 'switch', section: 'Visitors' },
+  }),
+  upload: setting({
+    check: isBoolean,
+    appDefault: false,
+    field: 'upload',
+    invalid: () => 'Letting visitors add files must be on or off.',
+    label: 'Let visitors add files',
+    help: 'Folder pages get an “Add files” button, so a phone can send its photos to this folder. Files are only ever added: one with the same name as a file already here gets a number, like “photo (1).jpg”.',
+    engine: 'handler',
+    cli: {
+      kind: 'switch',
+      flag: '--upload',
+      value: true,
+      cpython: false,
+      help: 'accept files sent by POST of a form (multipart/form-data) to a directory or by PUT to a new file name; an existing name gets " (1)" (modern listing: an "Add files" form)',
+    },
+    ui: { kind: 'switch', section: 'Adding files' },
+  }),
+  uploadReplace: setting({
+    check: isBoolean,
+    appDefault: false,
+    field: 'uploadReplace',
+    invalid: () => 'Replacing files must be on or off.',
+    label: 'Allow replacing files',
+    help: 'When a visitor adds a file with the same name as one already here, the old file is replaced instead of the new one getting a number. Only matters when visitors can add files.',
+    engine: 'handler',
+    cli: {
+      kind: 'switch',
+      flag: '--upload-replace',
+      value: true,
+      cpython: false,
+      help: 'with --upload, a file sent with the name of an existing file replaces it',
+    },
+    ui: { kind: 'switch', section: 'Adding files' },
+  }),
+  uploadMaxSize: setting({
+    check: isSizeText,
+    appDefault: '4G',
+    field: 'uploadMaxSize',
+    invalid: () => 'The largest file visitors can add must be a size like 100M or 4G.',
+    label: 'Largest file a visitor can add',
+    help: 'A bigger file is refused with a message saying so. Only matters when visitors can add files.',
+    engine: 'handler',
+    cli: {
+      kind: 'option',
+      flag: '--upload-max',
+      metavar: 'SIZE',
+      parse: canonicalSize,
+      cpython: '4G',
+      help: 'with --upload, the largest file accepted (default 4G; units K, M, G, T of 1024)',
+    },
+    ui: {
+      kind: 'choice',
+      section: 'Adding files',
+      choices: [
+        { value: '100M', label: '100 MB', help: 'Enough for photos and short videos.' },
+        { value: '1G', label: '1 GB', help: 'Enough for most videos from a phone.' },
+        { value: '4G', label: '4 GB', help: 'Enough for long videos.' },
+        { value: '64G', label: '64 GB', help: 'Nearly anything; watch the free space on this computer.' },
+      ],
+    },
   }),
   // App-only rows (engine 'app'): the shell keeps sharing in the background with them.
   preventSleep: setting({

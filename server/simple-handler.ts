@@ -20,8 +20,10 @@ import { nodeFs, type HandlerFileHandle, type HandlerFs, type HandlerSyncFileHan
 import type { FileCache } from './file-cache.js';
 import { FileServerState, type PathMemo } from './file-server-state.js';
 import type { ListingCache } from './listing-cache.js';
-import { renderListingEntries, type ListingEntries } from './listing.js';
-import { LISTING_CSP, parseListingQuery, renderPageHead, renderPageTail } from './modern-listing.js';
+import { quoteName, renderListingEntries, type ListingEntries } from './listing.js';
+import {
+  LISTING_CSP, parseListingQuery, renderPageHead, renderPageTail, UPLOAD_LISTING_CSP, uploadNotice, type UploadForm,
+} from './modern-listing.js';
 import { renderModernListing, type ModernListingCache, type RenderedListing } from './modern-listing-cache.js';
 import { DEFAULT_EXTENSIONS_MAP, guessFileType } from './mime.js';
 import { imsEpochSeconds } from './parsedate.js';
@@ -29,9 +31,16 @@ import { fileETag, ifRangeHolds, noneMatchHits, parseRange } from './byte-range.
 import { contentDisposition, FolderZipBody, walkFolder, wantsZip, ZIP_QUERY } from './folder-zip.js';
 import { isdirSync, isInside, islinkSync, osPath, statSyncOrNull, type PathFlavour } from './py-path.js';
 import {
-  encodeUtf8, fsEncode, htmlEscape, normpath, splitext, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
+  encodeUtf8, fsEncode, htmlEscape, normpath, pyRepr, splitext, unquoteSurrogatePassOrReplace, urlsplit, urlunsplit,
 } from './py-text.js';
 import { BufferBody, CHUNK_SIZE, FileBody, SmallFileBody, type ResponseBody } from './response-body.js';
+import { uploadProblem, UploadProblem } from './errors.js';
+import { parseSizeText } from './share-settings.js';
+import {
+  bodyFraming, formBoundary, MultipartReader, receiveFile, RequestBody, sizeWords, UploadCut, uploadNameProblem, uploadTarget,
+  uploadAnswerPage, type PlacedFile,
+} from './upload.js';
+import { MAX_UPLOAD_FIELD_BYTES, MAX_UPLOAD_FILES_PER_REQUEST, UPLOAD_CHUNK_BYTES } from './limits.js';
 
 /**
  * A URL path that may name something hidden: a `.` (or `%2e`) at the start of a component
@@ -135,6 +144,205 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   async do_HEAD(): Promise<void> {
     const f = await this.sendHead();
     if (f) await f.close();
+  }
+
+  /**
+   * PORT NOTE 32: with the `upload` setting, `PUT /folder/name` saves the request body as a new
+   * file (upload.ts). Without it, CPython's answer to a method it has no `do_PUT` for.
+   */
+  async do_PUT(): Promise<void> {
+    if (this.options.upload !== true) {
+      this.sendError(501, `Unsupported method (${pyRepr(this.command!)})`);
+      return;
+    }
+    await this.receiveUpload('PUT');
+  }
+
+  /**
+   * PORT NOTE 32: with the `upload` setting, `POST /folder/` of a `multipart/form-data` form
+   * saves each file of it in the folder. Without it, CPython's 501 (a CGI server answers a
+   * POST to a script before this).
+   */
+  async do_POST(): Promise<void> {
+    if (this.options.upload !== true) {
+      this.sendError(501, `Unsupported method (${pyRepr(this.command!)})`);
+      return;
+    }
+    await this.receiveUpload('POST');
+  }
+
+  /**
+   * PORT NOTE 32: an upload may come with chunked `Transfer-Encoding` (a phone streaming a
+   * video, `curl -T -`); the hardened profile refuses it for every other request.
+   */
+  protected override checkFraming(): boolean {
+    if (
+      this.options.upload === true &&
+      (this.command === 'PUT' || this.command === 'POST') &&
+      this.headers.getAll('content-length').length === 0 &&
+      bodyFraming(this.headers.getAll('transfer-encoding'), []) !== 'bad' &&
+      !this.uploadGoesToScripts()
+    ) {
+      return true;
+    }
+    return super.checkFraming();
+  }
+
+  /** True when the request's path is in a CGI script folder (no upload there: its files would run). */
+  private uploadGoesToScripts(): boolean {
+    const target = uploadTarget(this.path, 'POST', this.backslashSeparates, true);
+    if (target instanceof UploadProblem) return false;
+    let prefix = '';
+    return target.folder.some((word) => this.zipSkipsFolder((prefix += '/' + word)));
+  }
+
+  /**
+   * The folder `words` (decoded names below the shared folder) as a path to write in, or null
+   * when it is not an existing folder inside the shared folder: the `followSymlinks` policy as
+   * for GET, and whatever that policy, its real path must be inside the shared folder's (an
+   * upload never writes through a link out of the share), and no CGI script folder.
+   */
+  private uploadFolder(words: readonly string[]): string | null {
+    let path = this.directory;
+    for (const word of words) path = this.pathFlavour.join(path, word);
+    const found = this.lookUp(path);
+    if (found.refused || !found.stat?.isDirectory()) return null;
+    if (this.uploadGoesToScripts()) return null;
+    let real: string;
+    try {
+      real = this.fs.realpathSync(fsEncode(path)).toString('utf8');
+    } catch {
+      return null;
+    }
+    const root = this.realRoot(false);
+    if (root !== null && isInside(root, real)) return path;
+    const fresh = this.realRoot(true);
+    return fresh !== null && isInside(fresh, real) ? path : null;
+  }
+
+  /**
+   * PORT NOTE 32 (upload.ts): receive the files of a PUT or POST. Checks come first, before
+   * any byte of the body is read (and before `100 Continue`): the name, the folder, the size
+   * announced. Then each file streams to a temporary file and is put in place. A refusal or
+   * failure answers in plain words (`uploadAnswerPage`) and closes the connection; a
+   * connection cut mid-way gets no answer; either way nothing partial is left.
+   */
+  private async receiveUpload(method: 'PUT' | 'POST'): Promise<void> {
+    const showHidden = this.options.showHidden !== false;
+    const maxBytes = parseSizeText(this.options.uploadMaxSize ?? '4G') ?? 4 * 1024 ** 3;
+    const target = uploadTarget(this.path, method, this.backslashSeparates, showHidden);
+    const folderUrl = target instanceof UploadProblem ? '/' : quoteName('/' + target.folder.map((w) => w + '/').join(''));
+    const placed: PlacedFile[] = [];
+    try {
+      if (target instanceof UploadProblem) throw target;
+      if (this.refusesPath(this.path)) throw uploadProblem('UPLOAD_BAD_NAME', { name: target.name ?? undefined });
+      const dir = this.uploadFolder(target.folder);
+      if (dir === null) throw uploadProblem('UPLOAD_NO_FOLDER');
+      if (target.name !== null) {
+        const bad = uploadNameProblem(target.name, showHidden);
+        if (bad) throw bad;
+      }
+      const framing = bodyFraming(this.headers.getAll('transfer-encoding'), this.headers.getAll('content-length'));
+      if (framing === 'bad') throw uploadProblem('UPLOAD_BAD_FORM');
+      if (framing === null) throw uploadProblem('UPLOAD_NEED_LENGTH');
+      const boundary = method === 'POST' ? formBoundary(this.headers.get('Content-Type')) : null;
+      if (method === 'POST' && boundary === null) throw uploadProblem('UPLOAD_NOT_A_FORM');
+      if (method === 'PUT' && framing.kind === 'length' && framing.length > maxBytes) {
+        throw uploadProblem('UPLOAD_TOO_BIG', { name: target.name ?? undefined, limit: sizeWords(maxBytes) });
+      }
+      this.continueUpload();
+      const body = new RequestBody(this.rfile, framing);
+      const receive = (name: string, next: () => Promise<Buffer | null>): Promise<PlacedFile> =>
+        receiveFile(dir, name, next, { maxBytes, replace: this.options.uploadReplace === true, join: (d, n) => this.pathFlavour.join(d, n) });
+      if (method === 'PUT') {
+        const file = await receive(target.name!, () => body.next(UPLOAD_CHUNK_BYTES));
+        placed.push(file);
+        this.answerPut(file, folderUrl);
+        return;
+      }
+      const form = new MultipartReader(body, boundary!);
+      for (let part = await form.nextPart(); part !== null; part = await form.nextPart()) {
+        if (part.filename === null) {
+          // A field that is not a file: read (bounded) and ignored.
+          let size = 0;
+          for (let c = await form.readData(); c !== null; c = await form.readData()) {
+            if ((size += c.length) > MAX_UPLOAD_FIELD_BYTES) throw uploadProblem('UPLOAD_BAD_FORM');
+          }
+          continue;
+        }
+        // An empty file input sends a part with no name and no bytes.
+        if (part.filename === '') {
+          const first = await form.readData();
+          if (first === null) continue;
+          throw uploadProblem('UPLOAD_NO_NAME');
+        }
+        const bad = uploadNameProblem(part.filename, showHidden);
+        if (bad) throw bad;
+        if (placed.length >= MAX_UPLOAD_FILES_PER_REQUEST) throw uploadProblem('UPLOAD_BAD_FORM');
+        placed.push(await receive(part.filename, () => form.readData()));
+      }
+      await body.drain();
+      const renamed = placed.filter((f) => f.name !== f.asked).length;
+      this.sendResponse(303);
+      this.sendHeader('Location', `${folderUrl}?added=${placed.length}${renamed > 0 ? `&renamed=${renamed}` : ''}`);
+      this.sendHeader('Content-Length', '0');
+      this.endHeaders();
+    } catch (err) {
+      if (err instanceof UploadCut) {
+        this.closeConnection = true;
+        this.logError('Upload cut off: %s', err.message);
+        return;
+      }
+      if (!(err instanceof UploadProblem)) throw err;
+      this.answerUploadProblem(err, method, folderUrl, placed);
+    }
+  }
+
+  /**
+   * The `100 Continue` an upload waits for (`curl -T` sends `Expect: 100-continue` and waits a
+   * second without it): sent here, once the checks passed, when `parseRequest` has not
+   * (CPython sends it only with `protocol_version` HTTP/1.1).
+   */
+  private continueUpload(): void {
+    const expect = this.headers.get('Expect', '');
+    if (expect.toLowerCase() !== '100-continue' || this.requestVersion < 'HTTP/1.1' || this.protocolVersion >= 'HTTP/1.1') return;
+    this.sendResponseOnly(100);
+    this.endHeaders();
+    this.wfile.flush();
+  }
+
+  /** 201 Created (with where the file went, and why its name changed), or 204 when it replaced a file. */
+  private answerPut(file: PlacedFile, folderUrl: string): void {
+    const url = folderUrl + quoteName(file.name);
+    if (file.replaced) {
+      this.sendResponse(204);
+      this.endHeaders();
+      return;
+    }
+    const text =
+      file.name === file.asked
+        ? `Saved as “${file.name}” (${file.bytes} bytes).\n`
+        : `A file named “${file.asked}” is already here, so this one was saved as “${file.name}” (${file.bytes} bytes).\n`;
+    const body = Buffer.from(text, 'utf8');
+    this.sendResponse(201);
+    this.sendHeader('Location', safeLocation(url));
+    this.sendHeader('Content-Type', 'text/plain; charset=utf-8');
+    this.sendHeader('Content-Length', String(body.length));
+    this.endHeaders();
+    this.wfile.write(body);
+  }
+
+  /** A refused or failed upload, in plain words: a page with a way back (a form), or a line of text (PUT). */
+  private answerUploadProblem(problem: UploadProblem, method: 'PUT' | 'POST', folderUrl: string, placed: readonly PlacedFile[]): void {
+    const page = uploadAnswerPage(problem.message, method === 'POST' ? folderUrl : null, placed.length);
+    this.logError('code %d, message %s', problem.status, problem.message);
+    this.sendResponse(problem.status);
+    this.sendHeader('Connection', 'close');
+    this.sendHeader('Content-Type', page.type);
+    if (page.csp) this.sendHeader('Content-Security-Policy', page.csp);
+    this.sendHeader('Content-Length', String(page.body.length));
+    this.endHeaders();
+    this.wfile.write(page.body);
   }
 
   /**
@@ -596,15 +804,23 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       files: rows.files,
       actions: this.listingActions(dirPath),
       now: Date.now(),
+      // PORT NOTE 32: the "Add files" form, and what the last upload here did.
+      upload: this.options.upload === true ? this.uploadForm() : undefined,
     };
     const head = Buffer.from(renderPageHead(ctx), 'utf8');
     const tail = Buffer.from(renderPageTail(ctx), 'utf8');
     this.sendResponse(200);
     this.sendHeader('Content-type', 'text/html; charset=utf-8');
     this.sendHeader('Content-Length', String(head.length + rows.bytes.length + tail.length));
-    this.sendHeader('Content-Security-Policy', LISTING_CSP);
+    this.sendHeader('Content-Security-Policy', ctx.upload === undefined ? LISTING_CSP : UPLOAD_LISTING_CSP);
     this.endHeaders();
     return new BufferBody([head, rows.bytes, tail]);
+  }
+
+  /** The "Add files" form of a modern listing (PORT NOTE 32). */
+  private uploadForm(): UploadForm {
+    const maxBytes = parseSizeText(this.options.uploadMaxSize ?? '4G') ?? 4 * 1024 ** 3;
+    return { maxBytes, maxWords: sizeWords(maxBytes), notice: uploadNotice(urlsplit(this.path).query) };
   }
 
   /**
