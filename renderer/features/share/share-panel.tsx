@@ -158,9 +158,22 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
   /** The folder browser (browser mode) is open. */
   const [browsing, setBrowsing] = useState(false);
   const checkSeq = useRef(0);
+  /** Where the focus goes once Share or Stop (pressed here) has taken effect. */
+  const focusNext = useRef<'card' | 'share' | null>(null);
+  const shareButtonRef = useRef<HTMLButtonElement>(null);
   const running = status.state === 'running';
   const starting = status.state === 'starting';
   const locked = running || starting || busy;
+
+  // After Share the sharing card takes the place of the form: the focus goes to its heading (a
+  // screen reader reads the card); after Stop, back to the Share button.
+  useEffect(() => {
+    if (running && focusNext.current === 'card') document.getElementById('sharing-title')?.focus();
+    // (Once the button is enabled again: a disabled button takes no focus.)
+    else if (status.state === 'stopped' && !busy && focusNext.current === 'share') shareButtonRef.current?.focus();
+    else return;
+    focusNext.current = null;
+  }, [running, status.state, busy]);
 
   // The interface list arrives after the settings: re-derive the bind choice once.
   useEffect(() => {
@@ -294,7 +307,10 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
 
   /** `server:start`; a risky folder is asked about first, then started with the answer. */
   const start = async (confirmed?: ShareRisk) => {
+    // Set first: the running status may arrive as an event before the answer does.
+    focusNext.current = 'card';
     const started = await api.invoke['server:start'](...(confirmed ? [{ confirmed }] : []));
+    if (!started.ok) focusNext.current = null;
     if (started.ok) {
       setConfirm(null);
       onStatus(started.value);
@@ -320,6 +336,7 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
   };
 
   const stop = async () => {
+    focusNext.current = 'share';
     setBusy(true);
     try {
       onStatus(await api.invoke['server:stop']());
@@ -453,7 +470,7 @@ export function SharePanel({ info, settings, status, interfaces, onSettings, onS
           }}
         />
       )}
-      <button type="submit" className="btn btn-primary btn-big" disabled={locked || confirm !== null}>
+      <button ref={shareButtonRef} type="submit" className="btn btn-primary btn-big" disabled={locked || confirm !== null}>
         {starting || busy ? 'Starting…' : 'Share this folder'}
       </button>
       {errors.general && <div className="form-error" role="alert">{errors.general.message}</div>}

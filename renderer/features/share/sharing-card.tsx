@@ -93,11 +93,12 @@ export function SharingCard({ status, interfaces, busy, onOpen, onStop, reach: r
   const { main, others } = mainAndOthers(status.urls);
   const reach = main ? reachOf(main) : 'loopback';
   return (
-    <div className="sharing-card">
+    <div className="sharing-card" role="region" aria-labelledby="sharing-title">
       <div className="sharing-head">
         <span className="live-dot" aria-hidden="true" />
         <div>
-          <h2 className="sharing-title">
+          {/* Focus lands here after Share (share-panel.tsx), so a screen reader reads the card next. */}
+          <h2 className="sharing-title" id="sharing-title" tabIndex={-1}>
             Sharing <span className="folder-name">{folderName(s.directory)}</span>
           </h2>
           <div className="sharing-path mono" title={s.directory}>{s.directory}</div>
