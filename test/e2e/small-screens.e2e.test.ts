@@ -306,6 +306,30 @@ describe('The window fits small screens (real browser mode + engine)', () => {
     }
     await page.emulateMedia({ colorScheme: 'light' });
     await screenshots('sharing');
+
+    // Unfolded: other addresses, the help for a phone that cannot connect, a selected log row
+    // with its details, the Settings tab.
+    await page.locator('.other-urls > summary').click();
+    await page.locator('.cant-connect > summary').click();
+    await page.locator('.log-rows .log-row', { hasText: '/missing.txt' }).click();
+    await page.locator('aside.log-details').waitFor({ timeout: T });
+    expect(await horizontalOverflow(page)).toEqual([]);
+    for (const scheme of SCHEMES) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const c = await contrastFailures(page);
+      expect(c.failures, `${scheme} 640×480 unfolded: ${JSON.stringify(c.failures, null, 1)}`).toEqual([]);
+    }
+    await screenshots('unfolded');
+    await page.locator('aside.log-details button:has-text("Close")').click();
+    await page.locator('#tab-settings').click();
+    expect(await horizontalOverflow(page)).toEqual([]);
+    for (const scheme of SCHEMES) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const c = await contrastFailures(page);
+      expect(c.failures, `${scheme} 640×480 settings: ${JSON.stringify(c.failures, null, 1)}`).toEqual([]);
+    }
+    await screenshots('settings');
+    await page.locator('#tab-share').click();
   });
 
   it('Stop moves the focus back to the Share button', async () => {
@@ -314,6 +338,22 @@ describe('The window fits small screens (real browser mode + engine)', () => {
     await expect
       .poll(() => page.evaluate(() => document.activeElement?.textContent), { timeout: T })
       .toBe('Share this folder');
+
+    // The folder browser fits too, and reads as well.
+    await page.click('#folder-browse');
+    await page.getByTestId('fb-path').filter({ hasText: fixture.dir }).waitFor({ timeout: T });
+    expect(await horizontalOverflow(page)).toEqual([]);
+    const dlg = (await page.getByTestId('folder-browser').boundingBox())!;
+    expect(dlg.x).toBeGreaterThanOrEqual(0);
+    expect(dlg.x + dlg.width).toBeLessThanOrEqual(640);
+    expect(dlg.y + dlg.height).toBeLessThanOrEqual(480);
+    for (const scheme of SCHEMES) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const c = await contrastFailures(page);
+      expect(c.failures, `${scheme} folder browser: ${JSON.stringify(c.failures, null, 1)}`).toEqual([]);
+    }
+    await screenshots('browser');
+    await page.keyboard.press('Escape');
     expect(pageErrors).toEqual([]);
   });
 });
