@@ -227,7 +227,10 @@ export function headerParams(text: string): Map<string, string> {
   const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const key = m[1]!.toLowerCase();
-    let value = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!.trim();
+    // Browsers send a name's own backslashes as they are (only `"`, CR and LF are written as
+    // %22, %0D, %0A); some clients escape `"` and `\` with a backslash. Only those two are
+    // unescaped, so `a\b.txt` keeps its backslash (and is refused as a name, not silently changed).
+    let value = m[2] !== undefined ? m[2].replace(/\\(["\\])/g, '$1') : m[3]!.trim();
     if (key.endsWith('*')) {
       const ext = /^([A-Za-z0-9_-]+)'[^']*'(.*)$/.exec(value);
       if (!ext) continue;
