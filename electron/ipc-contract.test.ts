@@ -40,6 +40,7 @@ describe('ipc-contract validators', () => {
       directory: '', port: 8000, bind: '', protocolVersion: 'HTTP/1.0', cgi: false,
       cgiDirectories: ['/cgi-bin', '/htbin'], followSymlinks: false, range: true, folderZip: true, listing: 'modern', showHidden: false,
       preventSleep: true, shareOnOpen: false, closeWhileSharing: 'ask', recentFolders: [],
+      password: null,
     };
     expect(isSettings(ok)).toBe(true);
     expect(isSettings({ ...ok, cgiDirectories: ['/cgi-bin/../x'] })).toBe(false);
@@ -73,6 +74,10 @@ const logEntry = (over: Partial<RequestLogEntry>): RequestLogEntry => ({
   protocol: 'HTTP/1.1',
   status: 200,
   bytesSent: 1234,
+  bodyBytes: 1000,
+  headerBytes: 234,
+  expectedBytes: 1000,
+  outcome: 'done',
   durationMs: 0.512,
   userAgent: 'Mozilla/5.0',
   referer: 'http://[::1]:8000/',

@@ -26,6 +26,10 @@ const logEntry = (id: number): RequestLogEntry => ({
   protocol: 'HTTP/1.1',
   status: 200,
   bytesSent: 10,
+  bodyBytes: 4,
+  headerBytes: 6,
+  expectedBytes: 4,
+  outcome: 'done',
   durationMs: 1,
   userAgent: null,
   referer: null,
@@ -80,7 +84,7 @@ describe('createServerHost', () => {
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
     const out = logBatchFromHost({ columns: { count: 2, numbers: new Float64Array(3), refs: new Int32Array(14), strings: [] }, dropped: 1 });
     expect(out).toEqual({ columns: { count: 0, numbers: [], refs: [], strings: [] }, dropped: 3 });
-    expect(err).toHaveBeenCalledWith(expect.stringMatching(/could not be read \(the log batch's numbers must be 16 numbers/));
+    expect(err).toHaveBeenCalledWith(expect.stringMatching(/could not be read \(the log batch's numbers must be 24 numbers/));
     // The old format (an array of entry objects) is refused the same way.
     expect(logBatchFromHost({ entries: [logEntry(1)], dropped: 0 } as never).dropped).toBe(0);
     expect(err).toHaveBeenCalledTimes(2);

@@ -452,6 +452,7 @@ describe('RequestHandlerLoggingTestCase', () => {
     const line = formatNcsaLine({
       id: 1, kind: 'request', time: Date.now(), connectionId: 1, clientAddress: '127.0.0.1', clientPort: 1,
       method: 'GET', path: '/\x1b[31m', protocol: 'HTTP/1.0', status: 404, bytesSent: 0, durationMs: 0,
+      bodyBytes: 0, headerBytes: 0, expectedBytes: null, outcome: 'done',
       userAgent: null, referer: null, message: '"GET /\x1b[31m\\ HTTP/1.0" 404 -',
     });
     expect(line.endsWith('"GET /\\x1b[31m\\\\ HTTP/1.0" 404 -\n')).toBe(true);

@@ -11,6 +11,7 @@
  * buffered yet, and `do_<COMMAND>` may return a promise.
  */
 import type { Duplex } from 'node:stream';
+import type { AccessGate } from './auth.js';
 import { SocketReader, SocketWriter, ReadTimeoutError } from './connection-io.js';
 import { HandlerAbort } from './errors.js';
 import type { HandlerFs } from './handler-fs.js';
@@ -43,8 +44,13 @@ export const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE HTML>
 
 export const DEFAULT_ERROR_CONTENT_TYPE = 'text/html;charset=utf-8';
 
-/** A log entry as the handler makes it: `id` is 0 until the server numbers it in `emitLog` (in place, no copy). */
+/**
+ * A log entry as the handler makes it: `id` is 0 until the server numbers it in `emitLog` (in
+ * place, no copy); an entry that already has one (a request whose progress was reported) keeps it.
+ */
 export type LogEntryDraft = Omit<RequestLogEntry, 'id'> & { id: number };
+/** A draft being filled in by its handler (it is this handler's own object until emitted). */
+type MutableDraft = { -readonly [K in keyof LogEntryDraft]: LogEntryDraft[K] };
 
 /** What a handler needs from its server (`self.server` in CPython). */
 export interface HandlerServer {
@@ -104,6 +110,12 @@ export interface HandlerOptions extends Omit<HandlerSettings, 'protocolVersion'>
   readonly cgiTimeoutMs?: number;
   /** CGI: largest request body passed to a script (413 above). PORT NOTE: new. */
   readonly maxBodyBytes?: number;
+  /**
+   * The server's password gate (server/auth.ts), built once per server from the `password`
+   * setting; absent (CPython's behaviour), every request goes straight to its method.
+   * PORT NOTE 32.
+   */
+  readonly access?: AccessGate;
 }
 
 /** The arguments CPython passes to a handler: request socket, client address, server. */
@@ -315,6 +327,14 @@ export class BaseHTTPRequestHandler {
         return;
       }
       this.rfile.markBodyStart();
+      // PORT NOTE 32: with a password, whoever has not logged in is answered here, before
+      // any file, script or upload is looked at.
+      if (this.options.access && !(await this.options.access.admit(this))) {
+        this.wfile.flush();
+        this.completeRequest();
+        if (this.options.hardened && !this.closeConnection) await this.discardUnreadBody();
+        return;
+      }
       const mname = 'do_' + this.command;
       const method = (this as unknown as Record<string, unknown>)[mname];
       if (typeof method !== 'function') {
@@ -333,10 +353,10 @@ export class BaseHTTPRequestHandler {
         // A read timed out: discard this connection.
         this.logError('Request timed out: %r', { toString: () => `${err.name}('${err.message}')` });
         this.closeConnection = true;
-        this.completeRequest();
+        this.completeRequest(true);
         return;
       }
-      this.completeRequest();
+      this.completeRequest(true);
       throw err;
     }
   }
@@ -550,9 +570,14 @@ export class BaseHTTPRequestHandler {
     if (this.requestVersion !== 'HTTP/0.9') {
       this.headersBuffer = (this.headersBuffer ?? '') + latin1OrAbort(`${keyword}: ${value}\r\n`);
     }
-    if (keyword.toLowerCase() === 'connection') {
+    const lower = keyword.toLowerCase();
+    if (lower === 'connection') {
       if (value.toLowerCase() === 'close') this.closeConnection = true;
       else if (value.toLowerCase() === 'keep-alive') this.closeConnection = false;
+    } else if (lower === 'content-length' && this.pendingRequestEntry !== null) {
+      // What the body should come to, so a response cut short can say "N of M bytes".
+      const n = Number(value.trim());
+      if (Number.isSafeInteger(n) && n >= 0) (this.pendingRequestEntry as MutableDraft).expectedBytes = n;
     }
   }
 
@@ -567,8 +592,11 @@ export class BaseHTTPRequestHandler {
   /** Write the buffered header lines in one piece. */
   flushHeaders(): void {
     if (this.headersBuffer) {
-      this.wfile.write(Buffer.from(this.headersBuffer, 'latin1'));
+      const block = Buffer.from(this.headersBuffer, 'latin1');
+      this.wfile.write(block);
       this.headersBuffer = '';
+      // Headers are counted apart from the body (the log's Size column is the body).
+      if (this.pendingRequestEntry !== null) (this.pendingRequestEntry as MutableDraft).headerBytes += block.length;
     }
   }
 
@@ -628,11 +656,17 @@ export class BaseHTTPRequestHandler {
       protocol: command ? this.requestVersion : null,
       status,
       bytesSent: 0,
+      bodyBytes: 0,
+      headerBytes: 0,
+      expectedBytes: null,
+      outcome: 'done',
       durationMs: null,
       userAgent: headers?.get('User-Agent') ?? null,
       referer: headers?.get('Referer') ?? null,
       message,
     };
+    // PORT NOTE 32: with a password, a one-time login key never reaches the log.
+    this.options.access?.redact(entry);
     return entry;
   }
 
@@ -649,22 +683,70 @@ export class BaseHTTPRequestHandler {
 
   /**
    * Emit the pending request entry with its final byte count and duration (then the entries
-   * that waited for it).
+   * that waited for it). `cutShort`: the response ended by an error while it was going out.
+   * A response whose body fell short of what it announced (client gone, file truncated under
+   * it, stream error) is logged `incomplete`. PORT NOTE 3: hardened, its connection is not
+   * reused (the client could not tell where the next answer starts); CPython keeps it open.
    */
-  protected completeRequest(): void {
+  protected completeRequest(cutShort = false): void {
     const entry = this.pendingRequestEntry;
     if (!entry) return;
     this.pendingRequestEntry = null;
     // The draft is this handler's own object, never shared yet: fill it in place (no copy).
-    const draft = entry as { -readonly [K in keyof LogEntryDraft]: LogEntryDraft[K] };
-    draft.bytesSent = this.wfile.bytesWritten - this.requestBytesStart;
-    draft.durationMs = Math.round((performance.now() - this.requestStart) * 1000) / 1000;
+    const draft = entry as MutableDraft;
+    this.measureResponse(draft, performance.now());
+    if (draft.outcome !== 'failed') {
+      const short = draft.expectedBytes !== null ? draft.bodyBytes < draft.expectedBytes : !this.wfile.writable;
+      if (cutShort || short) {
+        draft.outcome = 'incomplete';
+        if (this.options.hardened) this.closeConnection = true;
+      }
+    }
     this.server.emitLog(draft);
     if (this.deferredEntries.length > 0) {
       const deferred = this.deferredEntries;
       this.deferredEntries = [];
       for (const e of deferred) this.server.emitLog(e);
     }
+  }
+
+  /** Fills in what went out of the current response so far: bytes (body, headers) and time. */
+  private measureResponse(draft: MutableDraft, now: number): void {
+    const sent = this.wfile.bytesWritten - this.requestBytesStart;
+    draft.bytesSent = sent;
+    draft.bodyBytes = Math.max(0, sent - draft.headerBytes);
+    draft.durationMs = Math.round((now - this.requestStart) * 1000) / 1000;
+    // No body is due for HEAD, 1xx, 204 and 304, whatever Content-Length says.
+    const status = draft.status;
+    if (this.command === 'HEAD' || (status !== null && (status < 200 || status === 204 || status === 304))) draft.expectedBytes = 0;
+  }
+
+  /**
+   * Hand the server an `in-progress` copy of the current response's entry (bytes so far, time
+   * so far) when it has been going out for at least `minAgeMs`; the final entry later reuses
+   * its `id`, so a reader replaces the row. Called by the server's timer (`logProgressMs`), so
+   * nothing on the serving path pays for it, and a response shorter than `minAgeMs` never
+   * makes an extra entry. Not a CPython line: the CLI never turns this on.
+   */
+  reportProgress(minAgeMs: number): void {
+    const entry = this.pendingRequestEntry;
+    if (entry === null) return;
+    const now = performance.now();
+    if (now - this.requestStart < minAgeMs) return;
+    const update: MutableDraft = { ...entry, outcome: 'in-progress' };
+    this.measureResponse(update, now);
+    this.server.emitLog(update);
+    // Numbered by the server: the final entry keeps the number, so it replaces this row.
+    (entry as MutableDraft).id = update.id;
+  }
+
+  /**
+   * Marks the current response as failed though it went out (a CGI script that exited
+   * non-zero or wrote to stderr): the window shows its row as an error. No effect on the
+   * CLI's lines.
+   */
+  protected markResponseFailed(): void {
+    if (this.pendingRequestEntry !== null) (this.pendingRequestEntry as MutableDraft).outcome = 'failed';
   }
 
   /**

@@ -334,7 +334,10 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     const exitcode = await this.spawnScript(scriptfile, script, args, env, Math.max(0, declaredLength ?? 0));
     // Throw away additional data [see bug #427345].
     this.rfile.takeBuffered();
-    if (exitcode) this.logError(`CGI script exit code ${exitcode}`);
+    if (exitcode) {
+      this.markResponseFailed();
+      this.logError(`CGI script exit code ${exitcode}`);
+    }
     // PORT NOTE (hardened): the script's output carries no length, so the connection ends
     // with it; CPython keeps an HTTP/1.1 connection open and the client cannot tell the end.
     if (this.options.hardened) this.closeConnection = true;
@@ -535,8 +538,12 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     stdin.end();
   }
 
-  /** A line the script wrote to stderr (CPython's child writes it straight to stderr). */
+  /**
+   * A line the script wrote to stderr (CPython's child writes it straight to stderr). Anything
+   * on stderr (a traceback, a warning) makes the window show the request as an error.
+   */
   protected logCgiStderr(line: string): void {
+    this.markResponseFailed();
     this.emitLogEntry(this.draftLogEntry('cgi-stderr', line));
   }
 }

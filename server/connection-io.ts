@@ -330,7 +330,10 @@ export function largeWritesInUse(): number {
 export class SocketWriter {
   private pending: Buffer[] = [];
   private pendingLength = 0;
-  /** Total bytes handed to the socket (and the pending ones once flushed). */
+  /**
+   * Total bytes handed to the socket (and the pending ones once flushed); bytes a flush found
+   * no connection for are taken back out, so the log never counts what could not be sent.
+   */
   bytesWritten = 0;
   /** True while this connection holds one of the process's large-write slots. */
   private holdsLarge = false;
@@ -406,7 +409,10 @@ export class SocketWriter {
     const length = this.pendingLength;
     this.pending = [];
     this.pendingLength = 0;
-    if (!this.writable) return true;
+    if (!this.writable) {
+      this.bytesWritten -= length;
+      return true;
+    }
     holdUntilTurnEnds(this.socket);
     if (pending.length === 1) return this.socket.write(pending[0]!, this.onWritten);
     if (length <= COPY_LIMIT) return this.socket.write(Buffer.concat(pending, length), this.onWritten);

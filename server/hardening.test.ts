@@ -127,6 +127,7 @@ describe('formatNcsaLine (PORT NOTE 19)', () => {
     const entry: RequestLogEntry = {
       id: 1, kind: 'cgi-stderr', time: 0, connectionId: 1, clientAddress: '127.0.0.1', clientPort: 1,
       method: 'GET', path: '/', protocol: 'HTTP/1.0', status: null, bytesSent: 0, durationMs: null,
+      bodyBytes: 0, headerBytes: 0, expectedBytes: null, outcome: 'done',
       userAgent: null, referer: null, message: 'x\x1b]0;t\x07\x9b\r\\',
     };
     expect(formatNcsaLine(entry)).toBe('x\\x1b]0;t\\x07\\x9b\\x0d\\\\\n');

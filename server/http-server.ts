@@ -22,6 +22,12 @@ export interface HTTPServerOptions {
   /** Receives every log entry. Called synchronously; must be cheap and never throw. */
   readonly onLog?: LogSink;
   /**
+   * Every this many ms, each response still going out after at least this long is reported to
+   * `onLog` as an `in-progress` update (server/log.ts `LogOutcome`). 0 or absent: none (the
+   * CLI: CPython writes one line per request). Not a CPython feature: the app's live log.
+   */
+  readonly logProgressMs?: number;
+  /**
    * Connections served at once; the next ones get a 503 and are closed. 0 = no limit
    * (CPython has none). PORT NOTE: default `DEFAULT_MAX_CONNECTIONS`.
    */
@@ -75,10 +81,14 @@ export class HTTPServer implements HandlerServer {
   private nextLogId = 1;
   private nextConnectionId = 1;
   private closing = false;
+  /** The handlers of open connections, kept only when progress is reported (`logProgressMs`). */
+  private readonly progressHandlers: Set<BaseHTTPRequestHandler> | null;
+  private progressTimer: NodeJS.Timeout | null = null;
 
   constructor(handlerClass: HandlerClass, options: HTTPServerOptions = {}) {
     this.handlerClass = handlerClass;
     this.options = options;
+    this.progressHandlers = options.onLog && (options.logProgressMs ?? 0) > 0 ? new Set() : null;
     // allowHalfOpen: a client may half-close after sending (HTTP/0.9 style) and still read.
     this.netServer = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onConnection(socket));
   }
@@ -103,6 +113,14 @@ export class HTTPServer implements HandlerServer {
     });
     const addr = this.netServer.address() as net.AddressInfo;
     this.serverPort = addr.port;
+    const handlers = this.progressHandlers;
+    const every = this.options.logProgressMs ?? 0;
+    if (handlers !== null && this.progressTimer === null) {
+      // One timer per server, not one per response: the serving path pays nothing for it.
+      this.progressTimer = setInterval(() => {
+        for (const h of handlers) h.reportProgress(every);
+      }, every).unref();
+    }
     this.serverName = await getfqdn(addr.address);
   }
 
@@ -120,8 +138,9 @@ export class HTTPServer implements HandlerServer {
     const sink = this.options.onLog;
     if (!sink) return;
     try {
-      // Numbered in place: no copy per entry.
-      draft.id = this.nextLogId++;
+      // Numbered in place: no copy per entry. A request already numbered by a progress update
+      // keeps its number, so its final entry replaces that row.
+      if (draft.id === 0) draft.id = this.nextLogId++;
       sink(draft);
     } catch {
       // A sink must never break serving.
@@ -197,7 +216,12 @@ export class HTTPServer implements HandlerServer {
     }
     const done = this.processRequest(handler, socket, connectionId);
     this.active.add(done);
-    void done.finally(() => this.active.delete(done));
+    const handlers = this.progressHandlers;
+    if (handlers !== null) handlers.add(handler);
+    void done.finally(() => {
+      this.active.delete(done);
+      handlers?.delete(handler);
+    });
   }
 
   /** `process_request` → `finish_request` → `shutdown_request`, never rejecting. */
@@ -246,6 +270,10 @@ export class HTTPServer implements HandlerServer {
       protocol: null,
       status: null,
       bytesSent: 0,
+      bodyBytes: 0,
+      headerBytes: 0,
+      expectedBytes: null,
+      outcome: 'done',
       durationMs: null,
       userAgent: null,
       referer: null,
@@ -302,6 +330,8 @@ export class HTTPServer implements HandlerServer {
   /** Stop accepting, close every connection and kill running CGI children. */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.progressTimer !== null) clearInterval(this.progressTimer);
+    this.progressTimer = null;
     const closed = new Promise<void>((resolve) => this.netServer.close(() => resolve()));
     for (const kill of this.children) kill();
     this.children.clear();

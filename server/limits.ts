@@ -81,3 +81,13 @@ export const MAX_UPLOAD_NAME_TRIES = 10_000;
  * however slow the disk or the client.
  */
 export const UPLOAD_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The app's live log: a response still going out after this long is reported as in progress,
+ * then again at most this often (one timer per server; a shorter response costs no extra
+ * entry). The host sends what piled up in its ~50 ms batches.
+ */
+export const LOG_PROGRESS_INTERVAL_MS = 250;
+
+/** The app's host looks at the shared folder this often (a stat) to tell it vanished or came back. */
+export const FOLDER_CHECK_INTERVAL_MS = 3_000;

@@ -20,7 +20,34 @@ export type LogKind =
   /** A CGI script's stderr output (one entry per line, bounded). */
   | 'cgi-stderr'
   /** Any other `log_message` call. */
-  | 'message';
+  | 'message'
+  /**
+   * Not a CPython line: something the app's host noticed about the share itself (e.g. the
+   * shared folder vanished or came back), in plain words in `message`. Never printed by the
+   * CLI, never in the CPython-format export.
+   */
+  | 'event';
+
+/**
+ * Where a row stands (every kind has one; only `request` rows, and later kinds that move
+ * bytes, ever leave `done`):
+ * - `in-progress`: an update of a response still going out (same `id` as the final entry,
+ *   which replaces it). Sent only by servers given `logProgressMs` (the app's host), at most
+ *   once per response per interval, never for a response that ends within its first interval.
+ *   Never a CPython line: the CLI never gets one.
+ * - `done`: the final entry, everything expected went out.
+ * - `incomplete`: the final entry of a response cut short (client gone, file truncated under
+ *   it, stream error): `bodyBytes` of `expectedBytes` went out.
+ * - `failed`: the final entry of a response that went out but whose producer failed (a CGI
+ *   script that exited non-zero or wrote to stderr): the window shows it as an error.
+ *
+ * Adding a kind that moves bytes the other way (an upload: bytes received of expected) needs
+ * no new field: `bodyBytes` is the body moved so far (received, for an upload),
+ * `expectedBytes` the length announced, `outcome` the same four states, and `id` the key its
+ * progress updates share with its final entry. Add the kind to {@link LogKind}, its code to
+ * `LOG_KIND_CODES` (server/host/log-columns.ts) and a label to the window's row and details.
+ */
+export type LogOutcome = 'done' | 'in-progress' | 'incomplete' | 'failed';
 
 export interface RequestLogEntry {
   /** Increases by one per entry within one server run; stable id for list rendering. */
@@ -43,6 +70,17 @@ export interface RequestLogEntry {
   readonly status: number | null;
   /** Bytes of the response written to the socket (headers and body), 0 when none. */
   readonly bytesSent: number;
+  /** Of {@link bytesSent}, the bytes of the body (what the Size column shows). */
+  readonly bodyBytes: number;
+  /** Of {@link bytesSent}, the bytes of the status line and headers. */
+  readonly headerBytes: number;
+  /**
+   * Body bytes the response announced (its Content-Length; 0 for HEAD, 204, 304), or null
+   * when it announced none (a ZIP stream, a CGI script's output).
+   */
+  readonly expectedBytes: number | null;
+  /** See {@link LogOutcome}; `done` for every entry that is not about bytes moving. */
+  readonly outcome: LogOutcome;
   /** From the first byte of the request line to the end of the response, or null. */
   readonly durationMs: number | null;
   readonly userAgent: string | null;
@@ -55,7 +93,10 @@ export interface RequestLogEntry {
   readonly message: string;
 }
 
-/** The sink the engine calls for every entry. Must not throw; must not block. */
+/**
+ * The sink the engine calls for every entry. Must not throw; must not block. A sink of a
+ * server given `logProgressMs` also gets `in-progress` updates (same `id` as the final entry).
+ */
 export type LogSink = (entry: RequestLogEntry) => void;
 
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -103,6 +144,8 @@ export function escapeControlChars(message: string): string {
  * because a script may echo what a client sent (CPython writes it raw to the terminal).
  */
 export function formatNcsaLine(entry: RequestLogEntry): string {
+  // Not CPython lines: a host's own events, and progress updates (a CLI server sends none).
+  if (entry.kind === 'event' || entry.outcome === 'in-progress') return '';
   if (entry.kind === 'cgi-stderr') return escapeControlChars(entry.message) + '\n';
   return `${entry.clientAddress} - - [${logDateTimeString(entry.time)}] ${escapeControlChars(entry.message)}\n`;
 }

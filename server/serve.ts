@@ -4,10 +4,12 @@
  * rejects with a `ServeError` whose message is one plain sentence for a non-technical user.
  */
 import fs from 'node:fs';
+import { AccessGate } from './auth.js';
 import { CGIHTTPRequestHandler } from './cgi-handler.js';
 import { notAFolderError, ServeError, serveErrorForFolder, serveErrorForListen } from './errors.js';
 import { HTTPServer } from './http-server.js';
 import type { LogSink } from './log.js';
+import { LOG_PROGRESS_INTERVAL_MS } from './limits.js';
 import { checkServeSettings, handlerSettingsOf, type ServeSettings } from './share-settings.js';
 import { SimpleHTTPRequestHandler } from './simple-handler.js';
 
@@ -18,6 +20,11 @@ export const DEFAULT_READ_TIMEOUT_MS = 120_000;
 export interface ServeOptions {
   /** Receives every log entry; called synchronously, so it must be cheap and never throw. */
   readonly onLog?: LogSink;
+  /**
+   * How often responses still going out are reported to `onLog` as `in-progress` updates,
+   * in ms (0 = never). Default `LOG_PROGRESS_INTERVAL_MS` (server/limits.ts).
+   */
+  readonly logProgressMs?: number;
   /**
    * Longest wait for request bytes, in ms (0 = forever, as CPython). Default 120 000, so an
    * idle or stalled client cannot hold a connection forever (PORT NOTE).
@@ -86,9 +93,12 @@ export async function serve(settings: ServeSettings, options: ServeOptions = {})
   validateSettings(settings);
   await validateDirectory(settings.directory);
   const handlerClass = settings.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
+  // The password gate, one per server (PORT NOTE 32): none without a password.
+  const access = settings.password ? new AccessGate(settings.password) : undefined;
   const makeServer = (): HTTPServer =>
     new HTTPServer(handlerClass, {
       onLog: options.onLog,
+      logProgressMs: options.logProgressMs ?? LOG_PROGRESS_INTERVAL_MS,
       maxConnections: options.maxConnections,
       maxConnectionsPerAddress: options.maxConnectionsPerAddress,
       handlerOptions: {
@@ -100,6 +110,7 @@ export async function serve(settings: ServeSettings, options: ServeOptions = {})
         maxBodyBytes: options.maxBodyBytes,
         // PORT NOTE: the app always runs the hardening profile (see HandlerOptions.hardened).
         hardened: true,
+        ...(access ? { access } : {}),
       },
     });
   let server = makeServer();

@@ -295,6 +295,7 @@ describe('logBatchAsJson', () => {
     const e = {
       id: 1, kind: 'request' as const, time: 1_763_820_000_001, connectionId: 2, clientAddress: '127.0.0.1', clientPort: 5000,
       method: 'GET', path: '/x', protocol: 'HTTP/1.1', status: 200, bytesSent: 10, durationMs: 0.125,
+      bodyBytes: 4, headerBytes: 6, expectedBytes: 4, outcome: 'done' as const,
       userAgent: null, referer: null, message: '"GET /x HTTP/1.1" 200 -',
     };
     w.add(e);

@@ -2,7 +2,7 @@
 // protocol.ts; the reader's round trip is tested in electron/ipc-contract.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { RequestLogEntry } from '../log.js';
-import { isUsualRequestMessage, LOG_NUMBER_LAYOUT as N, LOG_REF_CODES, LOG_STRING_LAYOUT as S, LogColumnsWriter } from './log-columns.js';
+import { checkLogColumns, decodeLogColumns, isUsualRequestMessage, LOG_NUMBER_LAYOUT as N, LOG_REF_CODES, LOG_STRING_LAYOUT as S, LogColumnsWriter } from './log-columns.js';
 
 const entry = (over: Partial<RequestLogEntry> = {}): RequestLogEntry => ({
   id: 1,
@@ -16,6 +16,10 @@ const entry = (over: Partial<RequestLogEntry> = {}): RequestLogEntry => ({
   protocol: 'HTTP/1.1',
   status: 404,
   bytesSent: 512,
+  bodyBytes: 400,
+  headerBytes: 112,
+  expectedBytes: 400,
+  outcome: 'done',
   durationMs: 0.25,
   userAgent: 'curl/8',
   referer: null,
@@ -45,7 +49,7 @@ describe('LogColumnsWriter', () => {
     w.add(entry({ id: 3, userAgent: null, referer: 'http://x/' }));
     const c = w.take();
     expect(c.count).toBe(3);
-    expect(Array.from(c.numbers.subarray(0, N.stride))).toEqual([1, 0, 1_700_000_000_000, 3, 40000, 404, 512, 0.25]);
+    expect(Array.from(c.numbers.subarray(0, N.stride))).toEqual([1, 0, 1_700_000_000_000, 3, 40000, 404, 512, 0.25, 400, 112, 400, 0]);
     expect(c.numbers[N.stride + N.status]).toBe(-1);
     expect(c.numbers[N.stride + N.durationMs]).toBe(-1);
     expect(c.numbers[N.stride + N.kind]).toBe(1);
@@ -54,6 +58,32 @@ describe('LogColumnsWriter', () => {
     expect(c.refs[S.referer]).toBe(LOG_REF_CODES.null);
     expect(c.refs[S.stride + S.message]).toBe(5);
     expect(c.refs[2 * S.stride + S.referer]).toBe(6);
+  });
+
+  it('writes the body, header and expected byte counts and the outcome; an unknown length as -1', () => {
+    const w = new LogColumnsWriter(4);
+    w.add(entry({ id: 1, outcome: 'in-progress', bodyBytes: 10, expectedBytes: null, kind: 'request' }));
+    w.add(entry({ id: 2, outcome: 'incomplete', bodyBytes: 7, expectedBytes: 6_000_000 }));
+    w.add(entry({ id: 3, outcome: 'failed' }));
+    w.add(entry({ id: 4, kind: 'event', status: null, message: 'The shared folder is gone' }));
+    const c = w.take();
+    expect([0, 1, 2, 3].map((i) => c.numbers[i * N.stride + N.outcome])).toEqual([1, 2, 3, 0]);
+    expect(c.numbers[N.expectedBytes]).toBe(-1);
+    expect(c.numbers[N.stride + N.expectedBytes]).toBe(6_000_000);
+    expect(c.numbers[N.stride + N.bodyBytes]).toBe(7);
+    expect(c.numbers[3 * N.stride + N.kind]).toBe(4);
+    expect(checkLogColumns(c)).toBeNull();
+    const back = decodeLogColumns(c);
+    expect(back.map((e) => e.outcome)).toEqual(['in-progress', 'incomplete', 'failed', 'done']);
+    expect(back[0]!.expectedBytes).toBeNull();
+    expect(back[3]!.kind).toBe('event');
+    // The validator refuses an outcome or a count it does not know.
+    const bad = { ...c, numbers: c.numbers.slice() };
+    bad.numbers[N.outcome] = 4;
+    expect(checkLogColumns(bad)).toMatch(/unknown outcome/);
+    bad.numbers[N.outcome] = 0;
+    bad.numbers[N.expectedBytes] = -2;
+    expect(checkLogColumns(bad)).toMatch(/expected byte count/);
   });
 
   it('refuses entries beyond its capacity, grows up to it, and starts afresh after take()', () => {

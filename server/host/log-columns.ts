@@ -6,7 +6,7 @@
  * Runs in: the utility host (the writer), the shell and the window (validator and reader,
  * through electron/ipc-contract.ts), and tests. Pure: no Node API, no Electron.
  */
-import type { LogKind, RequestLogEntry } from '../log.js';
+import type { LogKind, LogOutcome, RequestLogEntry } from '../log.js';
 import { isPlainObject } from '../share-settings.js';
 
 // ---------------------------------------------------------------------------------------
@@ -24,8 +24,9 @@ import { isPlainObject } from '../share-settings.js';
  * blocks plus the distinct strings, and the window keeps rows without per-row objects.
  *
  * Layout, for entry `i` of `count`:
- * - `numbers[i * 8 + n]` for the fields of {@link LogNumberLayout} (`status` and
- *   `durationMs` are -1 when null; `kind` is a code of {@link LogKindCodes});
+ * - `numbers[i * 12 + n]` for the fields of {@link LogNumberLayout} (`status`,
+ *   `durationMs` and `expectedBytes` are -1 when null; `kind` is a code of
+ *   {@link LogKindCodes}, `outcome` one of {@link LogOutcomeCodes});
  * - `refs[i * 7 + s]` for the string fields of {@link LogStringLayout}: an index into
  *   `strings`, or -1 for null, or (for `message` only) -2 for "the line `log_request`
  *   writes": `"<method> <path> <protocol>" <status> -`, rebuilt by the reader byte for
@@ -39,7 +40,7 @@ import { isPlainObject } from '../share-settings.js';
  */
 export interface LogColumns {
   readonly count: number;
-  /** `count × 8` numbers, entry after entry ({@link LogNumberLayout}). */
+  /** `count × 12` numbers, entry after entry ({@link LogNumberLayout}). */
   readonly numbers: Float64Array;
   /** `count × 7` string references, entry after entry ({@link LogStringLayout}). */
   readonly refs: Int32Array;
@@ -60,8 +61,12 @@ export interface LogNumberLayout {
   readonly status: 5;
   readonly bytesSent: 6;
   readonly durationMs: 7;
+  readonly bodyBytes: 8;
+  readonly headerBytes: 9;
+  readonly expectedBytes: 10;
+  readonly outcome: 11;
   /** Numbers per entry. */
-  readonly stride: 8;
+  readonly stride: 12;
 }
 
 /** Position of each string field within an entry's slice of {@link LogColumns.refs}. */
@@ -83,6 +88,18 @@ export interface LogKindCodes {
   readonly error: 1;
   readonly 'cgi-stderr': 2;
   readonly message: 3;
+  readonly event: 4;
+}
+
+/**
+ * `outcome` as a number. An `in-progress` entry is an update: the reader replaces the row
+ * with the same `id` (server/log.ts {@link LogOutcome}).
+ */
+export interface LogOutcomeCodes {
+  readonly done: 0;
+  readonly 'in-progress': 1;
+  readonly incomplete: 2;
+  readonly failed: 3;
 }
 
 /** Special values of a string reference. */
@@ -103,7 +120,11 @@ export const LOG_NUMBER_LAYOUT: LogNumberLayout = {
   status: 5,
   bytesSent: 6,
   durationMs: 7,
-  stride: 8,
+  bodyBytes: 8,
+  headerBytes: 9,
+  expectedBytes: 10,
+  outcome: 11,
+  stride: 12,
 };
 export const LOG_STRING_LAYOUT: LogStringLayout = {
   clientAddress: 0,
@@ -115,7 +136,8 @@ export const LOG_STRING_LAYOUT: LogStringLayout = {
   message: 6,
   stride: 7,
 };
-export const LOG_KIND_CODES: LogKindCodes = { request: 0, error: 1, 'cgi-stderr': 2, message: 3 };
+export const LOG_KIND_CODES: LogKindCodes = { request: 0, error: 1, 'cgi-stderr': 2, message: 3, event: 4 };
+export const LOG_OUTCOME_CODES: LogOutcomeCodes = { done: 0, 'in-progress': 1, incomplete: 2, failed: 3 };
 export const LOG_REF_CODES: LogRefCodes = { null: -1, usualMessage: -2 };
 
 const N = LOG_NUMBER_LAYOUT;
@@ -198,6 +220,10 @@ export class LogColumnsWriter {
     nums[n + N.status] = e.status ?? -1;
     nums[n + N.bytesSent] = e.bytesSent;
     nums[n + N.durationMs] = e.durationMs ?? -1;
+    nums[n + N.bodyBytes] = e.bodyBytes;
+    nums[n + N.headerBytes] = e.headerBytes;
+    nums[n + N.expectedBytes] = e.expectedBytes ?? -1;
+    nums[n + N.outcome] = LOG_OUTCOME_CODES[e.outcome] ?? LOG_OUTCOME_CODES.done;
     const refs = this.refs;
     const r = row * SS;
     refs[r + S.clientAddress] = this.ref(e.clientAddress);
@@ -269,7 +295,9 @@ export interface LogBatchColumns {
 // and the decoder.
 
 /** Kind names by code (`LOG_KIND_CODES` inverted). */
-export const LOG_KINDS: readonly RequestLogEntry['kind'][] = ['request', 'error', 'cgi-stderr', 'message'];
+export const LOG_KINDS: readonly RequestLogEntry['kind'][] = ['request', 'error', 'cgi-stderr', 'message', 'event'];
+/** Outcome names by code (`LOG_OUTCOME_CODES` inverted). */
+export const LOG_OUTCOMES: readonly LogOutcome[] = ['done', 'in-progress', 'incomplete', 'failed'];
 
 /** Most entries one batch may carry (the host sends at most 5,000). */
 export const MAX_LOG_BATCH_ENTRIES = 100_000;
@@ -328,6 +356,10 @@ export function checkLogColumns(c: unknown): string | null {
     if (!Number.isInteger(port) || port < 0 || port > 65535) return `log entry ${i} has an invalid client port (${port})`;
     if (!(numbers[n + N.bytesSent]! >= 0)) return `log entry ${i} has a negative byte count`;
     if (!(numbers[n + N.durationMs]! >= -1)) return `log entry ${i} has an invalid duration`;
+    if (!(numbers[n + N.bodyBytes]! >= 0) || !(numbers[n + N.headerBytes]! >= 0)) return `log entry ${i} has a negative byte count`;
+    if (!(numbers[n + N.expectedBytes]! >= -1)) return `log entry ${i} has an invalid expected byte count`;
+    const outcome = numbers[n + N.outcome]!;
+    if (!Number.isInteger(outcome) || outcome < 0 || outcome >= LOG_OUTCOMES.length) return `log entry ${i} has an unknown outcome (${outcome})`;
     const r = i * SS;
     for (let f = 0; f < SS; f++) {
       const ref = refs[r + f];
@@ -378,6 +410,7 @@ export function logEntryAt(c: LogBatchColumns, i: number): RequestLogEntry {
   };
   const status = c.numbers[n + N.status]!;
   const duration = c.numbers[n + N.durationMs]!;
+  const expected = c.numbers[n + N.expectedBytes]!;
   const method = str(S.method);
   const path = str(S.path);
   const protocol = str(S.protocol);
@@ -395,6 +428,10 @@ export function logEntryAt(c: LogBatchColumns, i: number): RequestLogEntry {
     status: status < 0 ? null : status,
     bytesSent: c.numbers[n + N.bytesSent]!,
     durationMs: duration < 0 ? null : duration,
+    bodyBytes: c.numbers[n + N.bodyBytes]!,
+    headerBytes: c.numbers[n + N.headerBytes]!,
+    expectedBytes: expected < 0 ? null : expected,
+    outcome: LOG_OUTCOMES[c.numbers[n + N.outcome]!]!,
     userAgent: str(S.userAgent),
     referer: str(S.referer),
     message:

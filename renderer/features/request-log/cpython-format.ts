@@ -45,9 +45,12 @@ export function escapeControlChars(message: string): string {
 /**
  * One log line as CPython writes it to stderr, including the trailing newline. A CGI
  * script's stderr line has no prefix: the CPython child inherits stderr and writes it
- * itself (same rule as the engine's `formatNcsaLine` in server/log.ts).
+ * itself (same rule as the engine's `formatNcsaLine` in server/log.ts). An `event` (not a
+ * CPython line) gives ''.
  */
 export function formatCpythonLine(entry: RequestLogEntry): string {
+  // The app's own events (the shared folder gone or back) are not lines CPython writes.
+  if (entry.kind === 'event') return '';
   if (entry.kind === 'cgi-stderr') return `${escapeControlChars(entry.message)}\n`;
   return `${entry.clientAddress} - - [${formatLogDate(entry.time)}] ${escapeControlChars(entry.message)}\n`;
 }

@@ -35,6 +35,10 @@ export const CSV_COLUMNS = [
   'kind',
   'connection',
   'message',
+  'body bytes',
+  'header bytes',
+  'expected body bytes',
+  'state',
 ] as const;
 
 /**
@@ -77,6 +81,10 @@ export function csvRow(e: RequestLogEntry): string {
     e.kind,
     e.connectionId,
     e.message,
+    e.bodyBytes,
+    e.headerBytes,
+    e.expectedBytes,
+    e.outcome,
   ]
     .map(csvCell)
     .join(',');
@@ -89,7 +97,11 @@ export function toCsv(entries: Iterable<RequestLogEntry>): string {
   return lines.join('\r\n') + '\r\n';
 }
 
-/** The entries as the lines CPython's http.server would have written to stderr. */
+/**
+ * The entries as the lines CPython's http.server would have written to stderr. A request
+ * still in progress is one line already (CPython writes it when the status is sent); the
+ * app's own events are not CPython lines and are left out.
+ */
 export function toCpythonText(entries: Iterable<RequestLogEntry>): string {
   const parts: string[] = [];
   for (const e of entries) parts.push(formatCpythonLine(e));

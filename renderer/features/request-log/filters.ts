@@ -49,7 +49,8 @@ export function compileFilter(f: LogFilter): (e: RequestLogEntry) => boolean {
   const method = f.method;
   const showMessages = f.showMessages;
   return (e) => {
-    if (e.kind !== 'request' && !showMessages) return false;
+    // The share's own events (the folder gone or back) are rows like requests: always news.
+    if (e.kind !== 'request' && e.kind !== 'event' && !showMessages) return false;
     if (classes !== null) {
       const c = statusClassOf(e.status);
       if (c === null || !classes.has(c)) return false;

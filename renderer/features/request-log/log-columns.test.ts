@@ -26,7 +26,7 @@ describe('LiveColumns', () => {
       entry({ kind: 'error', status: null, durationMs: null, method: null, path: null, protocol: null, message: 'code 400, message Bad request syntax' }),
       entry({ referer: 'http://h/', userAgent: null, message: '"GET  /x HTTP/1.1" 200 -' }),
     ];
-    expect(c.append(cols(es))).toBe(0);
+    expect(c.append(cols(es))).toEqual({ first: 0, updated: [] });
     expect(held(c)).toEqual(es);
   });
 
@@ -45,7 +45,39 @@ describe('LiveColumns', () => {
     expect(c.size).toBe(0);
     expect(c.droppedCount).toBe(0);
     expect(c.entry(4)).toBeUndefined();
-    expect(c.append(cols([es[0]!]))).toBe(5);
+    expect(c.append(cols([es[0]!])).first).toBe(5);
+  });
+
+  it('an in-progress row is updated in place by its id (same time), then made final; the final entry frees the id', () => {
+    const c = new LiveColumns(10);
+    const start = entry({ id: 500, outcome: 'in-progress', bodyBytes: 1000, expectedBytes: 50_000, durationMs: 300, userAgent: 'slow/1' });
+    expect(c.append(cols([entry({ id: 499 }), start]))).toEqual({ first: 0, updated: [] });
+    const later = { ...start, bodyBytes: 20_000, durationMs: 600, userAgent: 'slow/2' };
+    const other = entry({ id: 501 });
+    expect(c.append(cols([later, other]))).toEqual({ first: 2, updated: [1] });
+    expect(c.size).toBe(3);
+    expect(c.entry(1)).toEqual(later);
+    const final = { ...start, outcome: 'incomplete' as const, bodyBytes: 30_000, durationMs: 900, userAgent: 'slow/2' };
+    expect(c.append(cols([final]))).toEqual({ first: 3, updated: [1] });
+    expect(c.entry(1)).toEqual(final);
+    // The old user agent's string was released when the row changed.
+    expect(c.distinctStrings).toBe(held(c).reduce((set, e) => (e.userAgent && set.add(e.userAgent), set.add(e.path!), set), new Set<string>(['192.168.1.20', 'GET', 'HTTP/1.1'])).size);
+    // Final: another entry with that id is a new row (an id is not in progress any more).
+    expect(c.append(cols([{ ...final, outcome: 'in-progress' }])).updated).toEqual([]);
+    expect(c.size).toBe(4);
+  });
+
+  it('an id reused with another time (a restarted server) or whose row was evicted makes a new row', () => {
+    const c = new LiveColumns(2);
+    const a = entry({ id: 7, outcome: 'in-progress' });
+    c.append(cols([a]));
+    expect(c.append(cols([{ ...a, time: a.time + 1, outcome: 'done' }])).updated).toEqual([]);
+    expect(c.size).toBe(2);
+    const b = entry({ id: 8, outcome: 'in-progress' });
+    c.append(cols([b, entry(), entry()])); // b evicted
+    const r = c.append(cols([{ ...b, outcome: 'done' }]));
+    expect(r.updated).toEqual([]);
+    expect(c.entry(c.nextSeq - 1)!.outcome).toBe('done');
   });
 
   it('wraps around many times without losing order or leaking strings', () => {

@@ -16,6 +16,8 @@
 import {
   LOG_KINDS,
   LOG_NUMBER_LAYOUT as N,
+  LOG_OUTCOME_CODES,
+  LOG_OUTCOMES,
   LOG_REF_CODES,
   LOG_STRING_LAYOUT as S,
   usualRequestMessage,
@@ -26,6 +28,17 @@ import {
 const NS = N.stride;
 const SS = S.stride;
 const USUAL = LOG_REF_CODES.usualMessage;
+const IN_PROGRESS = LOG_OUTCOME_CODES['in-progress'];
+/** Rows still in progress whose id is remembered (beyond it, the oldest ids are forgotten). */
+const MAX_IN_PROGRESS = 20_000;
+
+/** What {@link LiveColumns.append} did with a batch. */
+export interface AppendResult {
+  /** Seq of the batch's first new row; new rows are seqs `first .. nextSeq - 1`. */
+  readonly first: number;
+  /** Seqs of rows already held that the batch updated in place (progress, then final). */
+  readonly updated: readonly number[];
+}
 
 /**
  * The session's distinct strings, each with the number of held rows referring to it. A
@@ -102,6 +115,12 @@ export abstract class ColumnsView {
   readonly bytesSent: Float64Array;
   /** -1 = unknown. */
   readonly durationMs: Float64Array;
+  readonly bodyBytes: Float64Array;
+  readonly headerBytes: Float64Array;
+  /** -1 = not announced. */
+  readonly expectedBytes: Float64Array;
+  /** A code of LOG_OUTCOME_CODES. */
+  readonly outcome: Uint8Array;
   /** 7 per slot ({@link LOG_STRING_LAYOUT}): string ids, -1 = null, -2 = the usual request line. */
   readonly refs: Int32Array;
   /** Seq of the oldest row held. */
@@ -122,6 +141,10 @@ export abstract class ColumnsView {
     this.status = from ? from.status.slice() : new Int32Array(capacity);
     this.bytesSent = from ? from.bytesSent.slice() : new Float64Array(capacity);
     this.durationMs = from ? from.durationMs.slice() : new Float64Array(capacity);
+    this.bodyBytes = from ? from.bodyBytes.slice() : new Float64Array(capacity);
+    this.headerBytes = from ? from.headerBytes.slice() : new Float64Array(capacity);
+    this.expectedBytes = from ? from.expectedBytes.slice() : new Float64Array(capacity);
+    this.outcome = from ? from.outcome.slice() : new Uint8Array(capacity);
     this.refs = from ? from.refs.slice() : new Int32Array(capacity * SS);
     if (from) {
       this.head = from.head;
@@ -178,6 +201,7 @@ export abstract class ColumnsView {
     const s = this.slotOf(seq);
     const status = this.status[s]!;
     const duration = this.durationMs[s]!;
+    const expected = this.expectedBytes[s]!;
     return {
       id: this.id[s]!,
       kind: LOG_KINDS[this.kind[s]!]!,
@@ -191,6 +215,10 @@ export abstract class ColumnsView {
       status: status < 0 ? null : status,
       bytesSent: this.bytesSent[s]!,
       durationMs: duration < 0 ? null : duration,
+      bodyBytes: this.bodyBytes[s]!,
+      headerBytes: this.headerBytes[s]!,
+      expectedBytes: expected < 0 ? null : expected,
+      outcome: LOG_OUTCOMES[this.outcome[s]!]!,
       userAgent: this.field(s, S.userAgent),
       referer: this.field(s, S.referer),
       message: this.field(s, S.message) ?? '',
@@ -216,6 +244,11 @@ export class FrozenColumns extends ColumnsView {
 export class LiveColumns extends ColumnsView {
   private readonly table = new StringTable();
   private evicted = 0;
+  /**
+   * Rows in progress by entry id: a later entry with the same id (and the same time, so an id
+   * reused by a restarted server never matches) replaces the row instead of adding one.
+   */
+  private readonly inProgress = new Map<number, number>();
 
   constructor(capacity: number) {
     super(capacity);
@@ -236,14 +269,18 @@ export class LiveColumns extends ColumnsView {
   }
 
   /**
-   * Decodes checked columns (electron/ipc-contract.ts `checkLogBatch`) into the ring.
-   * @returns the seq of the batch's first row; its rows are seqs `first .. nextSeq - 1`
-   * (the oldest of them already evicted when the batch was larger than the capacity).
+   * Decodes checked columns (electron/ipc-contract.ts `checkLogBatch`) into the ring. An entry
+   * whose id is that of a row still in progress updates that row in place (server/log.ts
+   * `LogOutcome`); every other entry is a new row.
+   * @returns the seq of the batch's first new row (its new rows are seqs `first .. nextSeq - 1`,
+   * the oldest of them already evicted when the batch was larger than the capacity) and the
+   * seqs updated in place.
    */
-  append(c: LogBatchColumns): number {
+  append(c: LogBatchColumns): AppendResult {
     const first = this.tail;
     const count = c.count;
-    if (count === 0) return first;
+    const updated: number[] = [];
+    if (count === 0) return { first, updated };
     const table = this.table;
     // Each batch string is pinned while its rows are written: evicting an old row must not
     // free an id this batch is about to use.
@@ -253,11 +290,34 @@ export class LiveColumns extends ColumnsView {
     const inRefs = c.refs;
     const cap = this.capacity;
     const refs = this.refs;
+    const inProgress = this.inProgress;
     for (let i = 0; i < count; i++) {
-      if (this.tail - this.head === cap) this.evictOldest();
-      const slot = this.tail % cap;
       const n = i * NS;
-      this.id[slot] = nums[n + N.id]!;
+      const id = nums[n + N.id]!;
+      const outcome = nums[n + N.outcome]!;
+      let slot: number;
+      const held = inProgress.size > 0 ? inProgress.get(id) : undefined;
+      if (held !== undefined && this.has(held) && this.time[this.slotOf(held)] === nums[n + N.time]) {
+        // An update of a row in progress: same slot, its old strings released.
+        slot = this.slotOf(held);
+        const o = slot * SS;
+        for (let f = 0; f < SS; f++) {
+          const old = refs[o + f]!;
+          if (old >= 0) table.release(old);
+        }
+        if (outcome !== IN_PROGRESS) inProgress.delete(id);
+        updated.push(held);
+      } else {
+        if (held !== undefined) inProgress.delete(id);
+        if (this.tail - this.head === cap) this.evictOldest();
+        slot = this.tail % cap;
+        if (outcome === IN_PROGRESS) {
+          if (inProgress.size >= MAX_IN_PROGRESS) inProgress.delete(inProgress.keys().next().value!);
+          inProgress.set(id, this.tail);
+        }
+        this.tail++;
+      }
+      this.id[slot] = id;
       this.kind[slot] = nums[n + N.kind]!;
       this.time[slot] = nums[n + N.time]!;
       this.connectionId[slot] = nums[n + N.connectionId]!;
@@ -265,6 +325,10 @@ export class LiveColumns extends ColumnsView {
       this.status[slot] = nums[n + N.status]!;
       this.bytesSent[slot] = nums[n + N.bytesSent]!;
       this.durationMs[slot] = nums[n + N.durationMs]!;
+      this.bodyBytes[slot] = nums[n + N.bodyBytes]!;
+      this.headerBytes[slot] = nums[n + N.headerBytes]!;
+      this.expectedBytes[slot] = nums[n + N.expectedBytes]!;
+      this.outcome[slot] = outcome;
       const r = i * SS;
       const o = slot * SS;
       for (let f = 0; f < SS; f++) {
@@ -275,10 +339,9 @@ export class LiveColumns extends ColumnsView {
           refs[o + f] = id;
         } else refs[o + f] = ref;
       }
-      this.tail++;
     }
     for (let i = 0; i < ids.length; i++) table.release(ids[i]!);
-    return first;
+    return { first, updated };
   }
 
   /** A frozen copy of the rows held now. */
@@ -291,6 +354,7 @@ export class LiveColumns extends ColumnsView {
     this.head = this.tail;
     this.evicted = 0;
     this.table.clear();
+    this.inProgress.clear();
   }
 
   private evictOldest(): void {
@@ -357,6 +421,19 @@ export class RowCursor implements RequestLogEntry {
   get durationMs(): number | null {
     const v = this.c!.durationMs[this.s]!;
     return v < 0 ? null : v;
+  }
+  get bodyBytes(): number {
+    return this.c!.bodyBytes[this.s]!;
+  }
+  get headerBytes(): number {
+    return this.c!.headerBytes[this.s]!;
+  }
+  get expectedBytes(): number | null {
+    const v = this.c!.expectedBytes[this.s]!;
+    return v < 0 ? null : v;
+  }
+  get outcome(): RequestLogEntry['outcome'] {
+    return LOG_OUTCOMES[this.c!.outcome[this.s]!]!;
   }
   get userAgent(): string | null {
     return this.c!.field(this.s, S.userAgent);

@@ -13,7 +13,40 @@ const KIND_TITLE: Readonly<Record<RequestLogEntry['kind'], string>> = {
   error: 'Error',
   'cgi-stderr': 'Script output',
   message: 'Note',
+  event: 'Sharing',
 };
+
+/**
+ * The script's stderr lines and `CGI script …` errors logged for request `e`: the entries of
+ * its connection after it, up to the connection's next request.
+ */
+export function scriptErrorOutput(connection: readonly RequestLogEntry[], e: RequestLogEntry): RequestLogEntry[] {
+  const out: RequestLogEntry[] = [];
+  const at = connection.indexOf(e);
+  if (at < 0) return out;
+  for (let i = at + 1; i < connection.length; i++) {
+    const c = connection[i]!;
+    if (c.kind === 'request') break;
+    if (c.kind === 'cgi-stderr' || (c.kind === 'error' && c.message.startsWith('CGI script'))) out.push(c);
+  }
+  return out;
+}
+
+/** The state of a response in plain words, with its body bytes against what it announced. */
+export function outcomeText(e: RequestLogEntry): string {
+  const of = e.expectedBytes !== null ? ` of ${e.expectedBytes.toLocaleString()}` : '';
+  const bytes = `${e.bodyBytes.toLocaleString()}${of} bytes`;
+  switch (e.outcome) {
+    case 'in-progress':
+      return `Still sending: ${bytes} so far`;
+    case 'incomplete':
+      return `Incomplete: only ${bytes} were sent (the visitor left, the file changed, or it could not be read)`;
+    case 'failed':
+      return 'Sent, but the script failed (see its error output below)';
+    default:
+      return `Complete: ${bytes}`;
+  }
+}
 
 function Field({ name, value }: { readonly name: string; readonly value: string }) {
   return (
@@ -49,6 +82,8 @@ export function LogDetails({ details, onClose, takeFocus }: LogDetailsProps) {
   }
   const e = details.entry;
   const when = new Date(e.time);
+  // What the script said on stderr (and the exit code), right under the fields of a failed row.
+  const scriptOutput = e.outcome === 'failed' ? scriptErrorOutput(details.connection, e) : [];
   return (
     <aside
       className="log-details"
@@ -69,13 +104,26 @@ export function LogDetails({ details, onClose, takeFocus }: LogDetailsProps) {
           <Field name="Client" value={`${e.clientAddress} port ${e.clientPort}`} />
           <Field name="Protocol" value={displayText(e.protocol)} />
           <Field name="Status" value={statusText(e.status)} />
-          <Field name="Bytes sent" value={`${formatBytes(e.bytesSent)} (${e.bytesSent.toLocaleString()} bytes)`} />
+          {e.kind === 'request' && <Field name="State" value={outcomeText(e)} />}
+          <Field name="Size" value={`${formatBytes(e.bodyBytes)} (${e.bodyBytes.toLocaleString()} bytes of body)`} />
+          <Field name="Headers" value={`${e.headerBytes.toLocaleString()} bytes`} />
+          <Field name="Bytes sent" value={`${formatBytes(e.bytesSent)} (${e.bytesSent.toLocaleString()} bytes, headers and body)`} />
           <Field name="Duration" value={formatDuration(e.durationMs)} />
           <Field name="User agent" value={displayText(e.userAgent)} />
           <Field name="Referer" value={displayText(e.referer)} />
           <Field name="Connection" value={`#${e.connectionId}`} />
           <Field name="Log line" value={formatCpythonLine(e).trimEnd()} />
         </dl>
+        {e.outcome === 'failed' && (
+          <>
+            <h4>Script error output</h4>
+            {scriptOutput.length === 0 ? (
+              <p className="muted">The script wrote nothing more (it may be on an earlier page of the log).</p>
+            ) : (
+              <pre className="details-stderr">{scriptOutput.map((c) => displayText(c.message)).join('\n')}</pre>
+            )}
+          </>
+        )}
         <h4>On this connection</h4>
         {details.truncated && <p className="muted">Showing the newest {details.connection.length} entries.</p>}
         <ol className="details-conn">

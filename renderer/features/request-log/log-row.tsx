@@ -23,7 +23,26 @@ const KIND_LABEL: Readonly<Record<RequestLogEntry['kind'], string>> = {
   error: 'error',
   'cgi-stderr': 'script',
   message: 'note',
+  event: 'share',
 };
+
+/**
+ * What a request row says beside its path when it is not simply done: still sending, cut
+ * short, or its script failed. Sizes are the body's (headers are in the details).
+ */
+export function outcomeBadge(e: RequestLogEntry): { readonly text: string; readonly tone: 'progress' | 'error' } | null {
+  const of = e.expectedBytes !== null && e.expectedBytes > 0 ? ` of ${formatBytes(e.expectedBytes)}` : '';
+  switch (e.outcome) {
+    case 'in-progress':
+      return { text: `In progress: ${formatBytes(e.bodyBytes)}${of}`, tone: 'progress' };
+    case 'incomplete':
+      return { text: `Incomplete: ${formatBytes(e.bodyBytes)}${of} sent`, tone: 'error' };
+    case 'failed':
+      return { text: 'Script error', tone: 'error' };
+    default:
+      return null;
+  }
+}
 
 export const LogRow = memo(function LogRow({ entry, index, top, selected, domId, onSelect }: LogRowProps) {
   const style = { transform: `translateY(${top}px)` };
@@ -36,10 +55,12 @@ export const LogRow = memo(function LogRow({ entry, index, top, selected, domId,
   }
   const cls = statusClassOf(entry.status);
   const isRequest = entry.kind === 'request';
+  const badge = isRequest ? outcomeBadge(entry) : null;
+  const look = isRequest ? (badge ? ` is-${badge.tone}` : '') : entry.kind === 'event' ? ' is-event' : ' is-message';
   return (
     <div
       id={domId}
-      className={`log-row${index % 2 ? " is-alt" : ""}${selected ? " is-selected" : ""}${isRequest ? "" : " is-message"}`}
+      className={`log-row${index % 2 ? " is-alt" : ""}${selected ? " is-selected" : ""}${look}`}
       role="row"
       aria-rowindex={index + 2}
       aria-selected={selected}
@@ -49,9 +70,12 @@ export const LogRow = memo(function LogRow({ entry, index, top, selected, domId,
       <div role="gridcell" className="c-time">{formatClock(entry.time)}</div>
       <div role="gridcell" className="c-client" title={entry.clientAddress}>{entry.clientAddress}</div>
       <div role="gridcell" className="c-method">{isRequest ? displayText(entry.method) : KIND_LABEL[entry.kind]}</div>
-      <div role="gridcell" className="c-path">{isRequest ? (entry.path !== null ? displayPath(entry.path) : displayText(entry.message)) : displayText(entry.message)}</div>
+      <div role="gridcell" className="c-path">
+        <span className="path-text">{isRequest ? (entry.path !== null ? displayPath(entry.path) : displayText(entry.message)) : displayText(entry.message)}</span>
+        {badge && <span className={`outcome-badge is-${badge.tone}`}>{badge.text}</span>}
+      </div>
       <div role="gridcell" className={`c-status${cls ? ` s${cls}xx` : ''}`}>{entry.status ?? ''}</div>
-      <div role="gridcell" className="c-bytes">{isRequest ? formatBytes(entry.bytesSent) : ''}</div>
+      <div role="gridcell" className="c-bytes">{isRequest ? formatBytes(entry.bodyBytes) : ''}</div>
       <div role="gridcell" className="c-dur">{isRequest ? formatDuration(entry.durationMs) : ''}</div>
       <div role="gridcell" className="c-ua">{displayText(entry.userAgent)}</div>
     </div>

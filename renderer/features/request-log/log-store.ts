@@ -19,6 +19,7 @@ import {
   entriesClaimedBy,
   LOG_KIND_CODES,
   LOG_NUMBER_LAYOUT as N,
+  LOG_OUTCOME_CODES,
   LOG_STRING_LAYOUT as S,
   type LogBatch,
   type RequestLogEntry,
@@ -39,9 +40,12 @@ const NS = N.stride;
 const SS = S.stride;
 
 export interface LogCounters {
-  /** Answered requests since the last clear. */
+  /** Answered requests since the last clear (counted when final, not while in progress). */
   readonly requests: number;
-  /** Requests answered with a 4xx or 5xx status. */
+  /**
+   * Requests answered with a 4xx or 5xx status, cut short (`incomplete`) or whose script
+   * failed (`failed`).
+   */
   readonly errors: number;
   /** Bytes of responses sent (headers and bodies). */
   readonly bytesSent: number;
@@ -156,7 +160,7 @@ export class LogStore {
   private methods: readonly string[] = [];
   private frozen: { columns: FrozenColumns; index: SeqIndex; arrivedFrom: number } | null = null;
   private readonly listeners = new Set<() => void>();
-  /** Row objects made for display, by seq (a seq's row never changes, so they stay valid). */
+  /** Row objects made for display, by seq (dropped when the row is updated in place). */
   private readonly rowCache = new Map<number, RequestLogEntry>();
   private readonly schedule: FrameScheduler;
   private scheduled = false;
@@ -192,15 +196,23 @@ export class LogStore {
     if (batch.dropped > 0) this.notReceived += batch.dropped;
     this.count(batch.columns);
     const live = this.live;
-    const first = live.append(batch.columns);
+    const { first, updated } = live.append(batch.columns);
     const index = this.liveIndex;
     const predicate = this.predicate;
     const cursor = this.cursor;
+    // Rows updated in place (progress, then final) get new row objects; a row whose update
+    // changed whether the filter shows it (rare: status and path never change) rebuilds the index.
+    let rebuild = false;
+    for (const seq of updated) {
+      this.rowCache.delete(seq);
+      if (!rebuild && live.has(seq) && predicate(cursor.at(live, live.slotOf(seq))) !== index.includes(seq)) rebuild = true;
+    }
     // Rows of this batch already evicted (a batch larger than the capacity) are only counted.
     for (let seq = Math.max(first, live.oldestSeq); seq < live.nextSeq; seq++) {
       if (predicate(cursor.at(live, live.slotOf(seq)))) index.push(seq);
     }
     index.dropBelow(live.oldestSeq);
+    if (rebuild) this.liveIndex = this.buildIndex(live);
     if (batch.columns.count > 0 || batch.dropped > 0) this.requestPublish();
   }
 
@@ -327,9 +339,11 @@ export class LogStore {
     const seen = new Uint8Array(c.strings.length);
     for (let i = 0; i < c.count; i++) {
       const n = i * NS;
-      if (nums[n + N.kind] === LOG_KIND_CODES.request) {
+      const outcome = nums[n + N.outcome]!;
+      // A request counts once, by its final entry (its progress updates carry the same id).
+      if (nums[n + N.kind] === LOG_KIND_CODES.request && outcome !== LOG_OUTCOME_CODES['in-progress']) {
         this.requests++;
-        if (nums[n + N.status]! >= 400) this.errors++;
+        if (nums[n + N.status]! >= 400 || outcome === LOG_OUTCOME_CODES.incomplete || outcome === LOG_OUTCOME_CODES.failed) this.errors++;
         this.bytesSent += nums[n + N.bytesSent]!;
       }
       const m = refs[i * SS + S.method]!;

@@ -46,6 +46,20 @@ export class SeqIndex {
     while (this.first < this.end && this.buf[this.first % this.capacity]! < minSeq) this.first++;
   }
 
+  /** True when `seq` is held (binary search: seqs are pushed in ascending order). */
+  includes(seq: number): boolean {
+    let lo = this.first;
+    let hi = this.end - 1;
+    while (lo <= hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const s = this.buf[mid % this.capacity]!;
+      if (s < seq) lo = mid + 1;
+      else if (s > seq) hi = mid - 1;
+      else return true;
+    }
+    return false;
+  }
+
   /** The seq at a logical position, or undefined when it is no longer held. */
   at(position: number): number | undefined {
     if (position < this.first || position >= this.end) return undefined;
