@@ -432,3 +432,59 @@ describe('net:self-check', () => {
     expect(r.ok && r.value.firewall.join(' ')).toContain('sudo ufw allow 8140/tcp');
   });
 });
+
+describe('password:set / password:remove / password:login-key (issue 13)', () => {
+  const CLEAR = 'river candle maple stone';
+
+  it('stores only a scrypt verifier in the settings file, restarts a running share with it, and mints keys it accepts', async () => {
+    const { LoginKeys, verifyPassword } = await import('../server/auth');
+    const h = (await boot()).handlers;
+    await h['settings:update']({ directory: share });
+    await h['server:start']();
+    expect(await h['password:login-key']()).toMatchObject({ ok: false, code: 'APP_ERR_NO_PASSWORD' });
+
+    const suggestion = await h['password:suggest']();
+    expect(suggestion.split(' ')).toHaveLength(4);
+    expect(await h['password:set']('abc')).toMatchObject({ ok: false, field: 'password', message: 'A password needs at least 6 characters.' });
+    const r = await h['password:set'](CLEAR);
+    expect(r.ok).toBe(true);
+    const file = await fsp.readFile(path.join(dir, 'settings.json'), 'utf8');
+    expect(file).not.toContain('river');
+    expect(file).not.toContain('keySecret');
+    const saved = JSON.parse(file) as { password: { scheme: string; hash: string } };
+    expect(saved.password).toMatchObject({ scheme: 'scrypt', N: 16384, r: 8, p: 1 });
+    expect(await verifyPassword(saved.password as never, CLEAR)).toBe(true);
+
+    // The share restarted with the verifier and this run's key secret.
+    await vi.waitFor(() => expect(engine.calls).toHaveLength(2));
+    await vi.waitFor(() => expect(service.status().state).toBe('running'));
+    const started = engine.calls[1]!.password!;
+    expect(started.hash).toBe(saved.password.hash);
+    expect(started.keySecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const minted = await h['password:login-key']();
+    expect(minted.ok).toBe(true);
+    if (!minted.ok) return;
+    expect(minted.value.expiresAt).toBeGreaterThan(Date.now());
+    const keys = new LoginKeys(started.keySecret);
+    expect(keys.consume(minted.value.key)).toBe(true);
+    expect(keys.consume(minted.value.key)).toBe(false);
+
+    const removed = await h['password:remove']();
+    expect(removed).toMatchObject({ ok: true, value: { password: null } });
+    await vi.waitFor(() => expect(engine.calls).toHaveLength(3));
+    expect(engine.calls[2]!.password).toBeNull();
+    expect(JSON.parse(await fsp.readFile(path.join(dir, 'settings.json'), 'utf8')).password).toBeNull();
+  });
+
+  it('a plain settings patch cannot carry a password (only password:set hashes)', async () => {
+    const { invokeValidators } = await import('./ipc-contract');
+    const { hashPassword } = await import('../server/auth');
+    const v = await hashPassword(CLEAR);
+    expect(invokeValidators['settings:update']([{ password: v }])).toBe(false);
+    expect(invokeValidators['settings:update']([{ password: null }])).toBe(false);
+    expect(invokeValidators['password:set']([CLEAR])).toBe(true);
+    expect(invokeValidators['password:set']([42])).toBe(false);
+    expect(invokeValidators['password:set'](['x'.repeat(2000)])).toBe(false);
+    expect(invokeValidators['password:login-key']([])).toBe(true);
+  });
+});

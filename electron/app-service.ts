@@ -33,6 +33,7 @@ import { listFolders } from '../server/host/folder-list';
 import { cgiProgramFolder, classifyShareFolder, MSG_CGI_SYSTEM_PROGRAMS } from './share-safety';
 import type { ServeFailure } from '../server/host/protocol';
 import { notAFolderError, serveErrorForFolder, serveErrorForWrite, type ServeError } from '../server/errors';
+import { hashPassword, mintLoginKey, newKeySecret, passwordProblem, suggestPassword } from '../server/auth';
 import { changeRestartsSharing, SETTING_KEYS, type ServeSettings } from '../server/share-settings';
 import type { SettingsStore } from './settings-store';
 import type { HostFault, LogBatchFromHost, ServerHost } from './server-host';
@@ -113,10 +114,15 @@ const fail = (code: Failure['code'], message: string, extra: Partial<Failure> = 
   ...extra,
 });
 
-/** The engine's settings of the app's: every row of the settings table, without the window's own fields. */
-function toServeSettings(s: Settings): ServeSettings {
+/**
+ * The engine's settings of the app's: every row of the settings table, without the window's
+ * own fields; a password's verifier gets this run's `keySecret` (the login keys of the QR
+ * code and copied link are minted with it; it is never stored).
+ */
+function toServeSettings(s: Settings, keySecret: string): ServeSettings {
   const out: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) out[key] = s[key];
+  if (s.password) out.password = { ...s.password, keySecret };
   return out as ServeSettings;
 }
 
@@ -180,6 +186,8 @@ export function createAppService(deps: AppServiceDeps): AppService {
     restartTimer = null;
   };
 
+  /** This run's secret for login keys (server/auth.ts): in memory only, new each run. */
+  const keySecret = newKeySecret();
   const home = deps.home ?? os.homedir();
   const realpath = deps.realpath ?? ((p: string) => fsp.realpath(p));
   /** The risky folder the user said to share anyway (restarts of it need no new answer). */
@@ -241,7 +249,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
     }
     wantSharing = true;
     setStatus({ state: 'starting', settings });
-    const outcome = await deps.host.start(toServeSettings(settings));
+    const outcome = await deps.host.start(toServeSettings(settings, keySecret));
     if (gen !== generation) return { ok: true, value: status };
     if (outcome.ok) {
       const shown = notice ?? (outcome.replaced ? { message: MSG_REPLACED[outcome.replaced], at: now() } : undefined);
@@ -308,6 +316,32 @@ export function createAppService(deps: AppServiceDeps): AppService {
     return known ? u.href : null;
   };
 
+  /** Validate and save a change; a running share restarts when it changes how the engine shares. */
+  const updateSettings = async (patch: SettingsPatch): Promise<Result<Settings>> => {
+    if (patch.directory !== undefined && patch.directory.trim() !== '') {
+      const tidy = tidyFolderPath(patch.directory, deps.home);
+      if (tidy === null) return fail('SRV_ERR_DIRECTORY_MISSING', MSG_NOT_FULL_PATH, { field: 'directory' });
+      patch = { ...patch, directory: tidy };
+    }
+    let saved: Settings;
+    try {
+      saved = await deps.store.update(patch);
+    } catch (err) {
+      return failureOf(serveErrorForWrite(err, 'your settings'));
+    }
+    if (status.state === 'running' || status.state === 'starting') {
+      if (changeRestartsSharing(Object.keys(patch))) {
+        // The change applies at once; the outcome reaches the window as a status event.
+        void startWith(saved).catch((err: unknown) => console.error('servedir: restart failed:', err));
+      } else {
+        // Only the app's own settings (sleep, the tray's close question): sharing goes on
+        // untouched, and whoever follows the status (the sleep blocker) looks again.
+        deps.emit('server:status', status);
+      }
+    }
+    return { ok: true, value: saved };
+  };
+
   const handlers: InvokeHandlers = {
     'app:info': async () => deps.info,
     'app:ready': async () => {
@@ -325,29 +359,19 @@ export function createAppService(deps: AppServiceDeps): AppService {
       return status;
     },
     'settings:get': async () => deps.store.get(),
-    'settings:update': async (patch: SettingsPatch) => {
-      if (patch.directory !== undefined && patch.directory.trim() !== '') {
-        const tidy = tidyFolderPath(patch.directory, deps.home);
-        if (tidy === null) return fail('SRV_ERR_DIRECTORY_MISSING', MSG_NOT_FULL_PATH, { field: 'directory' });
-        patch = { ...patch, directory: tidy };
-      }
-      let saved: Settings;
-      try {
-        saved = await deps.store.update(patch);
-      } catch (err) {
-        return failureOf(serveErrorForWrite(err, 'your settings'));
-      }
-      if (status.state === 'running' || status.state === 'starting') {
-        if (changeRestartsSharing(Object.keys(patch))) {
-          // The change applies at once; the outcome reaches the window as a status event.
-          void startWith(saved).catch((err: unknown) => console.error('servedir: restart failed:', err));
-        } else {
-          // Only the app's own settings (sleep, the tray's close question): sharing goes on
-          // untouched, and whoever follows the status (the sleep blocker) looks again.
-          deps.emit('server:status', status);
-        }
-      }
-      return { ok: true, value: saved };
+    'settings:update': (patch: SettingsPatch) => updateSettings(patch),
+    'password:suggest': async () => suggestPassword(),
+    'password:set': async (clear: string) => {
+      const problem = passwordProblem(clear);
+      if (problem) return fail('SRV_ERR_BAD_SETTINGS', problem, { field: 'password' });
+      // Only the verifier goes on (settings file, engine); the clear text ends here.
+      return updateSettings({ password: await hashPassword(clear) });
+    },
+    'password:remove': async () => updateSettings({ password: null }),
+    'password:login-key': async () => {
+      if (status.state !== 'running') return fail('APP_ERR_NOT_SHARING', 'Share a folder first.');
+      if (!status.settings.password) return fail('APP_ERR_NO_PASSWORD', 'The folder has no password, so its address needs no login link.');
+      return { ok: true, value: mintLoginKey(keySecret, now()) };
     },
     'server:start': async (options?: StartOptions) => {
       // Share (or Restart) pressed: a new streak of automatic restarts, none pending.

@@ -105,7 +105,9 @@ export type AppErrorCode =
   /** CGI is on and a script folder maps to a folder of system programs: refused. */
   | 'APP_ERR_CGI_SYSTEM_PROGRAMS'
   /** Asked for something that needs a running share (the self-check) while not sharing. */
-  | 'APP_ERR_NOT_SHARING';
+  | 'APP_ERR_NOT_SHARING'
+  /** Asked for a login link while the share has no password. */
+  | 'APP_ERR_NO_PASSWORD';
 
 export type Result<T> = { readonly ok: true; readonly value: T } | Failure;
 
@@ -236,6 +238,28 @@ export interface InvokeChannels {
   'folder:browse': (request: FolderBrowseRequest) => Promise<Result<FolderListing>>;
   /** Open one of our own server's http(s) URLs in the default browser. */
   'shell:open-url': (url: string) => Promise<Result<null>>;
+  /** A memorable password to suggest: four common words (server/auth.ts). */
+  'password:suggest': () => Promise<string>;
+  /**
+   * Require this password (the window sends it once, in clear): the shell checks it, stores
+   * only its scrypt verifier and, while sharing, restarts the share (every session ends).
+   * A password that cannot be used is a Failure on the field `password`.
+   */
+  'password:set': (password: string) => Promise<Result<Settings>>;
+  /** No password any more (a running share restarts: every session ends). */
+  'password:remove': () => Promise<Result<Settings>>;
+  /**
+   * A one-time login key of the running share for its QR code and copied link (`?key=...`):
+   * single use, expires at `expiresAt`. APP_ERR_NOT_SHARING / APP_ERR_NO_PASSWORD otherwise.
+   */
+  'password:login-key': () => Promise<Result<LoginKey>>;
+}
+
+/** A one-time login key (server/auth.ts `mintLoginKey`). */
+export interface LoginKey {
+  readonly key: string;
+  /** ms since the epoch. */
+  readonly expiresAt: number;
 }
 
 /** Push channels: shell → renderer. */
@@ -301,7 +325,8 @@ export const invokeValidators: { readonly [K in InvokeChannel]: ArgsGuard<K> } =
   'app:info': noArgs,
   'app:ready': noArgs,
   'settings:get': noArgs,
-  'settings:update': (args): args is [SettingsPatch] => args.length === 1 && isSettingsPatch(args[0]),
+  // The password is never a plain patch: only `password:set` (which hashes) and `password:remove`.
+  'settings:update': (args): args is [SettingsPatch] => args.length === 1 && isSettingsPatch(args[0]) && !Object.hasOwn(args[0], 'password'),
   'server:start': (args): args is [] | [StartOptions] => noArgs(args) || (args.length === 1 && isStartOptions(args[0])),
   'server:stop': noArgs,
   'server:status': noArgs,
@@ -313,6 +338,11 @@ export const invokeValidators: { readonly [K in InvokeChannel]: ArgsGuard<K> } =
   'folder:browse': (args): args is [FolderBrowseRequest] => args.length === 1 && isFolderBrowseRequest(args[0]),
   'shell:open-url': (args): args is [string] =>
     args.length === 1 && typeof args[0] === 'string' && args[0].length <= MAX_PATH_LENGTH,
+  'password:suggest': noArgs,
+  // Any text up to 1,024 characters: the shell says in words what is wrong with it.
+  'password:set': (args): args is [string] => args.length === 1 && typeof args[0] === 'string' && args[0].length <= 1024,
+  'password:remove': noArgs,
+  'password:login-key': noArgs,
 };
 
 export const INVOKE_CHANNELS = Object.keys(invokeValidators) as readonly InvokeChannel[];

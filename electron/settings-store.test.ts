@@ -31,12 +31,30 @@ describe('openSettingsStore', () => {
       folderZip: true,
       listing: 'modern',
       showHidden: false,
+      password: null,
       preventSleep: true,
       shareOnOpen: false,
       closeWhileSharing: 'ask',
       recentFolders: [],
     });
     expect(store.keptAside).toBeNull();
+  });
+
+  it('keeps a password as its scrypt verifier only; a file with anything else there is not used for it', async () => {
+    const { hashPassword } = await import('../server/auth');
+    const verifier = await hashPassword('river candle maple stone');
+    const store = await openSettingsStore({ dir });
+    await store.update({ password: verifier });
+    const text = await fsp.readFile(path.join(dir, 'settings.json'), 'utf8');
+    expect(JSON.parse(text).password).toEqual(verifier);
+    expect(text).not.toContain('river');
+    expect((await openSettingsStore({ dir })).get().password).toEqual(verifier);
+    // A clear password or a key secret in the file is never taken as the password.
+    for (const bad of ['river candle maple stone', { ...verifier, keySecret: 'A'.repeat(43) }, { ...verifier, N: 2 }]) {
+      await fsp.writeFile(path.join(dir, 'settings.json'), JSON.stringify({ ...JSON.parse(text), password: bad }));
+      const again = await openSettingsStore({ dir });
+      expect(again.get().password).toBeNull();
+    }
   });
 
   it('saves updates atomically and reads them back', async () => {

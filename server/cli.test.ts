@@ -17,7 +17,11 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cliPath = path.join(repo, 'dist/server/cli.js');
 
 /** The settings of the table's flags without their flags: CPython's values (followSymlinks true, range false, ...). */
-const CPYTHON_SETTINGS = Object.fromEntries(CLI_EXTRA_FLAGS.map((f) => [f.key, f.cpython]));
+// A file option (`--password-file`) is read by main(): absent, `args.files` names no file.
+const CPYTHON_SETTINGS = {
+  ...Object.fromEntries(CLI_EXTRA_FLAGS.filter((f) => f.kind !== 'file').map((f) => [f.key, f.cpython])),
+  files: {},
+};
 
 describe('CommandLineTestCase (argparse)', () => {
   const parse = (...argv: string[]) => parseArgs(argv, 'cli.js', '/cwd');
@@ -170,6 +174,33 @@ describe('command line, live (as a new user runs it)', () => {
     const p = run(['0', '-d', path.join(dir, 'nope')]);
     expect(await p.exited).toBe(1);
     expect(p.err()).toBe(`The folder ${path.join(dir, 'nope')} does not exist. It may have been moved or deleted.\n`);
+  });
+
+  it('PORT NOTE 32: --password-file FILE asks for its first line (curl -u); a missing or empty file is one plain sentence, exit 1', async () => {
+    const secrets = makeTempDir();
+    const pw = writeFile(secrets, 'pw.txt', 'river candle maple stone\nnot this line\n');
+    const p = run(['0', '-b', '127.0.0.1', '-d', dir, '--password-file', pw]);
+    await waitFor(() => p.out().includes('\n'));
+    const port = Number(/port (\d+)/.exec(p.out())![1]);
+    const refused = await fetch(`http://127.0.0.1:${port}/hello.txt`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Basic realm="Servedir", charset="UTF-8"');
+    const auth = 'Basic ' + Buffer.from('me:river candle maple stone').toString('base64');
+    expect(await (await fetch(`http://127.0.0.1:${port}/hello.txt`, { headers: { Authorization: auth } })).text()).toBe('hello\n');
+    await waitFor(() => p.err().split('\n').length >= 3);
+    expect(p.err()).toMatch(/"GET \/hello\.txt HTTP\/1\.1" 401 -\n/);
+    expect(p.err()).toMatch(/"GET \/hello\.txt HTTP\/1\.1" 200 -\n/);
+    expect(p.err()).not.toContain('river');
+    p.child.kill('SIGINT');
+    expect(await p.exited).toBe(0);
+
+    const missing = run(['0', '-d', dir, '--password-file', path.join(secrets, 'nope.txt')]);
+    expect(await missing.exited).toBe(1);
+    expect(missing.err()).toBe(`The password file ${path.join(secrets, 'nope.txt')} does not exist.\n`);
+    const emptyFile = writeFile(secrets, 'empty.txt', '');
+    const empty = run(['0', '-d', dir, '--password-file', emptyFile]);
+    expect(await empty.exited).toBe(1);
+    expect(empty.err()).toBe(`The password file ${emptyFile} is empty: put the password on its first line.\n`);
   });
 
   it('usage error exits 2 with argparse text', async () => {

@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { AccessGate, hashPassword, readPasswordFile } from './auth.js';
 import { CGIHTTPRequestHandler } from './cgi-handler.js';
 import { serveErrorForListen } from './errors.js';
 import { HTTPServer } from './http-server.js';
@@ -29,6 +30,8 @@ import { capYoungGeneration } from './young-generation.js';
 /** The settings of the table with a flag of ours (server/share-settings.ts), as the CLI parsed them. */
 export type CliSettings = { readonly [K in CliFlagKey]: ServeSettings[K] };
 type CliFlagKey = { [K in SettingKey]: ShareSettingsTable[K]['cli'] extends { kind: 'switch' | 'option' } ? K : never }[SettingKey];
+/** The settings of the table given as a file the CLI reads when it starts (`--password-file`). */
+type CliFileKey = { [K in SettingKey]: ShareSettingsTable[K]['cli'] extends { kind: 'file' } ? K : never }[SettingKey];
 
 /** Parsed command line (`argparse.Namespace`): CPython's arguments, `--hardened`, and the table's flags. */
 export type CliArgs = CliSettings & {
@@ -39,6 +42,8 @@ export type CliArgs = CliSettings & {
   readonly port: number;
   /** `--hardened`: the desktop app's profile (see HandlerOptions.hardened). PORT NOTE: new. */
   readonly hardened: boolean;
+  /** The files named by the table's file options (`--password-file FILE`), read by `main()`. */
+  readonly files: { readonly [K in CliFileKey]?: string };
 };
 
 /** Result of parsing: arguments, or text to print and an exit status. */
@@ -98,7 +103,7 @@ options:
   -p, --protocol VERSION
                         conform to this HTTP version (default: HTTP/1.0)
 ` +
-    CLI_EXTRA_FLAGS.map((f) => helpEntry(f.kind === 'option' ? `${f.flag} ${f.metavar}` : f.flag, f.help)).join('') +
+    CLI_EXTRA_FLAGS.map((f) => helpEntry(f.kind === 'option' || f.kind === 'file' ? `${f.flag} ${f.metavar}` : f.flag, f.help)).join('') +
     helpEntry('--hardened', HARDENED_HELP)
   );
 }
@@ -117,7 +122,7 @@ const DISPLAY: Record<Dest, string> = {
 /** The CLI's value of every setting with a flag of ours when no flag is given: CPython's. */
 function cpythonSettings(): Record<CliFlagKey, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of CLI_EXTRA_FLAGS) out[f.key] = f.cpython;
+  for (const f of CLI_EXTRA_FLAGS) if (f.kind !== 'file') out[f.key] = f.cpython;
   return out as Record<CliFlagKey, unknown>;
 }
 
@@ -132,6 +137,7 @@ export function parseArgs(argv: readonly string[], prog: string, cwd: string): P
     protocol: 'HTTP/1.0',
   };
   const settings = cpythonSettings();
+  const files: Partial<Record<CliFileKey, string>> = {};
   /** Settings given by their own flag: `--hardened` does not override them. */
   const given = new Set<string>();
   const positionals: string[] = [];
@@ -175,6 +181,10 @@ export function parseArgs(argv: readonly string[], prog: string, cwd: string): P
           }
           text = next;
           i++;
+        }
+        if (extra.kind === 'file') {
+          files[extra.key as CliFileKey] = text;
+          continue;
         }
         const value = extra.parse(text);
         if (value === undefined) return fail(`argument ${name}: invalid value: ${pyRepr(text)}`);
@@ -232,7 +242,7 @@ export function parseArgs(argv: readonly string[], prog: string, cwd: string): P
     // The app's profile: its value for every setting that hardens, unless a flag set it.
     for (const f of CLI_EXTRA_FLAGS) if (f.kind === 'switch' && f.hardened && !given.has(f.key)) settings[f.key as CliFlagKey] = f.value;
   }
-  return { ok: true, args: { ...values, ...(settings as CliSettings), port } };
+  return { ok: true, args: { ...values, ...(settings as CliSettings), port, files } };
 }
 
 /**
@@ -309,6 +319,16 @@ export async function main(argv: readonly string[]): Promise<void> {
   // Content-type as `python -m http.server` answers on this machine: CPython's built-in
   // table plus the machine's mime.types files (`mimetypes.init()`), not mime-db (PORT NOTE 8).
   useCpythonMimeTable();
+  // PORT NOTE 32: `--password-file FILE`: its first line, hashed here; the clear text goes no further.
+  let access: AccessGate | undefined;
+  if (args.files.password !== undefined) {
+    const read = readPasswordFile(args.files.password);
+    if (!read.ok) {
+      fail(read.message);
+      return;
+    }
+    access = new AccessGate(await hashPassword(read.password));
+  }
   const handlerClass = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
   const server = new HTTPServer(handlerClass, {
     onLog: stderrSink,
@@ -321,6 +341,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   });
   // No -b: getaddrinfo(None, port, AI_PASSIVE) picks IPv6 '::' first, dual-stack.
   const host = args.bind ?? '::';
+      ...(access ? { access } : {}),
   try {
     await server.listen(args.port, host);
   } catch (err) {

@@ -150,6 +150,14 @@ export function serveErrorForStart(err: unknown, settings: { readonly port: numb
   return internalServeError(err);
 }
 
+/**
+ * The shared folder vanished while sharing (deleted, renamed, its drive removed) or came back:
+ * what the sharing card and the log say (server/host/folder-watch.ts notices it).
+ */
+export const msgSharedFolderGone = (directory: string): string =>
+  `The shared folder is gone (${directory} was deleted, renamed or its drive removed): visitors get errors until it comes back.`;
+export const msgSharedFolderBack = (directory: string): string => `The shared folder is back (${directory}): visitors can open it again.`;
+
 // ---------------------------------------------------------------------------------------
 // Uploads (PORT NOTE 32): why a file was not added, in words for the visitor who sent it.
 
@@ -253,3 +261,28 @@ export function uploadProblemForWrite(err: unknown, name?: string): UploadProble
       return uploadProblem('UPLOAD_FAILED', { name, cause: err });
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// The password of a share (server/auth.ts): what visitors, the window and the CLI read
+
+/** The login page's first words. */
+export const MSG_LOGIN_NEEDED = 'This folder needs a password. Ask the person who shared it.';
+export const MSG_LOGIN_WRONG = 'That password is not right. Check it and try again.';
+export const MSG_LOGIN_KEY_REFUSED =
+  'This link has already been used or has expired. Type the password, or ask for a new link.';
+export const MSG_LOGIN_TOO_MANY = (seconds: number): string => {
+  const wait = seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return `Too many wrong passwords from this device. Wait ${wait}, then try again.`;
+};
+export const msgPasswordTooShort = (min: number): string => `A password needs at least ${min} characters.`;
+export const MSG_PASSWORD_TOO_LONG = 'That password is too long; use at most 256 characters.';
+export const MSG_PASSWORD_BAD_CHARACTERS = 'A password cannot contain tabs, line breaks or other control characters.';
+/** `--password-file FILE` could not give a password. */
+export const msgPasswordFile = (file: string, why: 'missing' | 'not-a-file' | 'unreadable' | 'empty'): string =>
+  why === 'missing'
+    ? `The password file ${file} does not exist.`
+    : why === 'not-a-file'
+      ? `The password file ${file} is not a file.`
+      : why === 'unreadable'
+        ? `The password file ${file} cannot be read (check its permissions).`
+        : `The password file ${file} is empty: put the password on its first line.`;

@@ -91,3 +91,24 @@ export const LOG_PROGRESS_INTERVAL_MS = 250;
 
 /** The app's host looks at the shared folder this often (a stat) to tell it vanished or came back. */
 export const FOLDER_CHECK_INTERVAL_MS = 3_000;
+
+// The password of a share (server/auth.ts)
+
+/** A login session ends after this long unused (a visitor's phone logs in again the next day). */
+export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
+/** Most live sessions per server; the least recently used ends first. */
+export const MAX_SESSIONS = 4096;
+/** A one-time login key (QR code, copied link) works for this long. */
+export const LOGIN_KEY_TTL_MS = 10 * 60 * 1000;
+/** Most used keys remembered (until they expire) per server; beyond, new keys are refused. */
+export const MAX_USED_LOGIN_KEYS = 4096;
+/** Wrong passwords an address may send in a minute before it must wait. */
+export const LOGIN_TRIES_PER_MINUTE = 10;
+/** The longest wait the growing waits reach (1 min, 2, 4, ... after each 10 wrong tries). */
+export const LOGIN_WAIT_MAX_MS = 60 * 60 * 1000;
+/** Client addresses whose wrong tries are remembered; the oldest forgotten beyond. */
+export const MAX_THROTTLED_ADDRESSES = 10_000;
+/** Largest login form body read. */
+export const MAX_LOGIN_BODY_BYTES = 4096;
+/** HTTP Basic headers remembered as checked (one scrypt per script, not per request). */
+export const MAX_BASIC_CACHE = 64;

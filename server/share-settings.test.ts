@@ -113,7 +113,11 @@ describe('the CLI’s flags come from the table', () => {
   it('without flags every setting has CPython’s value', () => {
     const r = parseArgs([], 'cli.js', '/cwd');
     expect(r.ok).toBe(true);
-    for (const f of CLI_EXTRA_FLAGS) expect((r as { args: Record<string, unknown> }).args[f.key]).toEqual(f.cpython);
+    const args = (r as { args: Record<string, unknown> & { files: Record<string, string> } }).args;
+    for (const f of CLI_EXTRA_FLAGS) {
+      if (f.kind === 'file') expect(args.files[f.key]).toBeUndefined();
+      else expect(args[f.key]).toEqual(f.cpython);
+    }
   });
 
   it.each(CLI_EXTRA_FLAGS.map((f) => [f.flag, f] as const))('%s is accepted, sets its setting and is in --help', (flag, f) => {

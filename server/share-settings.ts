@@ -102,6 +102,58 @@ export type CloseWhileSharing = 'ask' | 'keep' | 'stop';
 const isCloseWhileSharing = (v: unknown): v is CloseWhileSharing => v === 'ask' || v === 'keep' || v === 'stop';
 
 /**
+ * What the app keeps of a share's password (server/auth.ts): scrypt of it with a random salt,
+ * the parameters in the record. Never the password itself.
+ */
+export interface PasswordVerifier {
+  readonly scheme: 'scrypt';
+  readonly N: number;
+  readonly r: number;
+  readonly p: number;
+  /** Base64. */
+  readonly salt: string;
+  /** Base64, 32 bytes. */
+  readonly hash: string;
+}
+
+/**
+ * What the engine takes: the verifier, and (the app only) the secret of this run that its
+ * one-time login keys are minted with. The secret is never stored.
+ */
+export interface PasswordSetting extends PasswordVerifier {
+  readonly keySecret?: string;
+}
+
+const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+const VERIFIER_KEYS = ['scheme', 'N', 'r', 'p', 'salt', 'hash'];
+const isIntIn = (v: unknown, lo: number, hi: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+
+/** A verifier as server/auth.ts makes it: scrypt, N a power of two from 2^10 to 2^20, a salt and a 32-byte hash. */
+export const isPasswordVerifier = (v: unknown): v is PasswordVerifier =>
+  isPlainObject(v) &&
+  Object.keys(v).length === VERIFIER_KEYS.length &&
+  VERIFIER_KEYS.every((k) => Object.hasOwn(v, k)) &&
+  v.scheme === 'scrypt' &&
+  isIntIn(v.N, 1024, 1 << 20) &&
+  (v.N & (v.N - 1)) === 0 &&
+  isIntIn(v.r, 1, 32) &&
+  isIntIn(v.p, 1, 16) &&
+  typeof v.salt === 'string' &&
+  v.salt.length >= 16 &&
+  v.salt.length <= 88 &&
+  BASE64_RE.test(v.salt) &&
+  typeof v.hash === 'string' &&
+  v.hash.length === 44 &&
+  BASE64_RE.test(v.hash);
+
+/** A verifier, with or without this run's key secret (43 base64url characters: 32 bytes). */
+export const isPasswordSetting = (v: unknown): v is PasswordSetting => {
+  if (!isPlainObject(v)) return false;
+  const { keySecret, ...verifier } = v;
+  return (keySecret === undefined || (typeof keySecret === 'string' && /^[A-Za-z0-9_-]{43}$/.test(keySecret))) && isPasswordVerifier(verifier);
+};
+
+/**
  * A CGI directory as the engine matches it (`CGIHTTPRequestHandler.is_cgi` compares whole
  * collapsed URL paths): `/seg(/seg)*`, no empty, `.` or `..` segment, no trailing slash. A
  * folder like `/cgi-bin/../x` or `/a//b` could never match, and its scripts would quietly be
@@ -151,6 +203,11 @@ export type CliSpec<T> =
     }
   /** No flag: the CLI always has CPython's value. */
   | { readonly kind: 'none'; readonly cpython: T };
+  /**
+   * An option of ours naming a file the CLI reads when it starts (`--flag FILE`; cli.ts turns
+   * its content into the value). Absent, the CLI behaves as CPython.
+   */
+  | { readonly kind: 'file'; readonly flag: `--${string}`; readonly metavar: string; readonly cpython: T; readonly help: string }
 
 /** Where the window lets the user change a setting. */
 export type UiSpec =
@@ -181,6 +238,11 @@ export type EngineUse =
   | 'class'
   /**
    * Not the engine's at all: the app's shell reads it (electron/keep-running.ts), `serve()`
+  /**
+   * The server's access gate (server/auth.ts): `serve()` and the CLI build one per server from
+   * the value and hand it to every handler as `HandlerOptions.access`.
+   */
+  | 'access'
    * and the host check it like any row but ignore it, and the CLI has no flag for it.
    */
   | 'app';
@@ -454,6 +516,25 @@ export const SHARE_SETTINGS = {
   // App-only rows (engine 'app'): the shell keeps sharing in the background with them.
   preventSleep: setting({
     check: isBoolean,
+  password: setting({
+    check: (v): v is PasswordSetting | null => v === null || isPasswordSetting(v),
+    // The settings file and the window: the verifier only, never a key secret.
+    checkStored: (v): v is PasswordSetting | null => v === null || isPasswordVerifier(v),
+    appDefault: null,
+    field: 'password',
+    invalid: () => 'The saved password cannot be used. Set a password again.',
+    label: 'Require a password',
+    help: 'Visitors type a password before they see anything. People you give the QR code or a copied link get in without typing it.',
+    engine: 'access',
+    cli: {
+      kind: 'file',
+      flag: '--password-file',
+      metavar: 'FILE',
+      cpython: null,
+      help: 'ask visitors for the password on the first line of FILE (a login page for browsers, HTTP Basic with any user name for scripts)',
+    },
+    ui: { kind: 'custom' },
+  }),
     appDefault: true,
     field: 'preventSleep',
     invalid: () => 'Keeping the computer awake must be on or off.',
@@ -675,10 +756,10 @@ export const SETTING_CONTROLS: readonly SettingControl[] = SETTING_KEYS.flatMap(
 export const SETTING_CHOICES: readonly ChoiceRow[] = SETTING_CONTROLS.flatMap((c) => (c.kind === 'choice' ? [c] : []));
 
 /** A flag of ours on the command line, from a row with a `switch` or `option` CLI spec. */
-export type CliExtraFlag = { readonly key: SettingKey } & Extract<CliSpec<unknown>, { kind: 'switch' | 'option' }>;
+export type CliExtraFlag = { readonly key: SettingKey } & Extract<CliSpec<unknown>, { kind: 'switch' | 'option' | 'file' }>;
 
 /** The CLI's flags beyond CPython's, in table order. */
 export const CLI_EXTRA_FLAGS: readonly CliExtraFlag[] = SETTING_KEYS.flatMap((key) => {
   const cli = rowOf(key).cli;
-  return cli.kind === 'switch' || cli.kind === 'option' ? [{ key, ...cli }] : [];
+  return cli.kind === 'switch' || cli.kind === 'option' || cli.kind === 'file' ? [{ key, ...cli }] : [];
 });

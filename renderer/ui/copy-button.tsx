@@ -28,7 +28,18 @@ async function writeClipboard(text: string): Promise<boolean> {
  * to use, and the confirmation takes its place inside the button; without it the button
  * is the icon alone, as in lists, and the confirmation floats above it.
  */
-export function CopyButton({ text, label, caption }: { readonly text: string; readonly label: string; readonly caption?: string }) {
+export function CopyButton({
+  text,
+  label,
+  caption,
+  onCopied,
+}: {
+  readonly text: string;
+  readonly label: string;
+  readonly caption?: string;
+  /** After a successful copy (the sharing card then mints a new one-time login key). */
+  readonly onCopied?: () => void;
+}) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return;
@@ -41,7 +52,12 @@ export function CopyButton({ text, label, caption }: { readonly text: string; re
       className={`btn btn-small copy-btn${caption !== undefined ? ' has-caption' : ''}${state === 'copied' ? ' is-copied' : ''}`}
       aria-label={label}
       title="Copy address"
-      onClick={() => void writeClipboard(text).then((ok) => setState(ok ? 'copied' : 'failed'))}
+      onClick={() =>
+        void writeClipboard(text).then((ok) => {
+          setState(ok ? 'copied' : 'failed');
+          if (ok) onCopied?.();
+        })
+      }
     >
       {state === 'copied' ? (
         <>

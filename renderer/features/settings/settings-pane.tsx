@@ -1,5 +1,5 @@
 /**
- * The Settings pane: scripts (CGI), then the switches and choices of the settings table
+ * The Settings pane: the password (its own channels), scripts (CGI), then the switches and choices of the settings table
  * (server/share-settings.ts, one section per `section`). A draft saved with
  * `settings:update`; a Failure shows next to its field. While sharing, the app restarts the
  * server with the new settings. Runs in: the renderer.
@@ -9,6 +9,7 @@ import { changeRestartsSharing, SETTING_CONTROLS, type SettingControl, type Sett
 import { useApi } from '../../ui/app-context';
 import { checkCgiDirectories } from '../share/validate';
 import { CgiSection } from './cgi-section';
+import { PasswordSection } from './password-section';
 import { ControlSection, controlSections, type ControlValue } from './switch-section';
 
 type ControlKey = SettingControl['key'];
@@ -95,6 +96,7 @@ export function SettingsPane({ settings, sharing, transport, onSettings }: Setti
         void save();
       }}
     >
+      <PasswordSection settings={settings} sharing={sharing} onSettings={onSettings} />
       <CgiSection
         enabled={draft.cgi}
         directories={draft.cgiDirectories}

@@ -12,6 +12,7 @@ import type { NetInterface, ServerStatus, ShareUrl } from '../../../electron/ipc
 import { CopyButton } from '../../ui/copy-button';
 import { QrCode } from '../../ui/qr-code';
 import { bindLabel } from './bind-field';
+import { useLoginLink } from './use-login-link';
 
 type Running = Extract<ServerStatus, { state: 'running' }>;
 
@@ -92,6 +93,13 @@ export function SharingCard({ status, interfaces, busy, onOpen, onStop, reach: r
   const s = status.settings;
   const { main, others } = mainAndOthers(status.urls);
   const reach = main ? reachOf(main) : 'loopback';
+  // With a password, what is handed out (QR code, Copy, Open) logs a phone in once.
+  const login = useLoginLink(main?.url ?? null, s.password !== null, status.since);
+  const handed = login.link ?? main?.url ?? '';
+  const openHanded = (ev: MouseEvent<HTMLAnchorElement>) => {
+    onOpen(handed, ev);
+    if (login.hasKey) login.renew();
+  };
   return (
     <div className="sharing-card" role="region" aria-labelledby="sharing-title">
       <div className="sharing-head">
@@ -109,18 +117,18 @@ export function SharingCard({ status, interfaces, busy, onOpen, onStop, reach: r
           <p className="sharing-lead">{LEAD[reach]}</p>
           <div className={`url-item url-main url-${reach}`}>
             <Label u={main} />
-            <a className="url-link url-big mono" href={main.url} target="_blank" rel="noopener noreferrer" onClick={(ev) => onOpen(main.url, ev)}>
+            <a className="url-link url-big mono" href={main.url} target="_blank" rel="noopener noreferrer" onClick={(ev) => openHanded(ev)}>
               {breakAfterScheme(main.url)}
             </a>
             <div className="share-actions">
-              <CopyButton text={main.url} label={`Copy ${main.url}`} caption="Copy" />
+              <CopyButton text={handed} label={`Copy ${main.url}`} caption="Copy" onCopied={login.renew} />
               <a
                 className="btn btn-small open-btn"
                 href={main.url}
                 target="_blank"
                 rel="noopener noreferrer"
                 aria-label={`Open ${main.url} in the browser`}
-                onClick={(ev) => onOpen(main.url, ev)}
+                onClick={(ev) => openHanded(ev)}
               >
                 <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
                   <path d="M9 2.5h4.5V7M13.2 2.8 7.5 8.5M11.5 9.5v3a1 1 0 0 1-1 1h-7a1 1 0 0 1-1-1v-7a1 1 0 0 1 1-1h3" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round" />
@@ -131,8 +139,11 @@ export function SharingCard({ status, interfaces, busy, onOpen, onStop, reach: r
           </div>
           {wantsQr(main) ? (
             <figure className="qr-figure">
-              <QrCode value={main.url} label={`QR code of ${main.url}`} />
-              <figcaption>Or point a phone&apos;s camera at this code.</figcaption>
+              <QrCode value={handed} label={`QR code of ${main.url}`} />
+              <figcaption>
+                Or point a phone&apos;s camera at this code.
+                {login.hasKey && ' It logs the phone in once, without the password, for the next 10 minutes.'}
+              </figcaption>
             </figure>
           ) : (
             reach === 'loopback' && (

@@ -1,0 +1,68 @@
+/**
+ * The address the sharing card hands out (QR code, Copy, Open) when the share has a
+ * password: the address with a fresh one-time login key (`?key=...`, minted by the shell:
+ * `password:login-key`), so a phone that follows it is logged in without typing. A key works
+ * once and for 10 minutes, so a new one is minted every minute, after each copy or open, and
+ * as soon as the log shows a phone logged in with one. Without a password: the address as is.
+ * Runs in: the renderer.
+ */
+import { useContext, useEffect, useState } from 'react';
+import { decodeLogColumns } from '../../../electron/ipc-contract';
+import { ApiContext } from '../../ui/app-context';
+
+/** A key is renewed this often while the card is shown (it lasts 10 minutes). */
+export const LOGIN_KEY_RENEW_MS = 60_000;
+
+/** The log message of a login by a key (server/auth.ts). */
+const KEY_LOGIN_MESSAGE = 'Logged in with a login link';
+
+/** `url` with `key` as its `key` query field. */
+export function withLoginKey(url: string, key: string): string {
+  const u = new URL(url);
+  u.searchParams.set('key', key);
+  return u.toString();
+}
+
+export interface LoginLink {
+  /** What to hand out: the address with a key, or the address alone (no password, or no key yet). */
+  readonly link: string | null;
+  /** True when `link` carries a key. */
+  readonly hasKey: boolean;
+  /** Mint a new key (after the current one was handed out). */
+  readonly renew: () => void;
+}
+
+export function useLoginLink(url: string | null, needsKey: boolean, since: number): LoginLink {
+  // The card drawn alone (its own tests) has no API: then there is nothing to mint with.
+  const api = useContext(ApiContext);
+  const [key, setKey] = useState<string | null>(null);
+  const [round, setRound] = useState(0);
+
+  useEffect(() => {
+    if (api === null || url === null || !needsKey) {
+      setKey(null);
+      return;
+    }
+    let live = true;
+    api.invoke['password:login-key']().then(
+      (r) => live && setKey(r.ok ? r.value.key : null),
+      () => live && setKey(null),
+    );
+    const t = setTimeout(() => setRound((n) => n + 1), LOGIN_KEY_RENEW_MS);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [api, url, needsKey, since, round]);
+
+  useEffect(() => {
+    if (api === null || !needsKey) return;
+    // A phone used the key: the code on screen must not show a spent one.
+    return api.on('log:batch', (batch) => {
+      if (decodeLogColumns(batch.columns).some((e) => e.kind === 'message' && e.message === KEY_LOGIN_MESSAGE)) setRound((n) => n + 1);
+    });
+  }, [api, needsKey]);
+
+  const withKey = url !== null && needsKey && key !== null ? withLoginKey(url, key) : null;
+  return { link: withKey ?? url, hasKey: withKey !== null, renew: () => setRound((n) => n + 1) };
+}
