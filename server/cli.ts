@@ -315,10 +315,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   // Memory: V8's young generation kept at 2 × 4 MiB instead of growing to 2 × 16 MiB under
   // load (the effect of --max-semi-space-size=4, which `node cli.js` cannot be given).
-  capYoungGeneration();
-  // Content-type as `python -m http.server` answers on this machine: CPython's built-in
-  // table plus the machine's mime.types files (`mimetypes.init()`), not mime-db (PORT NOTE 8).
-  useCpythonMimeTable();
   // PORT NOTE 32: `--password-file FILE`: its first line, hashed here; the clear text goes no further.
   let access: AccessGate | undefined;
   if (args.files.password !== undefined) {
@@ -329,6 +325,10 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     access = new AccessGate(await hashPassword(read.password));
   }
+  capYoungGeneration();
+  // Content-type as `python -m http.server` answers on this machine: CPython's built-in
+  // table plus the machine's mime.types files (`mimetypes.init()`), not mime-db (PORT NOTE 8).
+  useCpythonMimeTable();
   const handlerClass = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
   const server = new HTTPServer(handlerClass, {
     onLog: stderrSink,
@@ -337,11 +337,11 @@ export async function main(argv: readonly string[]): Promise<void> {
       directory: args.directory,
       protocolVersion: args.protocol,
       hardened: args.hardened,
+      ...(access ? { access } : {}),
     },
   });
   // No -b: getaddrinfo(None, port, AI_PASSIVE) picks IPv6 '::' first, dual-stack.
   const host = args.bind ?? '::';
-      ...(access ? { access } : {}),
   try {
     await server.listen(args.port, host);
   } catch (err) {

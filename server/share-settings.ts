@@ -201,13 +201,13 @@ export type CliSpec<T> =
       readonly cpython: T;
       readonly help: string;
     }
-  /** No flag: the CLI always has CPython's value. */
-  | { readonly kind: 'none'; readonly cpython: T };
   /**
    * An option of ours naming a file the CLI reads when it starts (`--flag FILE`; cli.ts turns
    * its content into the value). Absent, the CLI behaves as CPython.
    */
   | { readonly kind: 'file'; readonly flag: `--${string}`; readonly metavar: string; readonly cpython: T; readonly help: string }
+  /** No flag: the CLI always has CPython's value. */
+  | { readonly kind: 'none'; readonly cpython: T };
 
 /** Where the window lets the user change a setting. */
 export type UiSpec =
@@ -237,12 +237,12 @@ export type EngineUse =
   /** Which handler class `serve()` uses. */
   | 'class'
   /**
-   * Not the engine's at all: the app's shell reads it (electron/keep-running.ts), `serve()`
-  /**
    * The server's access gate (server/auth.ts): `serve()` and the CLI build one per server from
    * the value and hand it to every handler as `HandlerOptions.access`.
    */
   | 'access'
+  /**
+   * Not the engine's at all: the app's shell reads it (electron/keep-running.ts), `serve()`
    * and the host check it like any row but ignore it, and the CLI has no flag for it.
    */
   | 'app';
@@ -513,9 +513,6 @@ export const SHARE_SETTINGS = {
       ],
     },
   }),
-  // App-only rows (engine 'app'): the shell keeps sharing in the background with them.
-  preventSleep: setting({
-    check: isBoolean,
   password: setting({
     check: (v): v is PasswordSetting | null => v === null || isPasswordSetting(v),
     // The settings file and the window: the verifier only, never a key secret.
@@ -535,6 +532,9 @@ export const SHARE_SETTINGS = {
     },
     ui: { kind: 'custom' },
   }),
+  // App-only rows (engine 'app'): the shell keeps sharing in the background with them.
+  preventSleep: setting({
+    check: isBoolean,
     appDefault: true,
     field: 'preventSleep',
     invalid: () => 'Keeping the computer awake must be on or off.',
