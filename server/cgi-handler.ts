@@ -121,7 +121,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   }
 
   /**
-   * Serve a POST request. This is only implemented for CGI scripts. PORT NOTE 32: with the
+   * Serve a POST request. This is only implemented for CGI scripts. PORT NOTE 33: with the
    * `upload` setting, a POST anywhere else is a form of files to add (simple-handler.ts).
    */
   override async do_POST(): Promise<void> {

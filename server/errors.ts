@@ -159,7 +159,7 @@ export const msgSharedFolderGone = (directory: string): string =>
 export const msgSharedFolderBack = (directory: string): string => `The shared folder is back (${directory}): visitors can open it again.`;
 
 // ---------------------------------------------------------------------------------------
-// Uploads (PORT NOTE 32): why a file was not added, in words for the visitor who sent it.
+// Uploads (PORT NOTE 33): why a file was not added, in words for the visitor who sent it.
 
 /** Why an upload was refused or failed. */
 export type UploadProblemCode =

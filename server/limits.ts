@@ -62,7 +62,7 @@ export const CGI_CLIENT_GONE_GRACE_MS = 2_000;
 export const MAX_LISTED_FOLDERS = 1000;
 
 /**
- * Uploads (the `upload` setting, PORT NOTE 32): the most bytes of one part's header lines in a
+ * Uploads (the `upload` setting, PORT NOTE 33): the most bytes of one part's header lines in a
  * `multipart/form-data` body, and of a form field that is not a file (both only ever hold a
  * name or two); a longer one gets 400.
  */

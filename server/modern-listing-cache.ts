@@ -105,7 +105,7 @@ async function readRows(dirBytes: Buffer, fsi: HandlerFs, hideDotfiles: boolean)
   const rows: Row[] = [];
   for (const e of raw) {
     if (hideDotfiles && e.name[0] === 0x2e) continue;
-    // PORT NOTE 32: an upload's temporary file is never shown (it becomes a file, or vanishes).
+    // PORT NOTE 33: an upload's temporary file is never shown (it becomes a file, or vanishes).
     if (e.name[0] === 0x2e && isUploadTempName(e.name.toString('latin1'))) continue;
     const path = Buffer.concat([dirBytes, Buffer.from(sep), e.name]);
     let link = e.kind === 'link';

@@ -260,7 +260,7 @@ export const LISTING_CSP =
   "'; img-src data:; base-uri 'none'; form-action 'none'";
 
 /**
- * PORT NOTE 32: the script of the "Add files" form (only on a page with the `upload` setting),
+ * PORT NOTE 33: the script of the "Add files" form (only on a page with the `upload` setting),
  * allowed by its hash like the stylesheet. Without it the form works as a plain form (choose,
  * then Send); with it, choosing or dropping files on the page sends them at once, in one
  * request, with a progress bar, a size check before sending, and the problem in words in
@@ -368,7 +368,7 @@ export interface PageContext {
   readonly actions: string;
   /** The clock, for the time zone the page names. */
   readonly now: number;
-  /** PORT NOTE 32: the "Add files" form (the `upload` setting), or absent. */
+  /** PORT NOTE 33: the "Add files" form (the `upload` setting), or absent. */
   readonly upload?: UploadForm;
 }
 

@@ -147,7 +147,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   /**
-   * PORT NOTE 32: with the `upload` setting, `PUT /folder/name` saves the request body as a new
+   * PORT NOTE 33: with the `upload` setting, `PUT /folder/name` saves the request body as a new
    * file (upload.ts). Without it, CPython's answer to a method it has no `do_PUT` for.
    */
   async do_PUT(): Promise<void> {
@@ -159,7 +159,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   /**
-   * PORT NOTE 32: with the `upload` setting, `POST /folder/` of a `multipart/form-data` form
+   * PORT NOTE 33: with the `upload` setting, `POST /folder/` of a `multipart/form-data` form
    * saves each file of it in the folder. Without it, CPython's 501 (a CGI server answers a
    * POST to a script before this).
    */
@@ -172,7 +172,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   /**
-   * PORT NOTE 32: an upload may come with chunked `Transfer-Encoding` (a phone streaming a
+   * PORT NOTE 33: an upload may come with chunked `Transfer-Encoding` (a phone streaming a
    * video, `curl -T -`); the hardened profile refuses it for every other request.
    */
   protected override checkFraming(): boolean {
@@ -221,7 +221,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   /**
-   * PORT NOTE 32 (upload.ts): receive the files of a PUT or POST. Checks come first, before
+   * PORT NOTE 33 (upload.ts): receive the files of a PUT or POST. Checks come first, before
    * any byte of the body is read (and before `100 Continue`): the name, the folder, the size
    * announced. Then each file streams to a temporary file and is put in place. A refusal or
    * failure answers in plain words (`uploadAnswerPage`) and closes the connection; a
@@ -804,7 +804,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       files: rows.files,
       actions: this.listingActions(dirPath),
       now: Date.now(),
-      // PORT NOTE 32: the "Add files" form, and what the last upload here did.
+      // PORT NOTE 33: the "Add files" form, and what the last upload here did.
       upload: this.options.upload === true ? this.uploadForm() : undefined,
     };
     const head = Buffer.from(renderPageHead(ctx), 'utf8');
@@ -817,7 +817,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return new BufferBody([head, rows.bytes, tail]);
   }
 
-  /** The "Add files" form of a modern listing (PORT NOTE 32). */
+  /** The "Add files" form of a modern listing (PORT NOTE 33). */
   private uploadForm(): UploadForm {
     const maxBytes = parseSizeText(this.options.uploadMaxSize ?? '4G') ?? 4 * 1024 ** 3;
     return { maxBytes, maxWords: sizeWords(maxBytes), notice: uploadNotice(urlsplit(this.path).query) };

@@ -1,5 +1,5 @@
 /**
- * Uploads (PORT NOTE 32, upload.ts): names, the streamed form parser, the body framings, and
+ * Uploads (PORT NOTE 33, upload.ts): names, the streamed form parser, the body framings, and
  * putting a file in place, as units; then the handler over live sockets (`startServer`): PUT,
  * a form of several files, replace, chunked bodies, a cut connection, the size limit, and
  * CPython's 501 without the setting. The spawned CLI, curl and the attacks are in

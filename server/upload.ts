@@ -1,5 +1,5 @@
 /**
- * Pure Node. Files sent by visitors (the `upload` setting; not in CPython: PORT NOTE 32).
+ * Pure Node. Files sent by visitors (the `upload` setting; not in CPython: PORT NOTE 33).
  *
  * CPython's `http.server` only serves. With the setting, `SimpleHTTPRequestHandler` takes
  * `PUT /folder/name` (curl -T) and `POST /folder/` of a `multipart/form-data` form (the modern

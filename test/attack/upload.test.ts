@@ -1,5 +1,5 @@
 /**
- * Attack suite: uploads (PORT NOTE 32, the `upload` setting). Black box over loopback against
+ * Attack suite: uploads (PORT NOTE 33, the `upload` setting). Black box over loopback against
  * the built CLI with `--upload` (spawned, as a person runs it), with curl where curl can say
  * it and raw sockets where curl would tidy the attack away (`..`, NUL, 300-byte names):
  *  - curl -T and curl -F (several files in one form) put files where they belong, with a

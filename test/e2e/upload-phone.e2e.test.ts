@@ -1,5 +1,5 @@
 /**
- * A visitor's phone adds files to a shared folder (PORT NOTE 32, the `upload` setting): real
+ * A visitor's phone adds files to a shared folder (PORT NOTE 33, the `upload` setting): real
  * Chromium at a phone's size (390×844, 3× pixels, touch), the real engine with the app's
  * settings plus "Let visitors add files" (`serve()` + `appDefaults()` + `upload: true`: the
  * hardened profile, the modern listing, hidden files off). Three files are chosen in the "Add
