@@ -102,12 +102,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  console.log(`Servedir is open at ${control.issueLink(PRINTED_LINK_TTL_MS)}`);
-  console.log('Keep this terminal open while you share; press Ctrl-C to stop. The address works once, within 10 minutes.');
-  if (args.open && !(await openInBrowser(control.issueLink(OPENER_LINK_TTL_MS)))) {
-    console.log('Open the address above in your web browser.');
-  }
-
+  // Before the address is printed: whoever reads it may stop us at once, and a signal
+  // that arrives before these handlers exist ends the process without shutting down.
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -118,6 +114,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  console.log(`Servedir is open at ${control.issueLink(PRINTED_LINK_TTL_MS)}`);
+  console.log('Keep this terminal open while you share; press Ctrl-C to stop. The address works once, within 10 minutes.');
+  if (args.open && !(await openInBrowser(control.issueLink(OPENER_LINK_TTL_MS)))) {
+    console.log('Open the address above in your web browser.');
+  }
 }
 
 void main().catch((err: unknown) => {
