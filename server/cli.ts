@@ -187,7 +187,11 @@ export function parseArgs(argv: readonly string[], prog: string, cwd: string): P
           continue;
         }
         const value = extra.parse(text);
-        if (value === undefined) return fail(`argument ${name}: invalid value: ${pyRepr(text)}`);
+        if (value === undefined) {
+          // argparse's words (3.13.0): choices are listed as reprs, joined by ', '.
+          const why = extra.choices ? `invalid choice: ${pyRepr(text)} (choose from ${extra.choices.map(pyRepr).join(', ')})` : `invalid value: ${pyRepr(text)}`;
+          return fail(`argument ${name}: ${why}`);
+        }
         settings[extra.key as CliFlagKey] = value;
         continue;
       }
@@ -362,7 +366,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   const { address, port } = server.address();
   const urlHost = address.includes(':') ? `[${address}]` : address;
-  process.stdout.write(`Serving HTTP on ${address} port ${port} (http://${urlHost}:${port}/) ...\n`);
   // PORT NOTE: the last line of defence of "the server never dies". Every handler is
   // already wrapped (http-server.ts); an error escaping from a stray callback is logged as
   // one escaped line instead of ending the process (CPython's threads die alone, too).
@@ -378,6 +381,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     flushLog();
     process.stdout.write('\nKeyboard interrupt received, exiting.\n', () => process.exit(0));
   });
+  // The banner last: whoever reads it may press Ctrl-C at once, and a SIGINT that arrives
+  // before the handler above exists ends the process the default way (killed, no message).
+  process.stdout.write(`Serving HTTP on ${address} port ${port} (http://${urlHost}:${port}/) ...\n`);
 }
 
 const invokedDirectly = (() => {
