@@ -39,6 +39,7 @@ async function boot(
     entryPath: 'host.cjs',
     onLog: (b) => svc?.acceptLog(b),
     onUnexpectedExit: (c) => svc?.hostExited(c),
+    onFolder: (present, message) => svc?.folderChanged(present, message),
   });
   svc = createAppService({
     store,
@@ -98,6 +99,18 @@ describe('server:start / server:stop', () => {
     const r = await h['server:start']();
     expect(r).toMatchObject({ ok: false, code: 'SRV_ERR_PORT_IN_USE', field: 'port', suggestedPort: 8001 });
     expect(service.status()).toMatchObject({ state: 'failed', error: { suggestedPort: 8001 } });
+  });
+
+  it('the shared folder deleted while sharing: the running status says so in plain words; back: a notice, the warning gone', async () => {
+    const h = (await boot()).handlers;
+    await h['settings:update']({ directory: share, port: 8125 });
+    await h['server:start']();
+    await fsp.rm(share, { recursive: true });
+    await vi.waitFor(() => expect(service.status()).toMatchObject({ state: 'running', folderGone: { message: expect.stringMatching(/^The shared folder is gone/) } }), { timeout: 10_000 });
+    await fsp.mkdir(share);
+    await vi.waitFor(() => expect(service.status()).toMatchObject({ state: 'running', notice: { message: expect.stringMatching(/^The shared folder is back/) } }), { timeout: 10_000 });
+    expect(service.status()).not.toHaveProperty('folderGone');
+    expect(fork.spawned).toHaveLength(1); // the server was never restarted for it
   });
 
   it('a crash while sharing restarts the server at once, and the running status says what happened', async () => {

@@ -100,6 +100,8 @@ export interface AppService {
   acceptLog(batch: LogBatchFromHost): void;
   /** Feed for ServerHost `onUnexpectedExit`. */
   hostExited(exitCode: number | null): void;
+  /** Feed for ServerHost `onFolder`: the shared folder vanished or came back while sharing. */
+  folderChanged(present: boolean, message: string): void;
   /** The window went away (closed or reloading): queue logs again until `app:ready`. */
   rendererGone(): void;
   /** Stops the server and the host process; for app quit. */
@@ -451,6 +453,12 @@ export function createAppService(deps: AppServiceDeps): AppService {
         queuedEntries -= old.columns.count;
         queuedDropped += old.columns.count + old.dropped;
       }
+    },
+    folderChanged(present, message) {
+      if (status.state !== 'running') return;
+      const { folderGone: _gone, notice: _notice, ...rest } = status;
+      const at = now();
+      setStatus(present ? { ...rest, notice: { message, at } } : { ...rest, folderGone: { message, at } });
     },
     hostExited(exitCode) {
       // A death during 'starting' is handled by the pending start itself (it tries a fresh

@@ -51,6 +51,7 @@ export async function composeShell(deps: ShellDeps): Promise<Shell> {
     entryPath: deps.hostEntry,
     onLog: (batch) => service?.acceptLog(batch),
     onUnexpectedExit: (code) => service?.hostExited(code),
+    onFolder: (present, message) => service?.folderChanged(present, message),
   });
   service = createAppService({
     store,

@@ -133,8 +133,13 @@ export type ServerStatus =
       /** Reachable URLs, LAN first. */
       readonly urls: readonly ShareUrl[];
       readonly since: number;
-      /** The server process was restarted or replaced on the way here. */
+      /** The server process was restarted or replaced on the way here; or the shared folder came back. */
       readonly notice?: HostNotice;
+      /**
+       * The shared folder vanished while sharing (deleted, renamed, its drive removed): one
+       * plain sentence, until it comes back. The server keeps running (visitors get errors).
+       */
+      readonly folderGone?: HostNotice;
     }
   /** Start failed: the error belongs next to a field. */
   | { readonly state: 'failed'; readonly error: Failure }

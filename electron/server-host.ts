@@ -131,6 +131,8 @@ export interface ServerHostOptions {
   readonly deadlines?: Partial<HostDeadlines>;
   readonly signal?: SignalFn;
   readonly onLog?: (batch: LogBatchFromHost) => void;
+  /** While serving, the shared folder vanished (`present` false) or came back; `message` in plain words. */
+  readonly onFolder?: (present: boolean, message: string) => void;
   /** A host exited without being asked to (crash, killed from outside). */
   readonly onUnexpectedExit?: (exitCode: number | null) => void;
 }
@@ -242,6 +244,9 @@ export function createServerHost(opts: ServerHostOptions): ServerHost {
         return;
       case 'log':
         opts.onLog?.(logBatchFromHost(msg));
+        return;
+      case 'folder':
+        if (typeof msg.present === 'boolean' && typeof msg.message === 'string') opts.onFolder?.(msg.present, msg.message);
         return;
       default: {
         const unknownMessage: never = msg;

@@ -30,6 +30,7 @@ function announcement(s: ServerStatus): string {
     case 'starting':
       return 'Starting to share…';
     case 'running':
+      if (s.folderGone) return s.folderGone.message;
       return `${s.notice ? `${s.notice.message} ` : ''}Sharing ${folderName(s.settings.directory)} at ${s.urls[0]?.url ?? `port ${s.port}`}.`;
     case 'failed':
       return `Could not share: ${s.error.message}`;

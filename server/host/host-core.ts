@@ -7,8 +7,9 @@
  * touches `process.parentPort` for real is utility-entry.ts, which passes `process` in.
  * Everything process-global (`exit`, `serve`) is injected so tests can drive it.
  */
-import type { LogSink } from '../log.js';
-import { serveErrorForStart } from '../errors.js';
+import type { LogSink, RequestLogEntry } from '../log.js';
+import { msgSharedFolderBack, msgSharedFolderGone, serveErrorForStart } from '../errors.js';
+import { watchSharedFolder, type FolderPresence, type FolderWatch } from './folder-watch.js';
 import type { HostToMain, MainToHost, ServeFailure, ServeSettings, ShareUrl } from './protocol.js';
 import { findShareUrls } from './net-info.js';
 import { LogColumnsWriter } from './log-columns.js';
@@ -179,6 +180,36 @@ export interface HostDeps {
    * routing table (read with a short timeout: never holds the `listening` answer long).
    */
   readonly shareUrls?: (address: string, port: number) => readonly ShareUrl[] | Promise<readonly ShareUrl[]>;
+  /** Watches the shared folder while serving (folder-watch.ts); tests inject their own. */
+  readonly watchFolder?: (directory: string, onChange: (presence: FolderPresence) => void) => FolderWatch;
+}
+
+/**
+ * The log entry of a change of the shared folder: kind `event` (the host's own news, never a
+ * CPython line), not tied to a request. Id 0: the engine's ids are its own.
+ */
+export function folderEventEntry(message: string, time: number): RequestLogEntry {
+  return {
+    id: 0,
+    kind: 'event',
+    time,
+    connectionId: 0,
+    clientAddress: '',
+    clientPort: 0,
+    method: null,
+    path: null,
+    protocol: null,
+    status: null,
+    bytesSent: 0,
+    bodyBytes: 0,
+    headerBytes: 0,
+    expectedBytes: null,
+    outcome: 'done',
+    durationMs: null,
+    userAgent: null,
+    referer: null,
+    message,
+  };
 }
 
 /** A handle for tests: resolves when every message received so far has been handled. */
@@ -204,13 +235,17 @@ function isMainToHost(m: unknown): m is MainToHost {
 export function runHost(channel: HostChannel, deps: HostDeps): HostHandle {
   const batcher = createLogBatcher((m) => channel.send(m), deps.batcher);
   const urls = deps.shareUrls ?? findShareUrls;
+  const watchFolder = deps.watchFolder ?? ((dir, onChange) => watchSharedFolder(dir, onChange));
   let server: RunningServerLike | null = null;
+  let folderWatch: FolderWatch | null = null;
   let chain: Promise<void> = Promise.resolve();
   let exiting = false;
 
   const closeServer = async (): Promise<void> => {
     const s = server;
     server = null;
+    folderWatch?.close();
+    folderWatch = null;
     if (s) {
       try {
         await s.close();
@@ -235,6 +270,13 @@ export function runHost(channel: HostChannel, deps: HostDeps): HostHandle {
           server = await deps.serve(msg.settings, { onLog: batcher.sink });
           const { port, address } = server;
           channel.send({ type: 'listening', port, address, urls: await urls(address, port) });
+          const directory = msg.settings.directory;
+          folderWatch = watchFolder(directory, (presence) => {
+            const present = presence === 'present';
+            const message = present ? msgSharedFolderBack(directory) : msgSharedFolderGone(directory);
+            batcher.sink(folderEventEntry(message, Date.now()));
+            channel.send({ type: 'folder', present, message });
+          });
         } catch (err) {
           channel.send({ type: 'failed', ...toServeFailure(err, msg.settings) });
         }

@@ -78,6 +78,11 @@ export type HostToMain =
    * columns (see {@link LogColumns}). `dropped` counts entries the host discarded because
    * more arrived in one interval than a batch holds.
    */
-  | { readonly type: 'log'; readonly columns: LogColumns; readonly dropped: number };
+  | { readonly type: 'log'; readonly columns: LogColumns; readonly dropped: number }
+  /**
+   * While serving: the shared folder vanished (`present: false`: deleted, renamed, its drive
+   * removed) or came back; `message` says so in plain words (also sent as an `event` log entry).
+   */
+  | { readonly type: 'folder'; readonly present: boolean; readonly message: string };
 
 export type { LogColumns } from './log-columns.js';

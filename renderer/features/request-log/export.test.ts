@@ -69,3 +69,23 @@ describe('toCpythonText', () => {
     );
   });
 });
+
+describe('the truthful log in the exports', () => {
+  it('the CPython text has one line per request whatever its state, and none for the share\'s events', () => {
+    const t = Date.UTC(2026, 10, 22, 14, 0, 0);
+    const text = toCpythonText([
+      entry({ time: t, outcome: 'in-progress', path: '/a', message: '"GET /a HTTP/1.1" 200 -' }),
+      entry({ time: t, outcome: 'incomplete', path: '/b', message: '"GET /b HTTP/1.1" 200 -' }),
+      entry({ time: t, outcome: 'failed', path: '/c', message: '"GET /c HTTP/1.1" 200 -' }),
+      entry({ time: t, kind: 'event', status: null, message: 'The shared folder is gone' }),
+    ]);
+    expect(text.split('\n').filter(Boolean).map((l) => l.replace(/^.*\] /, ''))).toEqual(['"GET /a HTTP/1.1" 200 -', '"GET /b HTTP/1.1" 200 -', '"GET /c HTTP/1.1" 200 -']);
+  });
+
+  it('the CSV says body and header bytes, the expected body and the state', () => {
+    const csv = toCsv([entry({ bodyBytes: 6, headerBytes: 184, expectedBytes: null, outcome: 'incomplete' })]);
+    const [head, row] = csv.split('\r\n');
+    expect(head!.endsWith('"body bytes","header bytes","expected body bytes","state"')).toBe(true);
+    expect(row!.endsWith('"6","184","","incomplete"')).toBe(true);
+  });
+});

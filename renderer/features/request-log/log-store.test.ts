@@ -253,3 +253,74 @@ describe('LogStore and malformed batches', () => {
     expect(String(errors[0])).toMatch(/could not be read \(log entry 0 has an unknown kind \(9\)\); 3 entries counted as not received/);
   });
 });
+
+describe('LogStore: rows in progress (the truthful log)', () => {
+  it('updates a row in place by id: one row, a new row object, the final state; counted once, when final', () => {
+    const { store, frame } = setup(10);
+    const start = entry({ id: 900, outcome: 'in-progress', bodyBytes: 1_000, expectedBytes: 50_000_000, bytesSent: 1_200, headerBytes: 200 });
+    store.append(batch([start]));
+    frame();
+    let snap = store.getSnapshot();
+    expect(snap.count).toBe(1);
+    const first = snap.entryAt(0)!;
+    expect(first.outcome).toBe('in-progress');
+    expect(snap.counters).toEqual({ requests: 0, errors: 0, bytesSent: 0 });
+    store.append(batch([{ ...start, bodyBytes: 9_000_000, bytesSent: 9_000_200 }, entry({ id: 901 })]));
+    frame();
+    snap = store.getSnapshot();
+    expect(snap.count).toBe(2);
+    const updated = snap.entryAt(0)!;
+    expect(updated).not.toBe(first); // a memoized row re-renders
+    expect(updated.bodyBytes).toBe(9_000_000);
+    const final = { ...start, outcome: 'incomplete' as const, bodyBytes: 12_000_000, bytesSent: 12_000_200 };
+    store.append(batch([final]));
+    frame();
+    snap = store.getSnapshot();
+    expect(snap.count).toBe(2);
+    expect(plain(snap.entryAt(0))).toEqual(final);
+    // The final entry counts the request (incomplete: an error), the in-progress ones never.
+    expect(snap.counters).toEqual({ requests: 2, errors: 1, bytesSent: 12_000_200 + 100 });
+    expect(store.details(snap.seqAt(0)!)!.entry.outcome).toBe('incomplete');
+  });
+
+  it('a failed script counts as an error; the share\'s events are rows in the default view, never in the text export', () => {
+    const { store, frame } = setup(10);
+    const failed = entry({ id: 1, connectionId: 5, clientPort: 1, outcome: 'failed', path: '/cgi-bin/boom.py', message: '"GET /cgi-bin/boom.py HTTP/1.1" 200 -' });
+    const stderr = entry({ id: 2, connectionId: 5, clientPort: 1, kind: 'cgi-stderr', status: null, message: 'ValueError: the script broke' });
+    const gone = entry({ id: 0, kind: 'event', connectionId: 0, clientPort: 0, clientAddress: '', method: null, path: null, protocol: null, status: null, message: 'The shared folder is gone' });
+    store.append(batch([failed, stderr, gone]));
+    frame();
+    const snap = store.getSnapshot();
+    expect(snap.counters.errors).toBe(1);
+    expect(rows(snap).map((e) => e!.kind)).toEqual(['request', 'event']); // stderr in the details, the event shown
+    const text = [...store.textExportEntries()].map((e) => e.kind);
+    expect(text).toEqual(['request', 'cgi-stderr', 'event']); // the event's line is '' (cpython-format.ts)
+  });
+
+  it('stays bounded: rows that never finish are evicted like any row, and a late final entry is a new row', () => {
+    const { store, frame } = setup(3);
+    const slow = Array.from({ length: 5 }, (_, i) => entry({ id: 100 + i, outcome: 'in-progress' }));
+    store.append(batch(slow));
+    frame();
+    expect(store.getSnapshot().held).toBe(3);
+    store.append(batch([{ ...slow[0]!, outcome: 'done' }])); // its row was evicted
+    frame();
+    const snap = store.getSnapshot();
+    expect(snap.held).toBe(3);
+    expect(snap.entryAt(2)!.id).toBe(100);
+    expect(snap.entryAt(2)!.outcome).toBe('done');
+  });
+
+  it('an update that changes whether the filter shows the row re-indexes the view', () => {
+    const { store, frame } = setup(10);
+    store.setFilter({ ...EMPTY_FILTER, text: 'slow.bin' });
+    const a = entry({ id: 50, outcome: 'in-progress', path: '/other', message: '"GET /other HTTP/1.1" 200 -' });
+    store.append(batch([a, entry({ id: 51, path: '/slow.bin' })]));
+    frame();
+    expect(store.getSnapshot().count).toBe(1);
+    // Contrived (a real update keeps its path): the row now matches and must appear, in order.
+    store.append(batch([{ ...a, path: '/slow.bin', outcome: 'done', message: '"GET /slow.bin HTTP/1.1" 200 -' }]));
+    frame();
+    expect(rows(store.getSnapshot()).map((e) => e!.id)).toEqual([50, 51]);
+  });
+});

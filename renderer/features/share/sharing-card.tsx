@@ -112,6 +112,12 @@ export function SharingCard({ status, interfaces, busy, onOpen, onStop, reach: r
           <div className="sharing-path mono" title={s.directory}>{s.directory}</div>
         </div>
       </div>
+      {status.folderGone && (
+        <div className="folder-gone" role="alert" data-testid="folder-gone">
+          <strong>{status.folderGone.message}</strong>
+          <span>Since {new Date(status.folderGone.at).toLocaleTimeString()}. Put the folder back, or Stop and share another one.</span>
+        </div>
+      )}
       {main && (
         <section className="share-main" aria-label="Address of the shared folder">
           <p className="sharing-lead">{LEAD[reach]}</p>
