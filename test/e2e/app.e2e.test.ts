@@ -25,8 +25,8 @@ const pageErrors: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(RESULTS_DIR, `${name}.png`) });
 
-/** The log row whose path cell is exactly `path`. */
-const row = (path: string) => page.locator('.log-rows .log-row', { has: page.locator('.c-path', { hasText: new RegExp(`^${path.replace(/[.?*+^$()[\]\\/]/g, '\\$&')}$`) }) });
+/** The log row whose path is exactly `path` (a badge such as "Script error" may follow it). */
+const row = (path: string) => page.locator('.log-rows .log-row', { has: page.locator('.c-path .path-text', { hasText: new RegExp(`^${path.replace(/[.?*+^$()[\]\\/]/g, '\\$&')}$`) }) });
 
 async function get(path: string): Promise<{ status: number; body: string }> {
   const r = await fetch(base + path, { redirect: 'manual', headers: { 'User-Agent': 'servedir-e2e/1.0' } });
@@ -70,9 +70,10 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     expect(cookies).toHaveLength(1);
     expect(cookies[0]).toMatchObject({ name: `servedir-session-${new URL(origin).port}`, path: '/api/', httpOnly: true, sameSite: 'Strict' });
     await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
-    // The browser has no folder picker: the Choose… button is replaced by a hint.
+    // The browser has no native folder picker: Browse… (the folder browser) and a hint instead.
     expect(await page.locator('button:has-text("Choose…")').count()).toBe(0);
-    expect(await page.locator('#folder-msg').textContent()).toMatch(/Type or paste/);
+    expect(await page.locator('#folder-browse').textContent()).toBe('Browse…');
+    expect(await page.locator('#folder-msg').textContent()).toMatch(/Browse for a folder, or type or paste/);
     // An empty field must not look filled in: the suggestion reads as an example.
     expect(await page.getAttribute('#folder-input', 'placeholder')).toMatch(/^For example \//);
     // Nothing changed yet, so nothing is announced (it used to say "Sharing stopped.").
@@ -284,7 +285,7 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     });
     const msg = page.locator('#folder-msg[role="alert"]');
     await msg.waitFor({ timeout: T });
-    expect(await msg.textContent()).toMatch(/Type or paste the folder’s path/);
+    expect(await msg.textContent()).toMatch(/Press Browse… or type the folder’s path/);
     await page.fill('#folder-input', fixture.dir);
     await page.press('#folder-input', 'Enter');
     await page.locator('#folder-msg', { hasText: /Folder found/ }).waitFor({ timeout: T });

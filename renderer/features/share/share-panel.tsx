@@ -135,7 +135,7 @@ function ConfirmShare({
 }
 
 const MSG_DROP_IN_BROWSER =
-  'This browser does not tell Servedir where a dropped folder is. Type or paste the folder’s path in the box instead.';
+  'This browser does not tell Servedir where a dropped folder is. Press Browse… or type the folder’s path in the box instead.';
 
 export interface SharePanelProps {
   readonly info: AppInfo;
