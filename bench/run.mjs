@@ -17,6 +17,8 @@
  *   --workloads=a,b    subset of: a1,a16,a64,b,c,d,e,e-modern,range,f,g,slow
  *                      zip (in the default set): a folder as one .zip against a raw read of the same
  *                      files, with its own server (bench/lib/zip-workload.mjs)
+ *                      upload (in the default set): 16 clients × 1 MiB PUTs, one 256 MiB PUT and one slow
+ *                      uploader against nginx's WebDAV PUT (bench/lib/upload-workload.mjs)
  *   --no-window        skip the window benchmark
  *   --window-requests=N  requests for the window benchmark (default 1,000,000; --quick 50,000)
  *   --cpu-prof         run our CLI under `node --cpu-prof`, print its top self-time functions
@@ -46,6 +48,7 @@ import { oursCli, oursHost, python, nginx, sirv, httpServer, serveServer, REPO, 
 import { median, fmtNum, fmtRatio, mdTable } from './lib/stats.mjs';
 import { summarizeProfile } from './lib/cpuprofile-top.mjs';
 import { runZipBench, zipSection } from './lib/zip-workload.mjs';
+import { runUploadBench, uploadSection } from './lib/upload-workload.mjs';
 
 const SERVER_CPU = 0;
 const CLIENT_CPU = 1;
@@ -809,6 +812,10 @@ function renderReport(report, forFile) {
     '',
     zipSection(report.zip),
     '',
+    '## Visitors sending files (workload upload)',
+    '',
+    uploadSection(report.upload),
+    '',
     '## Window benchmark (browser mode, real Chromium)',
     '',
     windowSection(report.window),
@@ -894,6 +901,13 @@ async function main() {
     zip = await runZipBench({ fixtureDir: fixture.dir, tmp, runs: RUNS, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU, log });
   }
 
+  // Workload upload starts its own servers (our CLI with --upload, nginx with WebDAV PUT).
+  let upload = null;
+  if (opt('workloads', null) === null || WORKLOAD_IDS.includes('upload')) {
+    log('upload: 16 × 1 MiB PUTs, one 256 MiB PUT and one slow uploader, against nginx WebDAV');
+    upload = await runUploadBench({ fixtureDir: fixture.dir, tmp, runs: RUNS, duration: DURATION, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU, log });
+  }
+
   let window = null;
   if (!flag('no-window')) window = await runWindowBench(resultsDir);
 
@@ -909,6 +923,7 @@ async function main() {
     results,
     window,
     zip,
+    upload,
     errors: errorNotes(results),
   };
   writeFileSync(path.join(resultsDir, 'results.json'), JSON.stringify(report, null, 2));

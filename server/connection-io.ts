@@ -236,6 +236,18 @@ export class SocketReader {
     }
   }
 
+  /**
+   * At most `max` bytes of the oldest chunk received, without copying (`socket.recv(max)`
+   * rather than `read(n)`): waits for one byte; empty only at end of input. An upload reads its
+   * body this way (PORT NOTE 33), so a fast client's bytes are never concatenated into large
+   * buffers on their way to the disk.
+   */
+  async readSome(max: number): Promise<Buffer> {
+    while (this.length === 0 && !this.eof) await this.waitForData();
+    if (this.length === 0) return Buffer.alloc(0);
+    return this.take(Math.min(max, this.chunks[0]!.length));
+  }
+
   /** Everything already received (CPython's `select`-and-discard after a CGI run). */
   takeBuffered(): Buffer {
     return this.take(this.length);

@@ -148,8 +148,7 @@ export class RequestBody implements ChunkSource {
   async next(max: number): Promise<Buffer | null> {
     if (this.framing.kind === 'length') {
       if (this.left === 0) return null;
-      const want = Math.min(max, this.left, this.rfile.buffered > 0 ? this.rfile.buffered : UPLOAD_CHUNK_BYTES);
-      const got = await this.rfile.read(Math.max(1, want));
+      const got = await this.rfile.readSome(Math.min(max, this.left));
       if (got.length === 0) throw new UploadCut();
       this.left -= got.length;
       this.received += got.length;
@@ -165,8 +164,7 @@ export class RequestBody implements ChunkSource {
       }
       this.left = size;
     }
-    const want = Math.min(max, this.left, this.rfile.buffered > 0 ? this.rfile.buffered : UPLOAD_CHUNK_BYTES);
-    const got = await this.rfile.read(Math.max(1, want));
+    const got = await this.rfile.readSome(Math.min(max, this.left));
     if (got.length === 0) throw new UploadCut();
     this.left -= got.length;
     this.received += got.length;
