@@ -431,18 +431,37 @@ export async function receiveFile(dir: string, name: string, next: () => Promise
   }
   let open = true;
   let kept = false;
+  // Chunks are gathered up to UPLOAD_CHUNK_BYTES and written with one writev while the next
+  // ones arrive (the disk and the network overlap); at most one batch is in flight and one is
+  // being gathered, so a slow disk holds the reader, which holds the client (backpressure).
+  let inFlight: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
+  const flush = async (): Promise<void> => {
+    await inFlight;
+    if (failure !== null) throw uploadProblemForWrite(failure, name);
+    if (batch.length === 0) return;
+    const pieces = batch;
+    batch = [];
+    batchBytes = 0;
+    inFlight = writeAll(handle, pieces).catch((err: unknown) => {
+      failure = err;
+    });
+  };
   try {
     let bytes = 0;
     for (let chunk = await next(); chunk !== null; chunk = await next()) {
       bytes += chunk.length;
       if (bytes > opts.maxBytes) throw uploadProblem('UPLOAD_TOO_BIG', { name, limit: sizeWords(opts.maxBytes) });
-      try {
-        for (let off = 0; off < chunk.length; ) off += (await handle.write(chunk, off, chunk.length - off)).bytesWritten;
-      } catch (err) {
-        throw uploadProblemForWrite(err, name);
-      }
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      if (batchBytes >= UPLOAD_CHUNK_BYTES) await flush();
       opts.onProgress?.(bytes);
     }
+    await flush();
+    await inFlight;
+    if (failure !== null) throw uploadProblemForWrite(failure, name);
     try {
       // Flushed before it gets its name: a power cut never leaves a name on a file with holes.
       await handle.sync();
@@ -455,9 +474,20 @@ export async function receiveFile(dir: string, name: string, next: () => Promise
     kept = true;
     return { ...placed, asked: name, bytes };
   } finally {
+    // A write still running (the upload failed meanwhile) ends before the file is closed and removed.
+    await inFlight;
     if (open) await handle.close().catch(() => undefined);
     if (!kept) await fsp.unlink(temp).catch(() => undefined);
   }
+}
+
+/** Write every byte of `pieces` at the file's position (one writev; the rest after a short write). */
+async function writeAll(handle: fsp.FileHandle, pieces: Buffer[]): Promise<void> {
+  const total = pieces.reduce((n, b) => n + b.length, 0);
+  const { bytesWritten } = await handle.writev(pieces);
+  if (bytesWritten === total) return;
+  const rest = Buffer.concat(pieces).subarray(bytesWritten);
+  for (let off = 0; off < rest.length; ) off += (await handle.write(rest, off, rest.length - off)).bytesWritten;
 }
 
 /** Give the temporary file `name`, or the first free numbered name; never replaces anything. */
