@@ -105,7 +105,8 @@ describe('folder:browse over the control server', () => {
   });
 
   it('refuses a window that is not signed in, and a request another site made (403, nothing listed)', async () => {
-    for (const headers of [{}, { Cookie: 'servedir-session-1=nope' }, { Cookie: session, 'Sec-Fetch-Site': 'cross-site' }, { Cookie: session, 'Sec-Fetch-Site': 'same-site' }]) {
+    const refused: Record<string, string>[] = [{}, { Cookie: 'servedir-session-1=nope' }, { Cookie: session, 'Sec-Fetch-Site': 'cross-site' }, { Cookie: session, 'Sec-Fetch-Site': 'same-site' }];
+    for (const headers of refused) {
       const r = await browse([{ path: home, showHidden: true }], headers);
       expect(r.status).toBe(403);
       expect(r.body).not.toContain('Documents');

@@ -6,8 +6,8 @@
  * and gives the focus back to Browse…; a folder shared once is among the recent folders.
  * Screenshots: test-results/e2e/folder-browser-*.png. Needs `npm run build:app` first.
  */
-import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +126,48 @@ describe('Browser mode can pick a folder (real browser mode + engine)', () => {
     await dlg.getByRole('button', { name: 'Cancel' }).click();
     await dlg.waitFor({ state: 'detached', timeout: T });
     expect(await activeId(page)).toBe('folder-browse');
+  });
+
+  it('keeps Tab inside the dialog; hidden folders on request; a very large folder says what it left out', async () => {
+    const big = mkdtempSync(join(tmpdir(), 'servedir-e2e-big-'));
+    try {
+      chmodSync(big, 0o755);
+      for (let i = 0; i < 1005; i++) mkdirSync(join(big, `album ${i}`));
+      mkdirSync(join(big, '.thumbnails'));
+      await page.fill('#folder-input', big);
+      await page.click('#folder-browse');
+      const dlg = page.getByTestId('folder-browser');
+      await page.getByTestId('fb-path').filter({ hasText: big }).waitFor({ timeout: T });
+      const seen = new Set<string>();
+      for (const key of [...Array<string>(12).fill('Tab'), ...Array<string>(12).fill('Shift+Tab')]) {
+        await page.keyboard.press(key);
+        const where = await page.evaluate(() => (document.activeElement?.closest('dialog') ? document.activeElement.textContent?.slice(0, 20) ?? '' : null));
+        expect(where, `${key} left the dialog`).not.toBeNull();
+        seen.add(where!);
+      }
+      // It went round: Cancel, Choose and the first controls again.
+      for (const t of ['Cancel', 'Choose “', '↑ Up one folder', 'Home']) expect([...seen].some((x) => x.startsWith(t)), t).toBe(true);
+      const note = page.getByTestId('fb-note');
+      expect(await note.textContent()).toContain('Showing the first 1,000 of 1,005 folders; to reach another one, type its path in the folder box.');
+      expect(await note.textContent()).toContain('1 hidden folder is not shown.');
+      expect(await dlg.getByRole('option').count()).toBe(1000);
+      // A person's order: album 0, album 1, album 2 … (not album 10 after album 1).
+      expect(await dlg.getByRole('option').nth(2).textContent()).toContain('album 2');
+      await dlg.getByLabel('Show hidden folders').check();
+      await expect.poll(() => dlg.getByRole('option').first().textContent(), { timeout: T }).toContain('.thumbnails');
+      expect(await note.textContent()).toContain('Showing the first 1,000 of 1,006 folders');
+      // End reaches the last one listed; the list scrolls to it.
+      await dlg.getByRole('listbox').focus();
+      await page.keyboard.press('End');
+      const last = dlg.getByRole('option').last();
+      expect(await last.getAttribute('aria-selected')).toBe('true');
+      expect(await last.isVisible()).toBe(true);
+      await page.keyboard.press('Escape');
+      await dlg.waitFor({ state: 'detached', timeout: T });
+      expect(await page.inputValue('#folder-input')).toBe(big);
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
     expect(pageErrors).toEqual([]);
   });
 });

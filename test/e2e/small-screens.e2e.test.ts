@@ -50,7 +50,7 @@ function horizontalOverflow(page: Page): Promise<string[]> {
     };
     if (document.documentElement.scrollWidth > vw + 1) out.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} > ${vw}`);
     for (const sel of ['.topbar', '.side', '.sharing-card', '.qr-figure', '.qr-code', '.log', '.log-toolbar', '.log-head', '.log-foot', '.btn-stop']) {
-      for (const el of document.querySelectorAll(sel)) {
+      for (const el of Array.from(document.querySelectorAll(sel))) {
         const r = el.getBoundingClientRect();
         if (r.width === 0 && r.height === 0) continue;
         if (r.left < -0.5 || r.right > vw + 0.5) out.push(`${sel} lies outside the window: ${Math.round(r.left)}–${Math.round(r.right)} of ${vw}`);
@@ -72,7 +72,7 @@ function horizontalOverflow(page: Page): Promise<string[]> {
       }
       return null;
     };
-    for (const el of document.querySelectorAll('body *')) {
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
       if (!visible(el) || el.closest('.sr-only, [aria-hidden="true"], svg')) continue;
       const cs = getComputedStyle(el);
       const shortened = cs.textOverflow === 'ellipsis';
@@ -161,8 +161,8 @@ function contrastFailures(page: Page): Promise<{ failures: ContrastFailure[]; ch
     const failures: ContrastFailure[] = [];
     let checked = 0;
     let userAgentCells = 0;
-    for (const el of document.querySelectorAll('body *')) {
-      const own = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? '').join('').trim();
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
+      const own = Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? '').join('').trim();
       if (own === '' || el.closest('.sr-only, [aria-hidden="true"], option, script, style')) continue;
       const r = el.getBoundingClientRect();
       const cs = getComputedStyle(el);

@@ -137,6 +137,25 @@ export function FolderBrowser({ start, recent, onChoose, onClose }: FolderBrowse
     if (last >= 0 && next !== null) setActive(Math.max(0, next));
   };
 
+  // A modal dialog makes the window inert, but Tab past the last control would leave the
+  // page for the browser's own bar: wrap around instead.
+  const trapTab = (e: KeyboardEvent<HTMLDialogElement>) => {
+    if (e.key !== 'Tab') return;
+    const focusable = [
+      ...e.currentTarget.querySelectorAll<HTMLElement>('button:not(:disabled), input:not(:disabled), [tabindex="0"]'),
+    ].filter((el) => el.tabIndex >= 0 && el.getClientRects().length > 0);
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    } else if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    }
+  };
+
   const left = listing ? listing.total - listing.folders.length : 0;
   return (
     <dialog
@@ -149,6 +168,7 @@ export function FolderBrowser({ start, recent, onChoose, onClose }: FolderBrowse
         e.preventDefault();
         onClose();
       }}
+      onKeyDown={trapTab}
     >
       <div className="fb-head">
         <h2 id={titleId}>Choose a folder to share</h2>
