@@ -287,6 +287,11 @@ describe('The window fits small screens (real browser mode + engine)', () => {
       expect(c.failures, `${scheme} 1280×800: ${JSON.stringify(c.failures, null, 1)}`).toEqual([]);
     }
 
+    // Either side of the 900 px switch and in between, nothing sticks out either.
+    for (const width of [1024, 900, 899, 760]) {
+      await page.setViewportSize({ width, height: 600 });
+      expect(await horizontalOverflow(page), `${width}×600`).toEqual([]);
+    }
     await page.setViewportSize({ width: 640, height: 480 });
     expect(await horizontalOverflow(page)).toEqual([]);
     // Every region can be reached by scrolling the page: none is squeezed to nothing.
