@@ -40,9 +40,10 @@ describe('ipc-contract validators', () => {
       directory: '', port: 8000, bind: '', protocolVersion: 'HTTP/1.0', cgi: false,
       cgiDirectories: ['/cgi-bin', '/htbin'], followSymlinks: false, range: true, folderZip: true, listing: 'modern', showHidden: false,
       preventSleep: true, shareOnOpen: false, closeWhileSharing: 'ask', recentFolders: [],
-      password: null,
+      password: null, upload: false, uploadReplace: false, uploadMaxSize: '4G',
     };
     expect(isSettings(ok)).toBe(true);
+    expect(isSettings({ ...ok, uploadMaxSize: 'lots' })).toBe(false);
     expect(isSettings({ ...ok, cgiDirectories: ['/cgi-bin/../x'] })).toBe(false);
     const { followSymlinks: _, ...missing } = ok;
     expect(isSettings(missing)).toBe(false);
