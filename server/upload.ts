@@ -33,7 +33,7 @@ import { MAX_UPLOAD_NAME_TRIES, MAX_UPLOAD_PART_HEADER_BYTES, UPLOAD_CHUNK_BYTES
 /** Windows device names, reserved in every folder and with any extension (refused on every OS: the share may be copied there). */
 const RESERVED_NAME = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\..*)?$/i;
 
-/** The temporary files of uploads in progress: never listed, never taken as a name. */
+/** The temporary files of uploads in progress: never on the modern listing (a dot-name: hidden with showHidden off), never taken as a name. */
 export const UPLOAD_TEMP_PREFIX = '.servedir-upload-';
 const TEMP_NAME = /^\.servedir-upload-[0-9a-f]{16}\.part$/;
 
