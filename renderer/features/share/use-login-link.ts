@@ -16,11 +16,17 @@ export const LOGIN_KEY_RENEW_MS = 60_000;
 /** The log message of a login by a key (server/auth.ts). */
 const KEY_LOGIN_MESSAGE = 'Logged in with a login link';
 
-/** `url` with `key` as its `key` query field. */
+/**
+ * `url` with `key` as its `key` query field (an older one replaced). Plain string work: the
+ * WHATWG parser refuses an IPv6 zone (`http://[fe80::1%25eth0]:8000/`), which a link-local
+ * address carries.
+ */
 export function withLoginKey(url: string, key: string): string {
-  const u = new URL(url);
-  u.searchParams.set('key', key);
-  return u.toString();
+  const hash = url.indexOf('#');
+  const base = hash < 0 ? url : url.slice(0, hash);
+  const q = base.indexOf('?');
+  const fields = q < 0 ? [] : base.slice(q + 1).split('&').filter((f) => f !== '' && f !== 'key' && !f.startsWith('key='));
+  return (q < 0 ? base : base.slice(0, q)) + '?' + [...fields, 'key=' + encodeURIComponent(key)].join('&');
 }
 
 export interface LoginLink {
