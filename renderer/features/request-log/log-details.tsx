@@ -42,7 +42,7 @@ export function outcomeText(e: RequestLogEntry): string {
     case 'incomplete':
       return `Incomplete: only ${bytes} were sent (the visitor left, the file changed, or it could not be read)`;
     case 'failed':
-      return 'Sent, but the script failed (see its error output below)';
+      return 'Sent, but the script failed (its error output is above)';
     default:
       return `Complete: ${bytes}`;
   }
@@ -97,6 +97,17 @@ export function LogDetails({ details, onClose, takeFocus }: LogDetailsProps) {
         <button ref={closeRef} type="button" className="btn btn-small" onClick={onClose}>Close</button>
       </div>
       <div className="details-body">
+        {/* A failed script's output first: it is why the row is red. */}
+        {e.outcome === 'failed' && (
+          <>
+            <h4>Script error output</h4>
+            {scriptOutput.length === 0 ? (
+              <p className="muted">The script wrote nothing more (it may be on an earlier page of the log).</p>
+            ) : (
+              <pre className="details-stderr">{scriptOutput.map((c) => displayText(c.message)).join('\n')}</pre>
+            )}
+          </>
+        )}
         <dl className="details-fields">
           <Field name="Path" value={displayPath(e.path)} />
           {e.path !== null && displayPath(e.path) !== displayText(e.path) && <Field name="As sent" value={displayText(e.path)} />}
@@ -114,16 +125,6 @@ export function LogDetails({ details, onClose, takeFocus }: LogDetailsProps) {
           <Field name="Connection" value={`#${e.connectionId}`} />
           <Field name="Log line" value={formatCpythonLine(e).trimEnd()} />
         </dl>
-        {e.outcome === 'failed' && (
-          <>
-            <h4>Script error output</h4>
-            {scriptOutput.length === 0 ? (
-              <p className="muted">The script wrote nothing more (it may be on an earlier page of the log).</p>
-            ) : (
-              <pre className="details-stderr">{scriptOutput.map((c) => displayText(c.message)).join('\n')}</pre>
-            )}
-          </>
-        )}
         <h4>On this connection</h4>
         {details.truncated && <p className="muted">Showing the newest {details.connection.length} entries.</p>}
         <ol className="details-conn">

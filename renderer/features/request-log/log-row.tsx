@@ -26,19 +26,31 @@ const KIND_LABEL: Readonly<Record<RequestLogEntry['kind'], string>> = {
   event: 'share',
 };
 
+/** `4.2 of 67 MB` (the unit once when both share it), `512 kB of 67 MB`, or `4.2 MB` alone. */
+export function bytesOf(done: number, expected: number | null): string {
+  const d = formatBytes(done);
+  if (expected === null || expected <= 0) return d;
+  const e = formatBytes(expected);
+  const unit = (s: string) => s.slice(s.lastIndexOf(' '));
+  return unit(d) === unit(e) ? `${d.slice(0, d.lastIndexOf(' '))} of ${e}` : `${d} of ${e}`;
+}
+
 /**
  * What a request row says beside its path when it is not simply done: still sending, cut
- * short, or its script failed. Sizes are the body's (headers are in the details).
+ * short, or its script failed, short enough for a narrow column (`title` says it in full).
+ * Sizes are the body's (headers are in the details).
  */
-export function outcomeBadge(e: RequestLogEntry): { readonly text: string; readonly tone: 'progress' | 'error' } | null {
+export function outcomeBadge(
+  e: RequestLogEntry,
+): { readonly text: string; readonly title: string; readonly tone: 'progress' | 'error' } | null {
   const of = e.expectedBytes !== null && e.expectedBytes > 0 ? ` of ${formatBytes(e.expectedBytes)}` : '';
   switch (e.outcome) {
     case 'in-progress':
-      return { text: `In progress: ${formatBytes(e.bodyBytes)}${of}`, tone: 'progress' };
+      return { text: `In progress: ${bytesOf(e.bodyBytes, e.expectedBytes)}`, title: `Still sending: ${formatBytes(e.bodyBytes)}${of} so far`, tone: 'progress' };
     case 'incomplete':
-      return { text: `Incomplete: ${formatBytes(e.bodyBytes)}${of} sent`, tone: 'error' };
+      return { text: `Incomplete: ${bytesOf(e.bodyBytes, e.expectedBytes)}`, title: `Cut short: only ${formatBytes(e.bodyBytes)}${of} were sent`, tone: 'error' };
     case 'failed':
-      return { text: 'Script error', tone: 'error' };
+      return { text: 'Script error', title: 'The script failed: its error output is in the details', tone: 'error' };
     default:
       return null;
   }
@@ -70,14 +82,18 @@ export const LogRow = memo(function LogRow({ entry, index, top, selected, domId,
       <div role="gridcell" className="c-time">{formatClock(entry.time)}</div>
       <div role="gridcell" className="c-client" title={entry.clientAddress}>{entry.clientAddress}</div>
       <div role="gridcell" className="c-method">{isRequest ? displayText(entry.method) : KIND_LABEL[entry.kind]}</div>
-      <div role="gridcell" className="c-path">
+      <div role="gridcell" className="c-path" aria-colspan={entry.kind === 'event' ? 5 : undefined}>
         <span className="path-text">{isRequest ? (entry.path !== null ? displayPath(entry.path) : displayText(entry.message)) : displayText(entry.message)}</span>
-        {badge && <span className={`outcome-badge is-${badge.tone}`}>{badge.text}</span>}
+        {badge && <span className={`outcome-badge is-${badge.tone}`} title={badge.title}>{badge.text}</span>}
       </div>
-      <div role="gridcell" className={`c-status${cls ? ` s${cls}xx` : ''}`}>{entry.status ?? ''}</div>
-      <div role="gridcell" className="c-bytes">{isRequest ? formatBytes(entry.bodyBytes) : ''}</div>
-      <div role="gridcell" className="c-dur">{isRequest ? formatDuration(entry.durationMs) : ''}</div>
-      <div role="gridcell" className="c-ua">{displayText(entry.userAgent)}</div>
+      {entry.kind === 'event' ? null : (
+        <>
+          <div role="gridcell" className={`c-status${cls ? ` s${cls}xx` : ''}`}>{entry.status ?? ''}</div>
+          <div role="gridcell" className="c-bytes">{isRequest ? formatBytes(entry.bodyBytes) : ''}</div>
+          <div role="gridcell" className="c-dur">{isRequest ? formatDuration(entry.durationMs) : ''}</div>
+          <div role="gridcell" className="c-ua">{displayText(entry.userAgent)}</div>
+        </>
+      )}
     </div>
   );
 });
