@@ -281,10 +281,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         if (placed.length >= MAX_UPLOAD_FILES_PER_REQUEST) throw uploadProblem('UPLOAD_BAD_FORM');
         placed.push(await receive(part.filename, () => form.readData()));
       }
-      await body.drain();
+      // After the closing delimiter: an epilogue (nothing, from a browser) is read up to a bound.
+      const drained = await body.drain(MAX_UPLOAD_FIELD_BYTES);
       const renamed = placed.filter((f) => f.name !== f.asked).length;
       this.sendResponse(303);
       this.sendHeader('Location', `${folderUrl}?added=${placed.length}${renamed > 0 ? `&renamed=${renamed}` : ''}`);
+      if (!drained) this.sendHeader('Connection', 'close');
       this.sendHeader('Content-Length', '0');
       this.endHeaders();
     } catch (err) {

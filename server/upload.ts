@@ -176,9 +176,16 @@ export class RequestBody implements ChunkSource {
     return got;
   }
 
-  /** Read and drop the rest of the body (the end of a form after its last part). */
-  async drain(): Promise<void> {
-    while ((await this.next(UPLOAD_CHUNK_BYTES)) !== null);
+  /**
+   * Read and drop the rest of the body (the end of a form after its closing delimiter), at
+   * most `limit` bytes: false when more was left (the caller then closes the connection).
+   */
+  async drain(limit: number): Promise<boolean> {
+    let dropped = 0;
+    for (let c = await this.next(UPLOAD_CHUNK_BYTES); c !== null; c = await this.next(UPLOAD_CHUNK_BYTES)) {
+      if ((dropped += c.length) > limit) return false;
+    }
+    return true;
   }
 
   private async chunkSize(): Promise<number> {
