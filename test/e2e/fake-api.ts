@@ -32,11 +32,14 @@ export function installFakeServedirApi(opts: {
     'folder:check': async (p) => ({ ok: true, value: { path: p, entries: 1 } }),
   };
   let id = 0;
+  /** Requests sent in progress, made final in the next batch: [id, time]. */
+  const inProgress: Array<[number, number]> = [];
   const stream = () => {
     const timer = setInterval(() => {
-      // Columns as the utility host writes them (server/host/protocol.ts LogColumns): 8
+      // Columns as the utility host writes them (server/host/protocol.ts LogColumns): 12
       // numbers and 7 string references per entry, each distinct string once per batch,
-      // -2 for the usual request line.
+      // -2 for the usual request line. Every 100th request first arrives in progress and is
+      // made final in the next batch (same id and time: the window updates its row in place).
       const strings: string[] = [];
       const index = new Map<string, number>();
       const ref = (s: string | null): number => {
@@ -52,19 +55,28 @@ export function installFakeServedirApi(opts: {
       const numbers: number[] = [];
       const refs: number[] = [];
       let count = 0;
+      const push = (n: number, time: number, outcome: number): void => {
+        count++;
+        const status = n % 17 === 0 ? 404 : 200;
+        // id, kind (0 = request), time, connectionId, clientPort, status, bytesSent, durationMs,
+        // bodyBytes, headerBytes, expectedBytes, outcome (0 done, 1 in progress)
+        numbers.push(n, 0, time, n, 40000 + (n % 20000), status, outcome ? 700 : 1200, 0.4, outcome ? 500 : 1000, 200, 1000, outcome);
+        // clientAddress, method, path, protocol, userAgent, referer, message (-2 = usual line)
+        refs.push(ref('127.0.0.1'), ref(n % 50 === 0 ? 'HEAD' : 'GET'), ref(`/1k.bin?i=${n}`), ref('HTTP/1.1'), ref('load-test/1.0'), -1, -2);
+      };
+      for (const [n, time] of inProgress.splice(0)) push(n, time, 0);
       for (let i = 0; i < opts.perBatch && id < opts.total; i++) {
         id++;
-        count++;
-        const status = id % 17 === 0 ? 404 : 200;
-        // id, kind (0 = request), time, connectionId, clientPort, status, bytesSent, durationMs
-        numbers.push(id, 0, Date.now(), id, 40000 + (id % 20000), status, 1200, 0.4);
-        // clientAddress, method, path, protocol, userAgent, referer, message (-2 = usual line)
-        refs.push(ref('127.0.0.1'), ref(id % 50 === 0 ? 'HEAD' : 'GET'), ref(`/1k.bin?i=${id}`), ref('HTTP/1.1'), ref('load-test/1.0'), -1, -2);
+        const time = Date.now();
+        if (id % 100 === 0) {
+          push(id, time, 1);
+          inProgress.push([id, time]);
+        } else push(id, time, 0);
       }
       // JSON arrays, as the browser fallback delivers a batch.
       const batch = JSON.parse(JSON.stringify({ columns: { count, numbers, refs, strings }, dropped: 0 }));
       for (const l of listeners['log:batch']!) l(batch);
-      if (id >= opts.total) clearInterval(timer);
+      if (id >= opts.total && inProgress.length === 0) clearInterval(timer);
     }, opts.everyMs);
   };
   (globalThis as Record<string, unknown>).servedir = {
@@ -123,6 +135,7 @@ export function installFakeElectronApi(defaults: { readonly port: number; readon
       return { ok: true, value: status };
     },
     'shell:open-url': () => ({ ok: true, value: null }),
+    'shell:open-folder': () => ({ ok: true, value: null }),
     'server:stop': () => ({ state: 'stopped' }),
   };
   const invoke = new Proxy(
