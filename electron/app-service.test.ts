@@ -24,6 +24,7 @@ const statuses = () => events.filter((e) => e.channel === 'server:status').map((
 async function boot(
   extra: {
     chooseFolder?: () => Promise<string | null>;
+    openFolder?: (folder: string) => Promise<boolean>;
     home?: string;
     restartDelaysMs?: readonly number[];
     reach?: Parameters<typeof createAppService>[0]['reach'];
@@ -307,6 +308,33 @@ describe('shell:open-url', () => {
       expect(await h['shell:open-url'](bad)).toMatchObject({ ok: false, code: 'APP_ERR_URL_NOT_ALLOWED' });
     }
     expect(opened).toEqual(['http://127.0.0.1:8300/', 'http://localhost:8300/a/b?c', 'http://[::1]:8300/']);
+  });
+});
+
+describe('shell:open-folder (where an upload went)', () => {
+  it('opens the folder of a URL path of the running share, never one outside it', async () => {
+    const folders: string[] = [];
+    const h = (await boot({ openFolder: async (f) => (folders.push(f), true) })).handlers;
+    expect(await h['shell:open-folder']('/a.txt')).toMatchObject({ ok: false, code: 'APP_ERR_NOT_SHARING' });
+    await fsp.mkdir(path.join(share, 'From my phone'));
+    await fsp.mkdir(path.join(dir, 'outside'));
+    await fsp.symlink(path.join(dir, 'outside'), path.join(share, 'up'));
+    await h['settings:update']({ directory: share, port: 8300 });
+    await h['server:start']();
+    const real = await fsp.realpath(share);
+    expect(await h['shell:open-folder']('/From%20my%20phone/IMG%20(1).jpg')).toEqual({ ok: true, value: null });
+    expect(await h['shell:open-folder']('/a.txt')).toEqual({ ok: true, value: null });
+    for (const bad of ['/up/a.txt', '/up/', '/../', '/%2e%2e/x']) {
+      expect(await h['shell:open-folder'](bad)).toMatchObject({ ok: false, code: 'SRV_ERR_DIRECTORY_MISSING' });
+    }
+    expect(folders).toEqual([path.join(real, 'From my phone'), real]);
+  });
+
+  it('says so when this computer has no way to open a folder', async () => {
+    const h = (await boot()).handlers;
+    await h['settings:update']({ directory: share, port: 8300 });
+    await h['server:start']();
+    expect(await h['shell:open-folder']('/a.txt')).toMatchObject({ ok: false, code: 'APP_ERR_UNSUPPORTED' });
   });
 });
 

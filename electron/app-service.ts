@@ -30,6 +30,7 @@ import type {
 } from './ipc-contract';
 import { selfCheck, type ReachDeps } from './reach-check';
 import { listFolders } from '../server/host/folder-list';
+import { localFolderOf } from '../server/upload';
 import { cgiProgramFolder, classifyShareFolder, MSG_CGI_SYSTEM_PROGRAMS } from './share-safety';
 import type { ServeFailure } from '../server/host/protocol';
 import { notAFolderError, serveErrorForFolder, serveErrorForWrite, type ServeError } from '../server/errors';
@@ -51,6 +52,8 @@ export interface AppServiceDeps {
   readonly chooseFolder?: () => Promise<string | null>;
   /** Opens a URL in the user's default browser. */
   readonly openExternal: (url: string) => Promise<void>;
+  /** Shows a folder of this computer in its file manager; false when it could not. Absent: not offered. */
+  readonly openFolder?: (folder: string) => Promise<boolean>;
   readonly listInterfaces: () => readonly NetInterface[];
   /** A free port on `bind`, preferably close to `near`. */
   readonly suggestPort: (bind: string, near: number) => Promise<number>;
@@ -79,6 +82,7 @@ export const STABLE_AFTER_MS = 60_000;
 // What the shell did about a server process, in the words the window shows.
 const CRASH_HEADLINE = 'The server stopped unexpectedly.';
 const MSG_RESTARTED = 'The server stopped unexpectedly, so Servedir restarted it.';
+const MSG_RESTARTED_FROZEN = 'The server stopped responding, so Servedir ended it and restarted it.';
 const MSG_REPLACED: Readonly<Record<HostFault, string>> = {
   exited: 'The server stopped unexpectedly while starting, so Servedir started a new one.',
   'not-responding': 'The server was not responding, so Servedir ended it and started a new one.',
@@ -99,7 +103,7 @@ export interface AppService {
   /** Feed for ServerHost `onLog`. */
   acceptLog(batch: LogBatchFromHost): void;
   /** Feed for ServerHost `onUnexpectedExit`. */
-  hostExited(exitCode: number | null): void;
+  hostExited(exitCode: number | null, why?: 'exited' | 'not-responding'): void;
   /** Feed for ServerHost `onFolder`: the shared folder vanished or came back while sharing. */
   folderChanged(present: boolean, message: string): void;
   /** The window went away (closed or reloading): queue logs again until `app:ready`. */
@@ -435,6 +439,14 @@ export function createAppService(deps: AppServiceDeps): AppService {
       await deps.openExternal(href);
       return { ok: true, value: null };
     },
+    'shell:open-folder': async (urlPath: string) => {
+      if (status.state !== 'running') return fail('APP_ERR_NOT_SHARING', 'Share a folder first.');
+      if (!deps.openFolder) return fail('APP_ERR_UNSUPPORTED', 'Servedir cannot open folders here. Open the shared folder yourself.');
+      const folder = await localFolderOf(status.settings.directory, urlPath);
+      if (folder === null) return fail('SRV_ERR_DIRECTORY_MISSING', 'That folder is not in the shared folder any more.');
+      if (!(await deps.openFolder(folder))) return fail('APP_ERR_UNSUPPORTED', `This computer could not open the folder. It is ${folder}.`);
+      return { ok: true, value: null };
+    },
   };
 
   return {
@@ -460,7 +472,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
       const at = now();
       setStatus(present ? { ...rest, notice: { message, at } } : { ...rest, folderGone: { message, at } });
     },
-    hostExited(exitCode) {
+    hostExited(exitCode, why = 'exited') {
       // A death during 'starting' is handled by the pending start itself (it tries a fresh
       // host once, then reports hostDied); one during Stop is what Stop wanted.
       if (status.state !== 'running' || !wantSharing) return;
@@ -478,7 +490,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
         if (gen !== generation) return;
         lastAutoRestartAt = now();
         // The saved settings: the user may have changed them while the restart waited.
-        void startWith(deps.store.get(), { message: MSG_RESTARTED, at }).catch((err: unknown) =>
+        void startWith(deps.store.get(), { message: why === 'not-responding' ? MSG_RESTARTED_FROZEN : MSG_RESTARTED, at }).catch((err: unknown) =>
           console.error('servedir: automatic restart failed:', err),
         );
       };

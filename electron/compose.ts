@@ -24,6 +24,7 @@ export interface ShellDeps {
   readonly version: string;
   readonly chooseFolder?: () => Promise<string | null>;
   readonly openExternal: (url: string) => Promise<void>;
+  readonly openFolder?: (folder: string) => Promise<boolean>;
 }
 
 export interface Shell {
@@ -50,7 +51,7 @@ export async function composeShell(deps: ShellDeps): Promise<Shell> {
     fork: deps.fork,
     entryPath: deps.hostEntry,
     onLog: (batch) => service?.acceptLog(batch),
-    onUnexpectedExit: (code) => service?.hostExited(code),
+    onUnexpectedExit: (code, why) => service?.hostExited(code, why),
     onFolder: (present, message) => service?.folderChanged(present, message),
   });
   service = createAppService({
@@ -66,6 +67,7 @@ export async function composeShell(deps: ShellDeps): Promise<Shell> {
     },
     chooseFolder: deps.chooseFolder,
     openExternal: deps.openExternal,
+    openFolder: deps.openFolder,
     listInterfaces: () => listBindChoices(),
     suggestPort: suggestFreePort,
   });

@@ -243,6 +243,12 @@ export interface InvokeChannels {
   'folder:browse': (request: FolderBrowseRequest) => Promise<Result<FolderListing>>;
   /** Open one of our own server's http(s) URLs in the default browser. */
   'shell:open-url': (url: string) => Promise<Result<null>>;
+  /**
+   * While sharing: open, in this computer's file manager, the folder of the share that a URL
+   * path names (an upload's log entry names the saved file: its folder opens). Never a folder
+   * outside the share (server/upload.ts `localFolderOf`). APP_ERR_NOT_SHARING when not sharing.
+   */
+  'shell:open-folder': (urlPath: string) => Promise<Result<null>>;
   /** A memorable password to suggest: four common words (server/auth.ts). */
   'password:suggest': () => Promise<string>;
   /**
@@ -343,6 +349,8 @@ export const invokeValidators: { readonly [K in InvokeChannel]: ArgsGuard<K> } =
   'folder:browse': (args): args is [FolderBrowseRequest] => args.length === 1 && isFolderBrowseRequest(args[0]),
   'shell:open-url': (args): args is [string] =>
     args.length === 1 && typeof args[0] === 'string' && args[0].length <= MAX_PATH_LENGTH,
+  'shell:open-folder': (args): args is [string] =>
+    args.length === 1 && typeof args[0] === 'string' && args[0].startsWith('/') && args[0].length <= MAX_PATH_LENGTH && !args[0].includes('\0'),
   'password:suggest': noArgs,
   // Any text up to 1,024 characters: the shell says in words what is wrong with it.
   'password:set': (args): args is [string] => args.length === 1 && typeof args[0] === 'string' && args[0].length <= 1024,

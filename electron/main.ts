@@ -44,6 +44,7 @@ async function onReady(): Promise<void> {
     version: app.getVersion(),
     chooseFolder: () => chooseFolder(dialog, win),
     openExternal: (url) => shell.openExternal(url),
+    openFolder: async (folder) => (await shell.openPath(folder)) === '',
   });
   const { service, store } = shellApp;
   // Handlers first, so the page's first call never races the registration.

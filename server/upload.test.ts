@@ -370,3 +370,25 @@ describe('SimpleHTTPRequestHandler uploads (live)', () => {
     expect(fs.readdirSync(path.join(dir, 'cgi-bin'))).toEqual(['echo.py']);
   });
 });
+
+describe('localFolderOf (the window opens where an upload went)', () => {
+  it('a saved file gives its folder; gone ones their nearest folder; nothing outside the share', async () => {
+    const { localFolderOf } = await import('./upload.js');
+    const base = makeTempDir();
+    const root = path.join(base, 'share');
+    fs.mkdirSync(path.join(root, 'From my phone'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'From my phone', 'a b.jpg'), 'x');
+    fs.mkdirSync(path.join(base, 'outside'));
+    fs.symlinkSync(path.join(base, 'outside'), path.join(root, 'link-out'));
+    const real = fs.realpathSync(root);
+    expect(await localFolderOf(root, '/From%20my%20phone/a%20b.jpg')).toBe(path.join(real, 'From my phone'));
+    expect(await localFolderOf(root, '/From%20my%20phone/')).toBe(path.join(real, 'From my phone'));
+    expect(await localFolderOf(root, '/From%20my%20phone/gone/deeper.txt')).toBe(path.join(real, 'From my phone'));
+    expect(await localFolderOf(root, '/x.txt')).toBe(real);
+    expect(await localFolderOf(root, '/link-out/x.txt')).toBeNull();
+    expect(await localFolderOf(root, '/../outside/')).toBeNull();
+    expect(await localFolderOf(root, '/%2e%2e/outside/')).toBeNull();
+    expect(await localFolderOf(root, 'relative')).toBeNull();
+    expect(await localFolderOf(path.join(base, 'missing'), '/x')).toBeNull();
+  });
+});

@@ -23,6 +23,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
+import path from 'node:path';
 import type { SocketReader } from './connection-io.js';
 import { uploadProblem, uploadProblemForWrite, UploadProblem } from './errors.js';
 import { MAX_UPLOAD_NAME_TRIES, MAX_UPLOAD_PART_HEADER_BYTES, UPLOAD_CHUNK_BYTES } from './limits.js';
@@ -640,4 +641,38 @@ export function uploadAnswerPage(sentence: string, folderUrl: string | null, add
     '<title>The files were not added</title>\n</head>\n<body>\n<h1>The files were not added</h1>\n' +
     `<p id="problem">${escapeHtml(sentence + before)}</p>\n<p><a href="${escapeHtml(folderUrl)}">Back to the folder</a></p>\n</body>\n</html>\n`;
   return { type: 'text/html; charset=utf-8', csp: "default-src 'none'; base-uri 'none'; form-action 'none'", body: Buffer.from(html, 'utf8') };
+}
+
+// ---------------------------------------------------------------------------------------
+// For the window: where an upload went, as a folder on this computer
+
+/**
+ * The folder on this computer that `urlPath` (a URL path of the share, as an upload's log
+ * entry names the saved file) is in, or null when it is not an existing folder inside
+ * `directory`: decoded like the engine decodes it, `.`/`..` refused, a file's path giving its
+ * folder, the real path inside the shared folder's real path. What the window's "Open folder"
+ * opens; nothing here opens anything.
+ */
+export async function localFolderOf(directory: string, urlPath: string): Promise<string | null> {
+  if (!urlPath.startsWith('/') || urlPath.length > 4096) return null;
+  const target = uploadTarget(urlPath.endsWith('/') ? urlPath : urlPath + '/', 'POST', process.platform === 'win32', true);
+  if (target instanceof UploadProblem) return null;
+  let root: string;
+  try {
+    root = await fsp.realpath(directory);
+  } catch {
+    return null;
+  }
+  const inside = root.endsWith(path.sep) ? root : root + path.sep;
+  for (let words = [...target.folder]; ; words = words.slice(0, -1)) {
+    const candidate = path.join(root, ...words);
+    try {
+      const real = await fsp.realpath(candidate);
+      if (real !== root && !real.startsWith(inside)) return null;
+      if ((await fsp.stat(real)).isDirectory()) return real;
+    } catch {
+      // gone: its folder, if that is still there, is the next best place
+    }
+    if (words.length === 0) return null;
+  }
 }

@@ -77,6 +77,8 @@ async function main(): Promise<void> {
     openExternal: async (url) => {
       if (!(await openInBrowser(url))) console.log(`Open ${url} in your browser.`);
     },
+    // The system opener shows a folder in the file manager as it opens a URL in the browser.
+    openFolder: (folder) => openInBrowser(folder),
   });
 
   try {
