@@ -55,6 +55,14 @@ describe('password hashing', () => {
     expect(await verifyPassword(v, '')).toBe(false);
   });
 
+  it('compares hashes of equal length only: a stored hash of another length is refused, never a crash', async () => {
+    const v = await hashPassword(PASSWORD);
+    expect(await verifyPassword({ ...v, hash: Buffer.alloc(16).toString('base64') }, PASSWORD)).toBe(false);
+    // The same password under another salt is another hash.
+    const w = await hashPassword(PASSWORD);
+    expect(await verifyPassword({ ...v, salt: w.salt }, PASSWORD)).toBe(false);
+  });
+
   it('a check costs one scrypt: slow for guessing, well under a second for a login', async () => {
     const v = await hashPassword(PASSWORD);
     const t0 = performance.now();
