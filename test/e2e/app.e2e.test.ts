@@ -259,7 +259,7 @@ describe('Servedir window in browser mode (real control server + real engine)', 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('button[aria-label="Export as CSV"]')]);
     const csvText = readFileSync((await csv.path())!, 'utf8');
     expect(csv.suggestedFilename()).toMatch(/^servedir-log-.*\.csv$/);
-    expect(csvText.split('\r\n')[0]).toBe('\ufeff"time","client","client port","method","path","protocol","status","bytes sent","duration ms","user agent","referer","kind","connection","message"');
+    expect(csvText.split('\r\n')[0]).toBe('\ufeff"time","client","client port","method","path","protocol","status","bytes sent","duration ms","user agent","referer","kind","connection","message","body bytes","header bytes","expected body bytes","state"');
     expect(csvText).toMatch(/,"127\.0\.0\.1","\d+","GET","\/hello\.txt","HTTP\/1\.[01]","200",/);
 
     const [txt] = await Promise.all([page.waitForEvent('download'), page.click('button[aria-label="Export as text"]')]);
