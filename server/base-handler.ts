@@ -710,9 +710,12 @@ export class BaseHTTPRequestHandler {
     }
   }
 
-  /** Fills in what went out of the current response so far: bytes (body, headers) and time. */
-  private measureResponse(draft: MutableDraft, now: number): void {
-    const sent = this.wfile.bytesWritten - this.requestBytesStart;
+  /**
+   * Fills in what went out of the current response so far: bytes (body, headers) and time.
+   * `unsent`: bytes written but still waiting in this process, left out of a progress report.
+   */
+  private measureResponse(draft: MutableDraft, now: number, unsent = 0): void {
+    const sent = Math.max(0, this.wfile.bytesWritten - this.requestBytesStart - unsent);
     draft.bytesSent = sent;
     draft.bodyBytes = Math.max(0, sent - draft.headerBytes);
     draft.durationMs = Math.round((now - this.requestStart) * 1000) / 1000;
@@ -734,7 +737,9 @@ export class BaseHTTPRequestHandler {
     const now = performance.now();
     if (now - this.requestStart < minAgeMs) return;
     const update: MutableDraft = { ...entry, outcome: 'in-progress' };
-    this.measureResponse(update, now);
+    // What the connection has taken, not what is queued for it: a chunk of a slow download
+    // counts as it leaves, not all at once.
+    this.measureResponse(update, now, this.wfile.unsent);
     this.server.emitLog(update);
     // Numbered by the server: the final entry keeps the number, so it replaces this row.
     (entry as MutableDraft).id = update.id;

@@ -399,6 +399,11 @@ export class SocketWriter {
     });
   }
 
+  /** Bytes written here that have not left this process yet (queued, or in the socket's buffer). */
+  get unsent(): number {
+    return this.pendingLength + (this.socket.destroyed ? 0 : this.socket.writableLength);
+  }
+
   /** False once the connection can no longer carry output. */
   get writable(): boolean {
     return !this.socket.destroyed && this.socket.writable;

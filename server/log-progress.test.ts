@@ -149,6 +149,10 @@ describe('progress while a response goes out (logProgressMs)', () => {
     expect(final).toMatchObject({ id: first.id, outcome: 'done', bodyBytes: BIG, expectedBytes: BIG, bytesSent: got });
     const updates = s.logs.filter((e) => e.outcome === 'in-progress');
     expect(new Set(updates.map((e) => e.id))).toEqual(new Set([first.id]));
+    // Bytes the connection has taken, never more than what follows, never going back.
+    const sizes = updates.map((e) => e.bodyBytes);
+    expect(sizes).toEqual([...sizes].sort((a, b) => a - b));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(final.bodyBytes);
     // Throttled: at most one per interval (one timer tick each), whatever the write rate.
     expect(updates.length).toBeLessThanOrEqual(Math.ceil(elapsed / PROGRESS_MS) + 1);
     expect(updates.every((e) => e.time === final.time)).toBe(true); // CPython's time: when the status was sent
