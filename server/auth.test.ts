@@ -5,6 +5,7 @@
  * form post, HTTP Basic as curl sends it, 401/429, a key link once, the log, a new password.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -208,6 +209,20 @@ async function startShare(over: Partial<ServeSettings> = {}, clear = PASSWORD, p
 
 const BROWSER = { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'User-Agent': 'Mozilla/5.0 (iPhone)' };
 const basic = (password: string, user = 'me'): string => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+/** A GET as curl sends it (Node's fetch adds `Sec-Fetch-Mode`, which only browsers send). */
+function curlGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'User-Agent': 'curl/8.5.0', Accept: '*/*', ...headers }, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      })
+      .on('error', reject);
+  });
+}
+
 const cookieOf = (res: Response): string => (res.headers.get('set-cookie') ?? '').split(';', 1)[0]!;
 
 async function loginByForm(live: Live, password: string, next = '/'): Promise<Response> {
@@ -245,19 +260,30 @@ describe('a share with a password (live)', () => {
 
   it('HTTP Basic works for scripts with any user name; without it a script gets a Basic challenge', async () => {
     const live = await startShare();
-    const none = await fetch(live.base + '/hello.txt', { headers: { Accept: '*/*', 'User-Agent': 'curl/8.5.0' } });
+    const none = await curlGet(live.base + '/hello.txt');
     expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toBe('Basic realm="Servedir", charset="UTF-8"');
-    expect(await none.text()).toMatch(/needs a password/);
+    expect(none.headers['www-authenticate']).toBe('Basic realm="Servedir", charset="UTF-8"');
+    expect(none.body).toMatch(/needs a password/);
     for (const user of ['me', '', 'someone else']) {
       const res = await fetch(live.base + '/hello.txt', { headers: { Authorization: basic(PASSWORD, user) } });
       expect(res.status).toBe(200);
       expect(await res.text()).toBe('hello\n');
     }
-    const wrong = await fetch(live.base + '/hello.txt', { headers: { Authorization: basic('nope nope') } });
+    // A browser's image or favicon request gets no challenge (its own password box would
+    // cover the login page).
+    const browserish: Record<string, string>[] = [
+      { Accept: 'image/avif,image/webp,*/*', 'User-Agent': 'Mozilla/5.0 (iPhone)' },
+      { Accept: '*/*', 'Sec-Fetch-Mode': 'no-cors' },
+    ];
+    for (const headers of browserish) {
+      const img = await fetch(live.base + '/favicon.ico', { headers });
+      expect(img.status).toBe(401);
+      expect(img.headers.get('www-authenticate')).toBeNull();
+      await img.text();
+    }
+    const wrong = await curlGet(live.base + '/hello.txt', { Authorization: basic('nope nope') });
     expect(wrong.status).toBe(401);
-    expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic /);
-    await wrong.text();
+    expect(wrong.headers['www-authenticate']).toMatch(/^Basic /);
     const failed = live.logs.filter((e) => e.kind === 'message' && e.message === 'Failed login: wrong password');
     expect(failed).toHaveLength(1);
     expect(formatNcsaLine(failed[0]!)).toMatch(/^127\.0\.0\.1 - - \[.+\] Failed login: wrong password\n$/);

@@ -416,11 +416,14 @@ export class AccessGate {
     const session = cookieValue(req.headers.get('Cookie'), cookieName);
     const loggedIn = session !== null && this.sessions.touch(session, now);
     const browser = (req.headers.get('Accept') ?? '').includes('text/html');
+    // A browser's other requests (an image, the favicon of the login page): no Basic
+    // challenge, which would open the browser's own password box over the login page.
+    const inBrowser = browser || req.headers.get('Sec-Fetch-Mode') !== undefined || (req.headers.get('User-Agent') ?? '').startsWith('Mozilla/');
 
     if (pathname === LOGIN_PATH) {
       if (req.command === 'POST') return this.loginForm(req, address, cookieName, now);
       if (loggedIn) return this.redirect(req, '/');
-      return this.refuse(req, { browser: true, next: '/', problem: null });
+      return this.refuse(req, { browser: true, challenge: false, next: '/', problem: null });
     }
 
     const key = keyOf(target);
@@ -435,7 +438,7 @@ export class AccessGate {
       this.throttle.failed(address, now);
       req.logMessage('Failed login: the login link has expired or was already used');
       if (loggedIn) return this.redirect(req, withoutKey(target));
-      return this.refuse(req, { browser, next: withoutKey(target), problem: MSG_LOGIN_KEY_REFUSED });
+      return this.refuse(req, { browser, challenge: !inBrowser, next: withoutKey(target), problem: MSG_LOGIN_KEY_REFUSED });
     }
 
     if (loggedIn) return true;
@@ -460,9 +463,9 @@ export class AccessGate {
       }
       this.throttle.failed(address, this.now());
       req.logMessage('Failed login: wrong password');
-      return this.refuse(req, { browser: false, next: target, problem: MSG_LOGIN_WRONG });
+      return this.refuse(req, { browser: false, challenge: true, next: target, problem: MSG_LOGIN_WRONG });
     }
-    return this.refuse(req, { browser, next: target, problem: null });
+    return this.refuse(req, { browser, challenge: !inBrowser, next: target, problem: null });
   }
 
   private async loginForm(req: GatedRequest, address: string, cookieName: string, now: number): Promise<boolean> {
@@ -471,7 +474,7 @@ export class AccessGate {
     const length = Number((req.headers.get('Content-Length') ?? '').trim());
     if (!Number.isSafeInteger(length) || length < 0 || length > MAX_LOGIN_BODY_BYTES) {
       req.closeConnection = true;
-      return this.refuse(req, { browser: true, next: '/', problem: MSG_LOGIN_WRONG });
+      return this.refuse(req, { browser: true, challenge: false, next: '/', problem: MSG_LOGIN_WRONG });
     }
     const body = (await req.rfile.read(length)).toString('utf8');
     const form = new URLSearchParams(body);
@@ -484,7 +487,7 @@ export class AccessGate {
     }
     this.throttle.failed(address, this.now());
     req.logMessage('Failed login: wrong password');
-    return this.refuse(req, { browser: true, next, problem: MSG_LOGIN_WRONG });
+    return this.refuse(req, { browser: true, challenge: false, next, problem: MSG_LOGIN_WRONG });
   }
 
   /** 303 to `location`, setting the session cookie when `session` is given. */
@@ -499,10 +502,14 @@ export class AccessGate {
     return false;
   }
 
-  /** 401: the login page for a browser, a Basic challenge for anything else. */
-  private refuse(req: GatedRequest, o: { browser: boolean; next: string; problem: string | null }): false {
+  /**
+   * 401: the login page for a page a browser asks for; otherwise a sentence, with a Basic
+   * challenge (`challenge`) for scripts, never for a browser's images and the like.
+   */
+  private refuse(req: GatedRequest, o: { browser: boolean; challenge: boolean; next: string; problem: string | null }): false {
     if (o.browser) return this.page(req, 401, loginPage(safeNext(o.next), o.problem ?? MSG_LOGIN_NEEDED, o.problem !== null), []);
-    return this.text(req, 401, (o.problem ?? MSG_LOGIN_NEEDED) + '\n', [['WWW-Authenticate', 'Basic realm="Servedir", charset="UTF-8"']]);
+    const challenge: [string, string][] = o.challenge ? [['WWW-Authenticate', 'Basic realm="Servedir", charset="UTF-8"']] : [];
+    return this.text(req, 401, (o.problem ?? MSG_LOGIN_NEEDED) + '\n', challenge);
   }
 
   private tooMany(req: GatedRequest, waitMs: number, browser: boolean, next: string): false {

@@ -182,9 +182,13 @@ describe('command line, live (as a new user runs it)', () => {
     const p = run(['0', '-b', '127.0.0.1', '-d', dir, '--password-file', pw]);
     await waitFor(() => p.out().includes('\n'));
     const port = Number(/port (\d+)/.exec(p.out())![1]);
-    const refused = await fetch(`http://127.0.0.1:${port}/hello.txt`);
-    expect(refused.status).toBe(401);
-    expect(refused.headers.get('www-authenticate')).toBe('Basic realm="Servedir", charset="UTF-8"');
+    // As curl asks (Node's fetch sends Sec-Fetch-Mode, as browsers do, and gets no challenge).
+    const refused = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      import('node:http').then(({ get }) => get(`http://127.0.0.1:${port}/hello.txt`, { headers: { 'User-Agent': 'curl/8.5.0' } }, resolve).on('error', reject), reject);
+    });
+    refused.resume();
+    expect(refused.statusCode).toBe(401);
+    expect(refused.headers['www-authenticate']).toBe('Basic realm="Servedir", charset="UTF-8"');
     const auth = 'Basic ' + Buffer.from('me:river candle maple stone').toString('base64');
     expect(await (await fetch(`http://127.0.0.1:${port}/hello.txt`, { headers: { Authorization: auth } })).text()).toBe('hello\n');
     await waitFor(() => p.err().split('\n').length >= 3);
