@@ -98,7 +98,7 @@ describe('createServerHost', () => {
     const host = createServerHost({ fork, entryPath: 'h', onUnexpectedExit });
     await host.start(settings());
     fork.spawned[0]!.crash(139);
-    await vi.waitFor(() => expect(onUnexpectedExit).toHaveBeenCalledWith(139));
+    await vi.waitFor(() => expect(onUnexpectedExit).toHaveBeenCalledWith(139, 'exited'));
     const out = await host.start(settings());
     expect(out.ok).toBe(true);
     expect(fork.spawned).toHaveLength(2);
@@ -259,6 +259,58 @@ describe('createServerHost with a host that misses a deadline', () => {
     expect(fork.spawned).toHaveLength(2);
     expect(engine.calls).toHaveLength(4); // first, the late one, the replacement's, the last
     err.mockRestore();
+    fork.spawned[0]!.signal('SIGKILL');
+    await host.shutdown();
+  });
+});
+
+describe('createServerHost heartbeat (a host frozen while serving is noticed without a Stop or Share)', () => {
+  const BEAT = { ...FAST, heartbeatMs: 25, heartbeatMissMs: 150 };
+
+  it('a serving host that answers is kept; frozen, it is ended (SIGTERM + SIGCONT) and reported as not responding, not as a crash', async () => {
+    const fork = fakeFork(createFakeEngine());
+    const onUnexpectedExit = vi.fn();
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const host = createServerHost({ fork, signal: fork.signal, entryPath: 'h', deadlines: BEAT, onUnexpectedExit });
+    expect(await host.start(settings())).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 8 * BEAT.heartbeatMs));
+    expect(onUnexpectedExit).not.toHaveBeenCalled();
+    expect(fork.spawned[0]!.signals).toEqual([]);
+    fork.spawned[0]!.freeze();
+    await vi.waitFor(() => expect(onUnexpectedExit).toHaveBeenCalledWith(null, 'not-responding'), { timeout: 2000 });
+    expect(onUnexpectedExit).toHaveBeenCalledTimes(1);
+    expect(fork.spawned[0]!.signals.slice(0, 2)).toEqual(['SIGTERM', 'SIGCONT']);
+    expect(fork.spawned[0]!.dead).toBe(true);
+    expect(err.mock.calls.flat().join(' ')).toMatch(/has not answered for \d+ ms; ending it/);
+    // The next start runs on a fresh host.
+    expect(await host.start(settings())).toMatchObject({ ok: true });
+    expect(fork.spawned).toHaveLength(2);
+    err.mockRestore();
+    await host.shutdown();
+  });
+
+  it('a frozen host that is not serving is left to the next start or stop (which have their own deadlines)', async () => {
+    const fork = fakeFork(createFakeEngine());
+    const onUnexpectedExit = vi.fn();
+    const host = createServerHost({ fork, signal: fork.signal, entryPath: 'h', deadlines: BEAT, onUnexpectedExit });
+    await host.start(settings());
+    await host.stop();
+    fork.spawned[0]!.freeze();
+    await new Promise((r) => setTimeout(r, 3 * BEAT.heartbeatMissMs));
+    expect(onUnexpectedExit).not.toHaveBeenCalled();
+    expect(fork.spawned[0]!.signals).toEqual([]);
+    fork.spawned[0]!.signal('SIGKILL');
+    await host.shutdown();
+  });
+
+  it('heartbeatMs 0: no pings at all', async () => {
+    const fork = fakeFork(createFakeEngine());
+    const onUnexpectedExit = vi.fn();
+    const host = createServerHost({ fork, signal: fork.signal, entryPath: 'h', deadlines: { ...BEAT, heartbeatMs: 0 }, onUnexpectedExit });
+    await host.start(settings());
+    fork.spawned[0]!.freeze();
+    await new Promise((r) => setTimeout(r, 2 * BEAT.heartbeatMissMs));
+    expect(onUnexpectedExit).not.toHaveBeenCalled();
     fork.spawned[0]!.signal('SIGKILL');
     await host.shutdown();
   });

@@ -109,6 +109,14 @@ export interface HostDeadlines {
   readonly killGraceMs: number;
   /** `shutdown`: the host's own clean exit before it is killed. */
   readonly shutdownMs: number;
+  /** While serving, a `ping` this often (0: no heartbeat). */
+  readonly heartbeatMs: number;
+  /**
+   * A ping unanswered this long means the host is frozen (SIGSTOP, a stuck loop): it is
+   * replaced at once, not at the next Stop or Share. Generous: the host answers a ping
+   * between two requests, in well under a millisecond even at 45,000 requests a second.
+   */
+  readonly heartbeatMissMs: number;
 }
 
 export const HOST_DEADLINES: HostDeadlines = {
@@ -117,6 +125,8 @@ export const HOST_DEADLINES: HostDeadlines = {
   closeMs: 2_000,
   killGraceMs: 1_000,
   shutdownMs: 3_000,
+  heartbeatMs: 2_000,
+  heartbeatMissMs: 8_000,
 };
 
 /** How long to wait for the exit after SIGKILL before carrying on without it. */
@@ -133,8 +143,11 @@ export interface ServerHostOptions {
   readonly onLog?: (batch: LogBatchFromHost) => void;
   /** While serving, the shared folder vanished (`present` false) or came back; `message` in plain words. */
   readonly onFolder?: (present: boolean, message: string) => void;
-  /** A host exited without being asked to (crash, killed from outside). */
-  readonly onUnexpectedExit?: (exitCode: number | null) => void;
+  /**
+   * A host that was serving exited without being asked to (crash, killed from outside:
+   * `exited`), or stopped answering the heartbeat and was ended (`not-responding`, exit code null).
+   */
+  readonly onUnexpectedExit?: (exitCode: number | null, why: 'exited' | 'not-responding') => void;
 }
 
 /**
@@ -206,6 +219,10 @@ interface Child {
   /** It answered `listening` since its last `stopped`: a start or stop first closes a server. */
   serving: boolean;
   pending: Pending | null;
+  /** The heartbeat's timer, from `ready` until the host exits or is retired. */
+  beat: NodeJS.Timeout | null;
+  /** The number of the last ping answered (pings are numbered from 1). */
+  answered: number;
 }
 
 /** Resolves true when `p` settles within `ms`, else false (the timer never outlives it). */
@@ -248,6 +265,9 @@ export function createServerHost(opts: ServerHostOptions): ServerHost {
       case 'folder':
         if (typeof msg.present === 'boolean' && typeof msg.message === 'string') opts.onFolder?.(msg.present, msg.message);
         return;
+      case 'pong':
+        if (typeof msg.n === 'number' && msg.n > child.answered) child.answered = msg.n;
+        return;
       default: {
         const unknownMessage: never = msg;
         console.error('servedir: unexpected message from the server host', unknownMessage);
@@ -268,6 +288,8 @@ export function createServerHost(opts: ServerHostOptions): ServerHost {
       retired: false,
       serving: false,
       pending: null,
+      beat: null,
+      answered: 0,
     };
     proc.on('message', (m) => onMessage(child, m, markReady));
     proc.on('exit', (code) => {
@@ -275,10 +297,11 @@ export function createServerHost(opts: ServerHostOptions): ServerHost {
       child.dead = true;
       child.serving = false;
       if (current === child) current = null;
+      stopHeartbeat(child);
       markReady(false);
       child.pending?.resolve('exit');
       markExited();
-      if (!child.retired && !shuttingDown) opts.onUnexpectedExit?.(typeof code === 'number' ? code : null);
+      if (!child.retired && !shuttingDown) opts.onUnexpectedExit?.(typeof code === 'number' ? code : null, 'exited');
     });
     return child;
   };
@@ -301,6 +324,7 @@ export function createServerHost(opts: ServerHostOptions): ServerHost {
    */
   const retire = async (child: Child): Promise<void> => {
     child.retired = true;
+    stopHeartbeat(child);
     if (current === child) current = null;
     if (child.dead) return;
     try {
@@ -313,6 +337,52 @@ export function createServerHost(opts: ServerHostOptions): ServerHost {
     signal(child, 'SIGKILL');
     if (await within(child.exited, AFTER_KILL_MS)) return;
     console.error(`servedir: the server host (pid ${child.proc.pid ?? '?'}) did not exit after SIGKILL; starting a new one without it.`);
+  };
+
+  const stopHeartbeat = (child: Child): void => {
+    if (child.beat) clearInterval(child.beat);
+    child.beat = null;
+  };
+
+  /**
+   * While the host serves, one ping at a time; unanswered for `heartbeatMissMs`, the host is
+   * frozen and replaced, and the service hears of it as of a crash (it restarts the share).
+   * Nothing is judged while a start or stop is pending (those have their own deadlines), nor
+   * across a gap in this process's own timers (the computer slept, or this process was
+   * stopped): the wait starts again from then.
+   */
+  const startHeartbeat = (child: Child): void => {
+    if (d.heartbeatMs <= 0 || child.beat) return;
+    let sent = 0;
+    let sentAt = 0;
+    let lastTick = Date.now();
+    child.beat = setInterval(() => {
+      const t = Date.now();
+      const gap = t - lastTick > 2 * d.heartbeatMs;
+      lastTick = t;
+      if (child.dead || child.retired) return stopHeartbeat(child);
+      if (!child.serving || child.pending) {
+        sentAt = t; // nothing to judge now; an answer still due gets a fresh wait
+        return;
+      }
+      if (child.answered < sent) {
+        if (gap) sentAt = t;
+        else if (t - sentAt >= d.heartbeatMissMs) {
+          stopHeartbeat(child);
+          void serial(async () => {
+            if (child.dead || child.retired || current !== child || !child.serving) return;
+            console.error(`servedir: the server host (pid ${child.proc.pid ?? '?'}) has not answered for ${t - sentAt} ms; ending it.`);
+            await retire(child);
+            if (!shuttingDown) opts.onUnexpectedExit?.(null, 'not-responding');
+          });
+        }
+        return;
+      }
+      sent++;
+      sentAt = t;
+      child.proc.postMessage({ type: 'ping', n: sent });
+    }, d.heartbeatMs);
+    child.beat.unref?.();
   };
 
   /** The current host, or a new one once it said `ready` in time; else why not. */
@@ -328,6 +398,7 @@ export function createServerHost(opts: ServerHostOptions): ServerHost {
     }
     if ((await within(child.ready, d.readyMs)) && (await child.ready)) {
       current = child;
+      startHeartbeat(child);
       return child;
     }
     await retire(child);

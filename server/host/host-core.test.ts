@@ -254,6 +254,32 @@ describe('runHost over a fake parentPort', () => {
   });
 });
 
+describe('runHost heartbeat', () => {
+  it('answers ping with its number at once, even while a start is still in progress; a ping without a whole number is ignored', async () => {
+    const proc = new EventEmitter() as unknown as ProcessLike & EventEmitter;
+    const sent: HostToMain[] = [];
+    proc.send = (m: unknown) => (sent.push(m as HostToMain), true);
+    let release: () => void = () => {};
+    const serve = () =>
+      new Promise<{ port: number; address: string; close: () => Promise<void> }>((resolve) => {
+        release = () => resolve({ port: 8000, address: '127.0.0.1', close: async () => {} });
+      });
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const host = runHost(detectChannel(proc), { serve, exit: vi.fn(), shareUrls: () => [], watchFolder: () => ({ close() {}, check: async () => {} }) });
+    proc.emit('message', { type: 'start', settings: settings() });
+    await new Promise((r) => setImmediate(r));
+    proc.emit('message', { type: 'ping', n: 7 });
+    proc.emit('message', { type: 'ping', n: 'x' });
+    expect(sent.map((m) => m.type)).toEqual(['ready', 'pong']);
+    expect(sent[1]).toEqual({ type: 'pong', n: 7 });
+    release();
+    await host.idle();
+    expect(sent.map((m) => m.type)).toEqual(['ready', 'pong', 'listening']);
+    expect(err).toHaveBeenCalledWith('servedir host: ignoring a malformed message', { type: 'ping', n: 'x' });
+    err.mockRestore();
+  });
+});
+
 describe('runHost over fork IPC', () => {
   it('closes the server and exits when the shell disconnects', async () => {
     const proc = new EventEmitter() as unknown as ProcessLike & EventEmitter;

@@ -220,6 +220,7 @@ export interface HostHandle {
 function isMainToHost(m: unknown): m is MainToHost {
   const t = (m as { type?: unknown } | null)?.type;
   if (t === 'stop' || t === 'shutdown') return true;
+  if (t === 'ping') return Number.isSafeInteger((m as { n?: unknown }).n);
   if (t !== 'start') return false;
   // The settings themselves are checked by `handle` (the table's check), so that a bad one
   // is answered with `failed` on its field rather than ignored.
@@ -287,6 +288,8 @@ export function runHost(channel: HostChannel, deps: HostDeps): HostHandle {
         batcher.flush();
         channel.send({ type: 'stopped' });
         return;
+      case 'ping': // answered before the queue (onMessage below)
+        return;
       case 'shutdown':
         exiting = true;
         await closeServer();
@@ -305,6 +308,12 @@ export function runHost(channel: HostChannel, deps: HostDeps): HostHandle {
     if (exiting) return;
     if (!isMainToHost(raw)) {
       console.error('servedir host: ignoring a malformed message', raw);
+      return;
+    }
+    // The heartbeat is answered at once, not after a start or stop in progress: it asks
+    // whether this process still runs, not whether the last request is done.
+    if (raw.type === 'ping') {
+      channel.send({ type: 'pong', n: raw.n });
       return;
     }
     chain = chain

@@ -58,7 +58,13 @@ export type MainToHost =
   /** Stop serving; the host answers `stopped` and stays alive for another `start`. */
   | { readonly type: 'stop' }
   /** Stop serving and exit the process cleanly. */
-  | { readonly type: 'shutdown' };
+  | { readonly type: 'shutdown' }
+  /**
+   * The supervisor's heartbeat while the host serves: answered with `pong` at once, ahead of
+   * any start or stop still in progress. A host that stops answering is frozen (stopped,
+   * stuck in a loop): the supervisor replaces it without waiting for the next Stop or Share.
+   */
+  | { readonly type: 'ping'; readonly n: number };
 
 export type HostToMain =
   /** Sent once when the host process is up and listening for messages. */
@@ -83,6 +89,8 @@ export type HostToMain =
    * While serving: the shared folder vanished (`present: false`: deleted, renamed, its drive
    * removed) or came back; `message` says so in plain words (also sent as an `event` log entry).
    */
-  | { readonly type: 'folder'; readonly present: boolean; readonly message: string };
+  | { readonly type: 'folder'; readonly present: boolean; readonly message: string }
+  /** The answer to `ping`, with its number. */
+  | { readonly type: 'pong'; readonly n: number };
 
 export type { LogColumns } from './log-columns.js';

@@ -138,8 +138,36 @@ afterAll(async () => {
 
 describe.skipIf(AGAINST_PYTHON)('supervisor: the built host under faults (production deadlines)', () => {
   it('uses the deadlines SECURITY.md states', () => {
-    expect(HOST_DEADLINES).toEqual({ readyMs: 3000, requestMs: 2000, closeMs: 2000, killGraceMs: 1000, shutdownMs: 3000 });
+    expect(HOST_DEADLINES).toEqual({ readyMs: 3000, requestMs: 2000, closeMs: 2000, killGraceMs: 1000, shutdownMs: 3000, heartbeatMs: 2000, heartbeatMissMs: 8000 });
   });
+
+  it('SIGSTOP while sharing, nobody presses anything: the heartbeat notices, the frozen host is ended and the share answers again by itself; the window says the server stopped responding', async () => {
+    const { s, port, statuses } = await shell(forkSequence(HOST_CJS));
+    expect((await s.service.handlers['server:start']()).ok).toBe(true);
+    const frozen = forked[0]!.pid!;
+    // Some heartbeats answered first: a host that serves is never judged frozen.
+    await new Promise((r) => setTimeout(r, 2 * HOST_DEADLINES.heartbeatMs + 500));
+    expect(forked).toHaveLength(1);
+    expect(alive(frozen)).toBe(true);
+    const t0 = Date.now();
+    process.kill(frozen, 'SIGSTOP');
+    // At most: the ping in flight unanswered for heartbeatMissMs, noticed at the next beat,
+    // the kill grace, then a fresh host and a start.
+    const limit = HOST_DEADLINES.heartbeatMissMs + 2 * HOST_DEADLINES.heartbeatMs + HOST_DEADLINES.killGraceMs + RECOVERY_LIMIT_MS;
+    await untilServing(port, limit);
+    const took = Date.now() - t0;
+    report('SIGSTOP, untouched → serving again', took);
+    expect(took).toBeGreaterThanOrEqual(HOST_DEADLINES.heartbeatMissMs - HOST_DEADLINES.heartbeatMs);
+    expect(took).toBeLessThan(limit);
+    expect(alive(frozen)).toBe(false);
+    expect(forked).toHaveLength(2);
+    expect(s.service.status()).toMatchObject({
+      state: 'running',
+      port,
+      notice: { message: 'The server stopped responding, so Servedir ended it and restarted it.' },
+    });
+    expect(statuses.at(-1)).toMatchObject({ state: 'running', notice: { message: expect.stringMatching(/stopped responding/) } });
+  }, 60_000);
 
   it('kill -9 while sharing: the share answers again by itself within 5 s, and the window is told', async () => {
     const { s, port } = await shell(forkSequence(HOST_CJS));
