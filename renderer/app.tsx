@@ -42,7 +42,9 @@ function announcement(s: ServerStatus): string {
 function StatusPill({ status }: { readonly status: ServerStatus }) {
   const [cls, text] =
     status.state === 'running'
-      ? ['on', `Sharing on port ${status.port}`]
+      ? status.folderGone
+        ? ['bad', 'Shared folder missing']
+        : ['on', `Sharing on port ${status.port}`]
       : status.state === 'starting'
         ? ['busy', 'Starting…']
         : status.state === 'crashed'

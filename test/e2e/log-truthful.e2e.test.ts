@@ -170,6 +170,7 @@ describe('the truthful log, in the real browser mode', () => {
     await alert.waitFor({ timeout: T });
     expect(await alert.textContent()).toMatch(/^The shared folder is gone \(.*Family videos was deleted, renamed or its drive removed\): visitors get errors until it comes back\./);
     await page.locator('.log-row.is-event', { hasText: 'The shared folder is gone' }).waitFor({ timeout: T });
+    expect(await page.getByTestId('status-pill').textContent()).toBe('Shared folder missing');
     await shot('folder-gone');
     renameSync(`${dir} (moved)`, dir);
     await alert.waitFor({ state: 'detached', timeout: T });
