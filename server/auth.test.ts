@@ -357,6 +357,22 @@ describe('a share with a password (live)', () => {
     expect((await fetch(second.base + '/hello.txt', { headers: { Authorization: basic('another four words') } })).status).toBe(200);
   });
 
+  it('with uploads on, only a logged-in visitor adds files', async () => {
+    const live = await startShare({ upload: true });
+    const refused = await curlGet(live.base + '/photos/', {});
+    expect(refused.status).toBe(401);
+    const put = (headers: Record<string, string>) => fetch(live.base + '/photos/new.txt', { method: 'PUT', body: 'new\n', headers });
+    const anon = await put({});
+    expect(anon.status).toBe(401);
+    await anon.text();
+    expect(await (await fetch(live.base + '/photos/', { headers: { Authorization: basic(PASSWORD) } })).text()).not.toContain('new.txt');
+    const ok = await put({ Authorization: basic(PASSWORD) });
+    expect(ok.status).toBe(201);
+    await ok.text();
+    const listing = await fetch(live.base + '/photos/', { headers: { Authorization: basic(PASSWORD) } });
+    expect(await listing.text()).toContain('new.txt');
+  });
+
   it('an unauthenticated request with a body is refused without reading it, and the connection closes', async () => {
     const live = await startShare();
     const res = await fetch(live.base + '/photos/', { method: 'PUT', body: 'x'.repeat(100_000), headers: { Accept: '*/*' } });

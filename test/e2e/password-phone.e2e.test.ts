@@ -191,4 +191,34 @@ describe('Require a password: set it in the window, log a phone in by the QR cod
       expect(text, button).not.toContain(password);
     }
   });
+
+  it('changing the password logs every phone out; removing it opens the folder to all', async () => {
+    const p = await phone();
+    await p.goto(mainUrl);
+    await p.fill('#password', password);
+    await p.click('button:has-text("Open the folder")');
+    await p.getByText('menu.txt').waitFor({ timeout: T });
+
+    await page.click('role=tab[name="Settings"]');
+    await page.click('button:text-is("Change")');
+    const input = page.locator('#password-new');
+    await input.fill('a brand new password');
+    await page.click('button:has-text("Save the new password")');
+    await expect.poll(() => page.getByTestId('password-shown').textContent(), { timeout: T }).toBe('a brand new password');
+    await page.locator('.password-section [role="status"]', { hasText: 'Sharing restarted' }).waitFor({ timeout: T });
+    await page.click('role=tab[name="Share"]');
+    await page.locator('.url-big').waitFor({ timeout: T });
+    await expect.poll(async () => (await p.reload())!.status(), { timeout: T }).toBe(401);
+    await p.getByRole('heading', { name: 'Password needed' }).waitFor({ timeout: T });
+
+    await page.click('role=tab[name="Settings"]');
+    await page.click('button:text-is("Remove")');
+    await page.locator('.password-section [role="status"]', { hasText: 'Password removed' }).waitFor({ timeout: T });
+    await page.click('role=tab[name="Share"]');
+    await page.locator('.url-big').waitFor({ timeout: T });
+    await expect.poll(async () => (await p.goto(mainUrl))!.status(), { timeout: T }).toBe(200);
+    await p.getByText('menu.txt').waitFor({ timeout: T });
+    // Without a password the card hands out the plain address.
+    await expect.poll(async () => await page.locator('svg.qr-code').getAttribute('data-value'), { timeout: T }).toBe(mainUrl);
+  });
 });
