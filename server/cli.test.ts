@@ -56,7 +56,7 @@ describe('CommandLineTestCase (argparse)', () => {
     expect(parse('--listing', 'modern', '--hide-dotfiles')).toMatchObject({ ok: true, args: { listing: 'modern', showHidden: false } });
     expect(parse('--listing=classic')).toMatchObject({ ok: true, args: { listing: 'classic', showHidden: true } });
     expect(parse('--hardened')).toMatchObject({ ok: true, args: { listing: 'classic', showHidden: true } }); // neither hardens
-    expect(parse('--listing', 'fancy')).toEqual({ ok: false, exitCode: 2, stderr: usage('cli.js') + "cli.js: error: argument --listing: invalid value: 'fancy'\n" });
+    expect(parse('--listing', 'fancy')).toEqual({ ok: false, exitCode: 2, stderr: usage('cli.js') + "cli.js: error: argument --listing: invalid choice: 'fancy' (choose from 'classic', 'modern')\n" });
     expect(parse('--listing')).toEqual({ ok: false, exitCode: 2, stderr: usage('cli.js') + 'cli.js: error: argument --listing: expected one argument\n' });
     expect(parse('--hide-dotfiles=1')).toMatchObject({ ok: false, exitCode: 2 });
     expect(helpText('cli.js')).toContain('  --listing STYLE       directory listing style: classic');

@@ -198,6 +198,8 @@ export type CliSpec<T> =
       readonly metavar: string;
       /** The value for the text given, or undefined when it is not one (argparse's "invalid choice"). */
       readonly parse: (text: string) => T | undefined;
+      /** argparse's `choices`: a text outside them gets its "invalid choice: … (choose from …)". */
+      readonly choices?: readonly string[];
       readonly cpython: T;
       readonly help: string;
     }
@@ -415,6 +417,7 @@ export const SHARE_SETTINGS = {
       flag: '--listing',
       metavar: 'STYLE',
       parse: (text) => (isListingStyle(text) ? text : undefined),
+      choices: ['classic', 'modern'],
       cpython: 'classic',
       help: "directory listing style: classic (CPython's page, the default) or modern (folders first, sizes, dates, sorting; made for phones)",
     },
