@@ -95,7 +95,17 @@ export function App({ app }: { readonly app: AppApi }) {
   }, [api]);
 
   useEffect(() => {
-    const offStatus = api.on('server:status', setStatus);
+    let runningSince: number | null = null;
+    const offStatus = api.on('server:status', (s) => {
+      // A server that stopped, crashed or was replaced sends no more final entries: its rows
+      // still in progress were cut short. ('starting' comes before a replaced server's last
+      // entries; a new 'running' after them.)
+      const replaced = s.state === 'running' && runningSince !== null && s.since !== runningSince;
+      if (s.state === 'stopped' || s.state === 'crashed' || s.state === 'failed' || replaced) store.settleInProgress();
+      if (s.state === 'running') runningSince = s.since;
+      else if (s.state !== 'starting') runningSince = null;
+      setStatus(s);
+    });
     const offLog = api.on('log:batch', (b) => store.append(b));
     const offReconnect = connection?.onReconnect(() => void load());
     void load();

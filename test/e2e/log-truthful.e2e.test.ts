@@ -177,4 +177,13 @@ describe('the truthful log, in the real browser mode', () => {
     await page.locator('.log-row.is-event', { hasText: 'The shared folder is back' }).waitFor({ timeout: T });
     await page.getByTestId('status-pill').filter({ hasText: /Sharing on port/ }).waitFor({ timeout: T });
   });
+
+  it('stopping sharing cuts the slow download short: its row says incomplete', async () => {
+    const r = row('/holiday.mp4');
+    expect(await r.locator('.outcome-badge.is-progress').count()).toBe(1);
+    await page.click('button:has-text("Stop sharing")');
+    await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
+    await r.locator('.outcome-badge.is-error', { hasText: /^Incomplete: [\d.]+( B| kB)? of 67 MB$/ }).waitFor({ timeout: T });
+    expect(await page.locator('.log-rows .log-row', { hasText: '/holiday.mp4' }).count()).toBe(1);
+  });
 });

@@ -344,6 +344,23 @@ export class LiveColumns extends ColumnsView {
     return { first, updated };
   }
 
+  /**
+   * Marks every row still in progress `incomplete`: its server is gone (stopped, restarted or
+   * crashed), so no final entry will come. @returns the seqs changed.
+   */
+  settleInProgress(): number[] {
+    const changed: number[] = [];
+    for (const seq of this.inProgress.values()) {
+      if (!this.has(seq)) continue;
+      const slot = this.slotOf(seq);
+      if (this.outcome[slot] !== IN_PROGRESS) continue;
+      this.outcome[slot] = LOG_OUTCOME_CODES.incomplete;
+      changed.push(seq);
+    }
+    this.inProgress.clear();
+    return changed;
+  }
+
   /** A frozen copy of the rows held now. */
   freeze(): FrozenColumns {
     return new FrozenColumns(this, this.table.copy());

@@ -324,3 +324,24 @@ describe('LogStore: rows in progress (the truthful log)', () => {
     expect(rows(store.getSnapshot()).map((e) => e!.id)).toEqual([50, 51]);
   });
 });
+
+describe('LogStore.settleInProgress (the server went away)', () => {
+  it('marks the rows still in progress incomplete and counts them as errors; a late entry is a new row', () => {
+    const { store, frame } = setup(10);
+    const a = entry({ id: 1, outcome: 'in-progress', bytesSent: 500 });
+    const b = entry({ id: 2 });
+    store.append(batch([a, b]));
+    frame();
+    const first = store.getSnapshot().entryAt(0);
+    store.settleInProgress();
+    frame();
+    const snap = store.getSnapshot();
+    expect(snap.entryAt(0)!.outcome).toBe('incomplete');
+    expect(snap.entryAt(0)).not.toBe(first);
+    expect(snap.counters).toEqual({ requests: 2, errors: 1, bytesSent: 600 });
+    store.settleInProgress(); // nothing left: nothing changes
+    store.append(batch([{ ...a, outcome: 'done' }]));
+    frame();
+    expect(store.getSnapshot().count).toBe(3);
+  });
+});

@@ -217,6 +217,26 @@ export class LogStore {
   }
 
   /**
+   * The server went away (any status but running): rows still in progress will get no final
+   * entry, so they are shown `incomplete` and counted now (as errors).
+   */
+  settleInProgress(): void {
+    const live = this.live;
+    const changed = live.settleInProgress();
+    if (changed.length === 0) return;
+    for (const seq of changed) {
+      this.rowCache.delete(seq);
+      const slot = live.slotOf(seq);
+      if (live.kind[slot] === LOG_KIND_CODES.request) {
+        this.requests++;
+        this.errors++;
+        this.bytesSent += live.bytesSent[slot]!;
+      }
+    }
+    this.requestPublish();
+  }
+
+  /**
    * Changes the filter from the current one (not from the last published snapshot, which
    * can be a frame old: two quick clicks must both count).
    */
