@@ -333,9 +333,19 @@ describe('a share with a password (live)', () => {
     expect(spentWithSession.status).toBe(303);
     expect(spentWithSession.headers.get('location')).toBe('/');
 
+    // An absolute-form target (never sent by a browser) still only sends back to a path.
+    const { key: other } = mintLoginKey(live.secret);
+    const absolute = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http.get({ host: '127.0.0.1', port: live.running.port, path: `http://evil.example/?key=${other}`, agent: false }, resolve).on('error', reject),
+    );
+    absolute.resume();
+    expect(absolute.statusCode).toBe(303);
+    expect(absolute.headers.location).toBe('/');
+
     const all = JSON.stringify(live.logs) + live.logs.map(formatNcsaLine).join('');
     expect(all).not.toContain(key);
     expect(all).not.toContain(key.slice(0, 20));
+    expect(all).not.toContain(other);
     expect(all).toContain('key=[hidden]');
     expect(all).not.toContain(PASSWORD);
     const req = live.logs.find((e) => e.kind === 'request' && e.status === 303)!;

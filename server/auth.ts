@@ -433,11 +433,11 @@ export class AccessGate {
       if (this.keys.consume(key, now)) {
         this.throttle.succeeded(address);
         req.logMessage('Logged in with a login link');
-        return this.redirect(req, withoutKey(target), this.sessions.create(now), cookieName);
+        return this.redirect(req, safeNext(withoutKey(target)), this.sessions.create(now), cookieName);
       }
       this.throttle.failed(address, now);
       req.logMessage('Failed login: the login link has expired or was already used');
-      if (loggedIn) return this.redirect(req, withoutKey(target));
+      if (loggedIn) return this.redirect(req, safeNext(withoutKey(target)));
       return this.refuse(req, { browser, challenge: !inBrowser, next: withoutKey(target), problem: MSG_LOGIN_KEY_REFUSED });
     }
 
