@@ -152,6 +152,9 @@ describe('the truthful log, in the real browser mode', () => {
     // The three states at once, for the README (every column visible).
     expect(await row('/holiday.mp4').locator('.outcome-badge.is-progress').count()).toBe(1); // still going
     await page.screenshot({ path: join(ROOT, 'docs', 'log-truthful.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     await r.click();
     const details = page.locator('aside.log-details');
     await details.locator('.details-stderr', { hasText: "KeyError: 'total'" }).waitFor({ timeout: T });
