@@ -316,6 +316,22 @@ describe('createLogBatcher', () => {
     expect((sent[1] as Extract<HostToMain, { type: 'log' }>).dropped).toBe(0);
   });
 
+  it('under a flood, progress updates give way once a batch is half full, so final entries keep their room', () => {
+    const sent: HostToMain[] = [];
+    const b = createLogBatcher((m) => sent.push(m), { maxQueued: 4, setTimer: () => 1, clearTimer: () => {} });
+    const progress = (id: number): RequestLogEntry => ({ ...entry(id), outcome: 'in-progress' });
+    b.sink(progress(1)); // room: kept
+    b.sink(entry(2));
+    b.sink(progress(3)); // half full: skipped, not counted
+    b.sink(entry(4));
+    b.sink(entry(5));
+    b.sink(entry(6)); // full: counted
+    b.flush();
+    const m = sent[0] as Extract<HostToMain, { type: 'log' }>;
+    expect(ids(m.columns)).toEqual([1, 2, 4, 5]);
+    expect(m.dropped).toBe(1);
+  });
+
   it('keeps no entry object: a batch is typed arrays plus the distinct strings', () => {
     const sent: HostToMain[] = [];
     const b = createLogBatcher((m) => sent.push(m), { setTimer: () => 1, clearTimer: () => {} });

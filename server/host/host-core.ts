@@ -141,6 +141,9 @@ export function createLogBatcher(send: (m: HostToMain) => void, opts: LogBatcher
   };
 
   const sink: LogSink = (entry) => {
+    // A progress update is superseded by the next one or by the final entry: under a flood it
+    // gives way (uncounted) while the batch is more than half full, so finals keep their room.
+    if (entry.outcome === 'in-progress' && writer.count * 2 >= maxQueued) return;
     if (!writer.add(entry)) dropped++;
     if (timer === null) timer = setTimer(flush, intervalMs);
   };
