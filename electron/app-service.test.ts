@@ -471,6 +471,17 @@ describe('net:self-check', () => {
     expect(r.ok && r.value).toMatchObject({ url: 'http://127.0.0.1:8140/', answered: true });
     // Linux here (AppInfo.platform): ufw's config file says it is on.
     expect(r.ok && r.value.firewall.join(' ')).toContain('sudo ufw allow 8140/tcp');
+
+    // With a password, the login page (a 200 there; the root is a 401, an error row in the
+    // window's log); the window still names the address it shows.
+    expect((await h['password:set']('river candle maple stone')).ok).toBe(true);
+    // (password:set restarts the share with it; the check follows the running settings.)
+    let withPassword = await h['net:self-check']();
+    await vi.waitFor(async () => {
+      withPassword = await h['net:self-check']();
+      expect(probed.at(-1)).toBe('http://127.0.0.1:8140/.servedir/login');
+    });
+    expect(withPassword.ok && withPassword.value).toMatchObject({ url: 'http://127.0.0.1:8140/', answered: true });
   });
 });
 

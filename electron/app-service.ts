@@ -28,13 +28,13 @@ import type {
   SettingsPatch,
   StartOptions,
 } from './ipc-contract';
-import { selfCheck, type ReachDeps } from './reach-check';
+import { httpStatus, selfCheck, type ReachDeps } from './reach-check';
 import { listFolders } from '../server/host/folder-list';
 import { localFolderOf } from '../server/upload';
 import { cgiProgramFolder, classifyShareFolder, MSG_CGI_SYSTEM_PROGRAMS } from './share-safety';
 import type { ServeFailure } from '../server/host/protocol';
 import { notAFolderError, serveErrorForFolder, serveErrorForWrite, type ServeError } from '../server/errors';
-import { hashPassword, mintLoginKey, newKeySecret, passwordProblem, suggestPassword } from '../server/auth';
+import { hashPassword, LOGIN_PATH, mintLoginKey, newKeySecret, passwordProblem, suggestPassword } from '../server/auth';
 import { changeRestartsSharing, SETTING_KEYS, type ServeSettings } from '../server/share-settings';
 import type { SettingsStore } from './settings-store';
 import type { HostFault, LogBatchFromHost, ServerHost } from './server-host';
@@ -414,7 +414,16 @@ export function createAppService(deps: AppServiceDeps): AppService {
         status.urls.find((u) => (u.kind ?? (u.scope === 'loopback' ? 'loopback' : 'lan')) !== 'loopback' && u.kind !== 'virtual')?.url ??
         status.urls[0]?.url ??
         `http://127.0.0.1:${status.port}/`;
-      return { ok: true, value: await selfCheck({ platform: deps.info.platform, ...deps.reach }, main, status.port) };
+      // With a password, the login page: reachable all the same, and a 200 (the share's own
+      // root would be a 401, an error row in the window's log right after Share).
+      // The window still names the address it shows.
+      const reach = { platform: deps.info.platform, ...deps.reach };
+      if (status.settings.password) {
+        const probe = deps.reach?.probe ?? httpStatus;
+        const loginPage = new URL(LOGIN_PATH, main).href;
+        reach.probe = (_url, timeoutMs) => probe(loginPage, timeoutMs);
+      }
+      return { ok: true, value: await selfCheck(reach, main, status.port) };
     },
     'dialog:choose-folder': async () => {
       if (!deps.chooseFolder) {

@@ -258,6 +258,19 @@ describe('a share with a password (live)', () => {
     expect(live.logs.some((e) => e.kind === 'message' && e.message === 'Logged in with the password')).toBe(true);
   });
 
+  it('the login page at its own address is a 200 page (nothing refused; the app\'s self-check asks for it), with the form and no share content', async () => {
+    const live = await startShare();
+    for (const headers of [BROWSER, { 'User-Agent': 'Servedir self-check' }]) {
+      const page = await fetch(live.base + LOGIN_PATH, { headers, redirect: 'manual' });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('cache-control')).toBe('no-store');
+      expect(page.headers.get('www-authenticate')).toBeNull();
+      const html = await page.text();
+      expect(html).toContain(`<form method="post" action="${LOGIN_PATH}">`);
+      expect(html).not.toContain('cat.jpg');
+    }
+  });
+
   it('HTTP Basic works for scripts with any user name; without it a script gets a Basic challenge', async () => {
     const live = await startShare();
     const none = await curlGet(live.base + '/hello.txt');

@@ -423,7 +423,10 @@ export class AccessGate {
     if (pathname === LOGIN_PATH) {
       if (req.command === 'POST') return this.loginForm(req, address, cookieName, now);
       if (loggedIn) return this.redirect(req, '/');
-      return this.refuse(req, { browser: true, challenge: false, next: '/', problem: null });
+      // The login page at its own address is a page like any other (200): nothing was
+      // refused. (The app's reach self-check asks for it when a password is set, so that
+      // its visit does not show as an error in the window's log.)
+      return this.page(req, 200, loginPage('/', MSG_LOGIN_NEEDED, false), []);
     }
 
     const key = keyOf(target);
