@@ -25,6 +25,7 @@ import {
 } from './share-settings.js';
 import { validateDirectory } from './serve.js';
 import { SimpleHTTPRequestHandler } from './simple-handler.js';
+import { capOldGenerationGrowth } from './old-generation.js';
 import { capYoungGeneration } from './young-generation.js';
 
 /** The settings of the table with a flag of ours (server/share-settings.ts), as the CLI parsed them. */
@@ -330,6 +331,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     access = new AccessGate(await hashPassword(read.password));
   }
   capYoungGeneration();
+  capOldGenerationGrowth();
   // Content-type as `python -m http.server` answers on this machine: CPython's built-in
   // table plus the machine's mime.types files (`mimetypes.init()`), not mime-db (PORT NOTE 8).
   useCpythonMimeTable();
