@@ -181,6 +181,21 @@ describe('the truthful log, in the real browser mode', () => {
     await page.getByTestId('status-pill').filter({ hasText: /Sharing on port/ }).waitFor({ timeout: T });
   });
 
+  it('Problems shows only what went wrong: the cut download, the failed script and the folder events; again, everything', async () => {
+    const all = await page.locator('.log-rows .log-row').count();
+    const problems = page.locator('button', { hasText: 'Problems' });
+    await problems.click();
+    expect(await problems.getAttribute('aria-pressed')).toBe('true');
+    await row('/six.txt').waitFor({ state: 'detached', timeout: T });
+    expect(await row('/wedding.mp4').count()).toBe(1);
+    expect(await row('/cgi-bin/report.py').count()).toBe(1);
+    expect(await row('/holiday.mp4').count()).toBe(0); // still going: not a problem (yet)
+    expect(await page.locator('.log-row.is-event').count()).toBe(2);
+    await problems.click();
+    await row('/six.txt').waitFor({ timeout: T });
+    expect(await page.locator('.log-rows .log-row').count()).toBe(all);
+  });
+
   it('stopping sharing cuts the slow download short: its row says incomplete', async () => {
     const r = row('/holiday.mp4');
     expect(await r.locator('.outcome-badge.is-progress').count()).toBe(1);

@@ -37,8 +37,23 @@ describe('compileFilter', () => {
     expect(f('nothing-like-this')(e)).toBe(false);
   });
 
+  it('Problems: only 4xx/5xx, cut-short and failed-script rows, and the share\'s events; message rows still follow Messages', () => {
+    const p = compileFilter({ ...EMPTY_FILTER, problemsOnly: true });
+    expect(p(entry({ status: 200 }))).toBe(false);
+    expect(p(entry({ status: 304 }))).toBe(false);
+    expect(p(entry({ status: 404 }))).toBe(true);
+    expect(p(entry({ status: 503 }))).toBe(true);
+    expect(p(entry({ status: 200, outcome: 'incomplete' }))).toBe(true);
+    expect(p(entry({ status: 200, outcome: 'failed' }))).toBe(true);
+    expect(p(entry({ status: 200, outcome: 'in-progress' }))).toBe(false);
+    expect(p(entry({ kind: 'event', status: null, message: 'The shared folder is gone' }))).toBe(true);
+    expect(p(entry({ kind: 'error', status: null, message: 'code 404, message File not found' }))).toBe(false);
+    expect(compileFilter({ ...EMPTY_FILTER, problemsOnly: true, showMessages: true })(entry({ kind: 'cgi-stderr' }))).toBe(true);
+    expect(isFilterEmpty({ ...EMPTY_FILTER, problemsOnly: true })).toBe(false);
+  });
+
   it('combines all conditions', () => {
-    const p = compileFilter({ text: 'a', statusClasses: [2], method: 'GET', showMessages: false });
+    const p = compileFilter({ text: 'a', statusClasses: [2], method: 'GET', showMessages: false, problemsOnly: false });
     expect(p(entry({ path: '/a', status: 200, method: 'GET' }))).toBe(true);
     expect(p(entry({ path: '/a', status: 200, method: 'HEAD' }))).toBe(false);
     expect(p(entry({ path: '/b', status: 200, method: 'GET', userAgent: null, message: 'x' }))).toBe(false);

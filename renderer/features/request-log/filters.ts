@@ -23,13 +23,25 @@ export interface LogFilter {
    * are shown grouped in a request's details instead.
    */
   readonly showMessages: boolean;
+  /**
+   * Only what went wrong: answers 400 and up, responses cut short (`incomplete`), scripts
+   * that failed (`failed`, whatever their status), and the share's own events. The same
+   * rows the footer counts as errors, so "2 errors" can be found with one click.
+   */
+  readonly problemsOnly: boolean;
 }
 
-export const EMPTY_FILTER: LogFilter = { text: '', statusClasses: [], method: '', showMessages: false };
+export const EMPTY_FILTER: LogFilter = { text: '', statusClasses: [], method: '', showMessages: false, problemsOnly: false };
 
 /** True when the filter hides nothing but the message rows (the common, fast case). */
 export function isFilterEmpty(f: LogFilter): boolean {
-  return f.text.trim() === '' && f.statusClasses.length === 0 && f.method === '';
+  return f.text.trim() === '' && f.statusClasses.length === 0 && f.method === '' && !f.problemsOnly;
+}
+
+/** A request that went wrong (as the footer's error count counts it), or an event. */
+export function isProblem(e: RequestLogEntry): boolean {
+  if (e.kind === 'event') return true;
+  return (e.status ?? 0) >= 400 || e.outcome === 'incomplete' || e.outcome === 'failed';
 }
 
 /** Status class of a status code (2 for 200–299), or null for none or out of range. */
@@ -48,9 +60,11 @@ export function compileFilter(f: LogFilter): (e: RequestLogEntry) => boolean {
   const classes = f.statusClasses.length > 0 ? new Set<number>(f.statusClasses) : null;
   const method = f.method;
   const showMessages = f.showMessages;
+  const problemsOnly = f.problemsOnly;
   return (e) => {
     // The share's own events (the folder gone or back) are rows like requests: always news.
     if (e.kind !== 'request' && e.kind !== 'event' && !showMessages) return false;
+    if (problemsOnly && e.kind !== 'error' && e.kind !== 'cgi-stderr' && e.kind !== 'message' && !isProblem(e)) return false;
     if (classes !== null) {
       const c = statusClassOf(e.status);
       if (c === null || !classes.has(c)) return false;

@@ -103,6 +103,15 @@ export const LogToolbar = memo(function LogToolbar({ filter, methods, onFilter }
       >
         Messages
       </button>
+      <button
+        type="button"
+        className="btn btn-small btn-toggle"
+        aria-pressed={filter.problemsOnly}
+        title="Show only what went wrong: errors (4xx, 5xx), downloads cut short and scripts that failed"
+        onClick={() => onFilter((f) => ({ ...f, problemsOnly: !f.problemsOnly }))}
+      >
+        Problems
+      </button>
     </div>
   );
 });
