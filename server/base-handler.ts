@@ -17,6 +17,7 @@ import { HandlerAbort } from './errors.js';
 import type { HandlerFs } from './handler-fs.js';
 import { HTTPMessage, readHeaders } from './http-message.js';
 import { HTTP_STATUS } from './http-status.js';
+import { policyFor, type HandlerPolicy } from './handler-policy.js';
 import { DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, MAX_DISCARDED_BODY_BYTES } from './limits.js';
 import type { LogKind, RequestLogEntry } from './log.js';
 import { logDateTimeString } from './log.js';
@@ -219,6 +220,8 @@ export class BaseHTTPRequestHandler {
   readonly server: HandlerServer;
   readonly connectionId: number;
   protected readonly options: HandlerOptions;
+  /** The server's policy once `policy` has resolved it (set at construction). */
+  private resolvedPolicy: HandlerPolicy | undefined;
   /** Buffered reader over the socket (`rfile`). */
   readonly rfile: SocketReader;
   /** Coalescing writer over the socket (`wfile`). */
@@ -256,6 +259,7 @@ export class BaseHTTPRequestHandler {
     this.server = context.server;
     this.connectionId = context.connectionId;
     this.options = context.options;
+    this.resolvedPolicy = policyFor(context.options);
     this.rfile = new SocketReader(context.socket);
     this.wfile = new SocketWriter(context.socket);
     // Anything written is sent before the handler waits for more input (CPython's wfile is
@@ -263,6 +267,15 @@ export class BaseHTTPRequestHandler {
     this.rfile.onBeforeWait = () => {
       this.wfile.flush();
     };
+  }
+
+  /**
+   * What this server's handlers decide from their options, resolved once per server
+   * (handler-policy.ts): methods read `this.policy.x` instead of testing options or the
+   * platform. Resolved on first use on a bare instance (tests make one without a server).
+   */
+  get policy(): HandlerPolicy {
+    return (this.resolvedPolicy ??= policyFor(this.options));
   }
 
   /** `StreamRequestHandler.setup()`: apply the server's options (after subclass fields). */
@@ -321,7 +334,7 @@ export class BaseHTTPRequestHandler {
       }
       const parsed = await this.parseRequest();
       this.rfile.deadline = 0;
-      if (!parsed || (this.options.hardened && !this.checkFraming())) {
+      if (!parsed || (this.policy.refuseAmbiguousFraming && !this.checkFraming())) {
         // An error code has been sent, just exit.
         this.completeRequest();
         return;
@@ -332,7 +345,7 @@ export class BaseHTTPRequestHandler {
       if (this.options.access && !(await this.options.access.admit(this))) {
         this.wfile.flush();
         this.completeRequest();
-        if (this.options.hardened && !this.closeConnection) await this.discardUnreadBody();
+        if (this.policy.discardUnreadBody && !this.closeConnection) await this.discardUnreadBody();
         return;
       }
       const mname = 'do_' + this.command;
@@ -346,7 +359,7 @@ export class BaseHTTPRequestHandler {
       // Actually send the response if not already done.
       this.wfile.flush();
       this.completeRequest();
-      if (this.options.hardened && !this.closeConnection) await this.discardUnreadBody();
+      if (this.policy.discardUnreadBody && !this.closeConnection) await this.discardUnreadBody();
     } catch (err) {
       this.rfile.deadline = 0;
       if (err instanceof ReadTimeoutError) {
@@ -699,7 +712,7 @@ export class BaseHTTPRequestHandler {
       const short = draft.expectedBytes !== null ? draft.bodyBytes < draft.expectedBytes : !this.wfile.writable;
       if (cutShort || short) {
         draft.outcome = 'incomplete';
-        if (this.options.hardened) this.closeConnection = true;
+        if (this.policy.closeAfterIncomplete) this.closeConnection = true;
       }
     }
     this.server.emitLog(draft);

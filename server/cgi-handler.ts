@@ -26,12 +26,6 @@ import {
 const MAX_STDERR_LINE = 16 * 1024;
 
 /**
- * Variables of the server's own environment a script still gets: where to find programs
- * (a `#!/usr/bin/env python3` line needs PATH) and what Windows needs to start a process.
- */
-const INHERITED_ENV = ['PATH', 'SYSTEMROOT', 'SystemRoot', 'COMSPEC', 'PATHEXT', 'WINDIR'];
-
-/**
  * `_url_collapse_path`: remove extra '/'s and '.' elements and collapse '..' (RFC 2396 5.2
  * step 6), keeping the query. Returns null where CPython raises IndexError (more '..' than
  * prior parts: the path climbs above the root).
@@ -154,7 +148,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
    * (`/cgi-bin/../../cgi-bin/x.py` would send a script's source). Returns true when answered.
    */
   private refusedClimb(): boolean {
-    if (!this.options.hardened || !mayClimb(this.path) || urlCollapsePath(this.path, this.backslashSeparates) !== null) return false;
+    if (!this.policy.cgiRefusesClimbAbove || !mayClimb(this.path) || urlCollapsePath(this.path, this.backslashSeparates) !== null) return false;
     this.sendError(404, 'File not found');
     return true;
   }
@@ -269,12 +263,13 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
 
     // Reference: http://hoohoo.ncsa.uiuc.edu/cgi/env.html
     // CPython starts from a copy of os.environ (the conformance harness checks a variable of
-    // the server's environment reaches the script). PORT NOTE (hardened): only the CGI
-    // meta-variables below plus INHERITED_ENV, so nothing of the server's own environment
-    // (tokens, proxy settings) reaches a script a client can choose.
+    // the server's environment reaches the script). PORT NOTE 18 (hardened): only the CGI
+    // meta-variables below plus `policy.cgiInheritedEnv` (CGI_INHERITED_ENV), so nothing of
+    // the server's own environment (tokens, proxy settings) reaches a script a client can choose.
     const env: Record<string, string> = {};
+    const inherited = this.policy.cgiInheritedEnv;
     for (const [k, v] of Object.entries(process.env)) {
-      if (v !== undefined && (!this.options.hardened || INHERITED_ENV.includes(k))) env[k] = v;
+      if (v !== undefined && (inherited === null || inherited.includes(k))) env[k] = v;
     }
     env['SERVER_SOFTWARE'] = this.versionString();
     env['SERVER_NAME'] = this.server.serverName;
@@ -340,7 +335,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     }
     // PORT NOTE (hardened): the script's output carries no length, so the connection ends
     // with it; CPython keeps an HTTP/1.1 connection open and the client cannot tell the end.
-    if (this.options.hardened) this.closeConnection = true;
+    if (this.policy.cgiClosesAfterScript) this.closeConnection = true;
   }
 
   /**
@@ -412,7 +407,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     stdin.on('error', () => {});
     let undivert = (): void => {};
     let pumping = false;
-    if (this.options.hardened) {
+    if (this.policy.cgiInputIsContentLength) {
       pumping = true;
       void this.pumpBody(stdin, bodyLength).finally(() => {
         pumping = false;

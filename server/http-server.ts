@@ -11,7 +11,8 @@ import dns from 'node:dns';
 import os from 'node:os';
 import type { BaseHTTPRequestHandler, HandlerClass, HandlerOptions, HandlerServer, LogEntryDraft } from './base-handler.js';
 import { HandlerAbort } from './errors.js';
-import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './limits.js';
+import { policyFor } from './handler-policy.js';
+import { DEFAULT_MAX_CONNECTIONS } from './limits.js';
 import { PyUnicodeError, PyValueError } from './py-text.js';
 import type { LogSink } from './log.js';
 
@@ -34,8 +35,9 @@ export interface HTTPServerOptions {
   readonly maxConnections?: number;
   /**
    * Connections one client address may hold at once; its next ones get the 503 (0 = no limit).
-   * PORT NOTE 31: default `DEFAULT_MAX_CONNECTIONS_PER_ADDRESS` when the handlers are hardened
-   * (the app, `--hardened`), none otherwise (CPython has none).
+   * PORT NOTE 31: default the handlers' `policy.maxConnectionsPerAddress`:
+   * `DEFAULT_MAX_CONNECTIONS_PER_ADDRESS` when they are hardened (the app, `--hardened`), none
+   * otherwise (CPython has none).
    */
   readonly maxConnectionsPerAddress?: number;
 }
@@ -70,6 +72,10 @@ export class HTTPServer implements HandlerServer {
   serverPort = 0;
   readonly handlerClass: HandlerClass;
   private readonly options: HTTPServerOptions;
+  /** What every handler gets as its options: one object, so they share one policy (handler-policy.ts). */
+  private readonly handlerOptions: HandlerOptions;
+  /** Connections one client address may hold at once, 0 = no limit (PORT NOTE 31), resolved once. */
+  private readonly perAddress: number;
   private readonly netServer: net.Server;
   private readonly sockets = new Set<net.Socket>();
   /** The open connections of each client address (PORT NOTE 31). */
@@ -88,6 +94,8 @@ export class HTTPServer implements HandlerServer {
   constructor(handlerClass: HandlerClass, options: HTTPServerOptions = {}) {
     this.handlerClass = handlerClass;
     this.options = options;
+    this.handlerOptions = options.handlerOptions ?? {};
+    this.perAddress = options.maxConnectionsPerAddress ?? policyFor(this.handlerOptions).maxConnectionsPerAddress;
     this.progressHandlers = options.onLog && (options.logProgressMs ?? 0) > 0 ? new Set() : null;
     // allowHalfOpen: a client may half-close after sending (HTTP/0.9 style) and still read.
     this.netServer = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onConnection(socket));
@@ -174,8 +182,7 @@ export class HTTPServer implements HandlerServer {
     const key = addressKey(socket);
     let own = this.byAddress.get(key);
     const ownCount = own?.size ?? 0;
-    const perAddress =
-      this.options.maxConnectionsPerAddress ?? (this.options.handlerOptions?.hardened ? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS : 0);
+    const perAddress = this.perAddress;
     if (perAddress > 0 && ownCount >= perAddress) {
       this.refuse(socket);
       return;
@@ -207,7 +214,7 @@ export class HTTPServer implements HandlerServer {
         clientAddress: [socket.remoteAddress ?? '', socket.remotePort ?? 0],
         server: this,
         connectionId,
-        options: this.options.handlerOptions ?? {},
+        options: this.handlerOptions,
       });
     } catch (err) {
       this.logException(connectionId, socket, err);

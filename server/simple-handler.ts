@@ -100,11 +100,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   directory: string = process.cwd();
   /**
    * True when a backslash separates path components (PORT NOTE 16): in the hardened profile
-   * and on Windows. The CLI's default on POSIX takes it as part of a name, as CPython does.
+   * and on Windows (`policy.backslashSeparates`). The CLI's default on POSIX takes it as part
+   * of a name, as CPython does. A seam: a subclass may swap it with `pathFlavour`.
    */
   get backslashSeparates(): boolean {
-    // `options` is unset on a bare prototype instance (tests call translatePath on one).
-    return Boolean(this.options?.hardened) || process.platform === 'win32';
+    return this.policy.backslashSeparates;
   }
 
   /**
@@ -388,7 +388,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         this.sendResponse(301);
         const newUrl = urlunsplit({ ...parts, path: parts.path + '/' });
         // PORT NOTE 17: the Location made safe (safeLocation).
-        this.sendHeader('Location', safeLocation(newUrl, Boolean(this.options.hardened)));
+        this.sendHeader('Location', safeLocation(newUrl, this.policy.refuseSchemeInLocation));
         this.sendHeader('Content-Length', '0');
         this.endHeaders();
         return null;
@@ -607,7 +607,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       fs: this.fs,
       flavour: this.pathFlavour,
       contained: (p: string) => this.isContained(p),
-      showHidden: this.options.showHidden !== false,
+      showHidden: !this.policy.hideDotfiles,
       skipsFolder: (u: string) => this.zipSkipsFolder(u),
     };
     const body = new FolderZipBody(walkFolder(policy, folder || dirPath, name + '/', urlPath));
@@ -629,7 +629,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * the real path of `directory`, compared by path components. Missing paths pass (they 404).
    */
   protected isContained(path: string): boolean {
-    if (this.options.followSymlinks !== false) return true;
+    if (this.policy.followSymlinks) return true;
     return this.noLinkBelowRoot(path) !== null || this.realPathInside(path);
   }
 
@@ -640,7 +640,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * `open` decides); `refused` when the path leaves the shared folder, with no stat.
    */
   protected lookUp(path: string): PathLookup {
-    if (this.options.followSymlinks !== false) return { refused: false, stat: statSyncOrNull(path, true, this.fs) };
+    if (this.policy.followSymlinks) return { refused: false, stat: statSyncOrNull(path, true, this.fs) };
     const walked = this.noLinkBelowRoot(path);
     if (walked === null) {
       if (!this.realPathInside(path)) return REFUSED;
@@ -660,7 +660,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * cannot be examined: `realPathInside` then decides.
    */
   private noLinkBelowRoot(path: string): fs.Stats | undefined | true | null {
-    if (process.platform === 'win32') return null;
+    if (!this.policy.lstatWalkProvesContainment) return null;
     const prefix = this.directory.endsWith('/') ? this.directory : this.directory + '/';
     if (!path.startsWith(prefix)) return path === this.directory ? true : null;
     let p = prefix.slice(0, -1);
@@ -732,7 +732,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * error; either way the headers are sent, like `sendHead()`.
    */
   async listDirectory(dirPath: string): Promise<ResponseBody | null> {
-    if (this.options.listing === 'modern') return this.listModern(dirPath);
+    if (this.policy.modernListing) return this.listModern(dirPath);
     let entries: ListingEntries;
     try {
       entries = await this.listingEntries(dirPath);
@@ -766,7 +766,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const statStamp = this.fs.statBigIntSync;
     const cache = this.listingCache();
     // PORT NOTE 28: hidden names left out (the key keeps the two renderings apart).
-    const hide = this.options.showHidden === false;
+    const hide = this.policy.hideDotfiles;
     const key = hide ? dirPath + '\0' : dirPath;
     if (statStamp === undefined || cache === null) return renderListingEntries(dirPath, this.fs, hide);
     const statAt = cache.now();
@@ -789,7 +789,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   private async listModern(dirPath: string): Promise<ResponseBody | null> {
     const view = parseListingQuery(urlsplit(this.path).query);
-    const hide = this.options.showHidden === false;
+    const hide = this.policy.hideDotfiles;
     const cache = this.modernListingCache();
     let rows: RenderedListing;
     try {
@@ -851,7 +851,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * `/.x/../a` (which names `/a`) is not. CPython serves every name.
    */
   hidesPath(urlPath: string): boolean {
-    if (this.options?.showHidden !== false) return false;
+    if (!this.policy.hideDotfiles) return false;
     let p = urlPath.split('?', 1)[0]!.split('#', 1)[0]!;
     if (!MAY_BE_HIDDEN.test(p)) return false;
     p = unquoteSurrogatePassOrReplace(p);
@@ -933,15 +933,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     p = unquoteSurrogatePassOrReplace(p);
     if (this.backslashSeparates) p = p.replace(/\\/g, '/');
     if (p.includes('\0')) return true;
-    const components = this.options.hardened ? p.split('/') : normpath(p).split('/');
+    const policy = this.policy;
+    const components = policy.checkComponentsDotDotRemoves ? p.split('/') : normpath(p).split('/');
     // A control character in a name: refused in the hardened profile and on Windows (where
     // no file can have one); the CLI's default on POSIX serves such a file, as CPython does.
-    const refuseControls = Boolean(this.options.hardened) || process.platform === 'win32';
+    const refuseControls = policy.refuseControlCharsInNames;
     for (const word of components) {
       if (word === '' || word === '.' || word === '..') continue;
       if (refuseControls && /[\x00-\x1f\x7f]/.test(word)) return true;
       if (/^[A-Za-z]:/.test(word) || word.includes(':$')) return true;
-      if (process.platform === 'win32' && (word.includes(':') || /[. ]$/.test(word) || WINDOWS_RESERVED.test(word))) {
+      if (policy.refuseWindowsNames && (word.includes(':') || /[. ]$/.test(word) || WINDOWS_RESERVED.test(word))) {
         return true;
       }
     }
