@@ -211,7 +211,11 @@ export function App({ app }: { readonly app: AppApi }) {
               )}
             </div>
           </aside>
-          <RequestLog store={store} sharing={sharing} />
+          <RequestLog
+            store={store}
+            sharing={sharing}
+            onOpenFolder={(urlPath) => api.invoke['shell:open-folder'](urlPath).then((r) => (r.ok ? null : r.message))}
+          />
         </div>
       </div>
     </ApiContext.Provider>

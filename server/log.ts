@@ -22,6 +22,14 @@ export type LogKind =
   /** Any other `log_message` call. */
   | 'message'
   /**
+   * Not a CPython line: a file a visitor sent (PORT NOTE 33, the `upload` setting), one entry
+   * per file: `path` is where it went (the saved file's URL path), `bodyBytes` what arrived of
+   * `expectedBytes` (a PUT's Content-Length; null in a form), `outcome` `in-progress` while it
+   * arrives (servers given `logProgressMs`), `done` once saved, `incomplete` when the connection
+   * was cut, `failed` when it was refused or could not be saved (`message` says why).
+   */
+  | 'upload'
+  /**
    * Not a CPython line: something the app's host noticed about the share itself (e.g. the
    * shared folder vanished or came back), in plain words in `message`. Never printed by the
    * CLI, never in the CPython-format export.

@@ -14,7 +14,7 @@
  */
 import type fs from 'node:fs';
 import net from 'node:net';
-import { BaseHTTPRequestHandler, VERSION } from './base-handler.js';
+import { BaseHTTPRequestHandler, VERSION, type LogEntryDraft } from './base-handler.js';
 import type { SocketWriter } from './connection-io.js';
 import { nodeFs, type HandlerFileHandle, type HandlerFs, type HandlerSyncFileHandle } from './handler-fs.js';
 import type { FileCache } from './file-cache.js';
@@ -121,6 +121,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   /** This server's `FileServerState` once `serverState()` has found it. */
   private state: FileServerState | undefined = undefined;
+
+  /** PORT NOTE 33: the file an upload is receiving now (its log entry, bytes so far, start), for the log's progress rows. */
+  private receiving: { readonly entry: LogEntryDraft; bytes: number; readonly start: number } | null = null;
 
   override setup(): void {
     super.setup();
@@ -252,10 +255,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       }
       this.continueUpload();
       const body = new RequestBody(this.rfile, framing);
-      const receive = (name: string, next: () => Promise<Buffer | null>): Promise<PlacedFile> =>
-        receiveFile(dir, name, next, { maxBytes, replace: this.options.uploadReplace === true, join: (d, n) => this.pathFlavour.join(d, n) });
+      const folderText = '/' + target.folder.map((w) => w + '/').join('');
+      const receive = (name: string, next: () => Promise<Buffer | null>, expected: number | null): Promise<PlacedFile> =>
+        this.logUpload(name, folderUrl, folderText, expected, (onProgress) =>
+          receiveFile(dir, name, next, { maxBytes, replace: this.options.uploadReplace === true, join: (d, n) => this.pathFlavour.join(d, n), onProgress }),
+        );
       if (method === 'PUT') {
-        const file = await receive(target.name!, () => body.next(UPLOAD_CHUNK_BYTES));
+        const file = await receive(target.name!, () => body.next(UPLOAD_CHUNK_BYTES), framing.kind === 'length' ? framing.length : null);
         placed.push(file);
         this.answerPut(file, folderUrl);
         return;
@@ -279,7 +285,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         const bad = uploadNameProblem(part.filename, showHidden);
         if (bad) throw bad;
         if (placed.length >= MAX_UPLOAD_FILES_PER_REQUEST) throw uploadProblem('UPLOAD_BAD_FORM');
-        placed.push(await receive(part.filename, () => form.readData()));
+        placed.push(await receive(part.filename, () => form.readData(), null));
       }
       // After the closing delimiter: an epilogue (nothing, from a browser) is read up to a bound.
       const drained = await body.drain(MAX_UPLOAD_FIELD_BYTES);
@@ -298,6 +304,67 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       if (!(err instanceof UploadProblem)) throw err;
       this.answerUploadProblem(err, method, folderUrl, placed);
     }
+  }
+
+  /**
+   * PORT NOTE 33: one `upload` log entry per file (server/log.ts), made when the file starts:
+   * `path` where it goes, progress rows while it arrives (`reportProgress`), then the final
+   * entry, with the same id and time, saying where it went, or why it was not kept.
+   */
+  private async logUpload(
+    name: string,
+    folderUrl: string,
+    folderText: string,
+    expected: number | null,
+    run: (onProgress: (bytes: number) => void) => Promise<PlacedFile>,
+  ): Promise<PlacedFile> {
+    const entry = this.draftLogEntry('upload', `Receiving “${name}” into ${folderText}`) as { -readonly [K in keyof LogEntryDraft]: LogEntryDraft[K] };
+    entry.path = folderUrl + quoteName(name);
+    entry.expectedBytes = expected;
+    const r = { entry, bytes: 0, start: performance.now() };
+    this.receiving = r;
+    const finish = (outcome: 'done' | 'incomplete' | 'failed', message: string): void => {
+      entry.outcome = outcome;
+      entry.bodyBytes = r.bytes;
+      entry.durationMs = Math.round((performance.now() - r.start) * 1000) / 1000;
+      entry.message = message;
+      this.emitLogEntry(entry);
+    };
+    try {
+      const file = await run((bytes) => {
+        r.bytes = bytes;
+      });
+      r.bytes = file.bytes;
+      entry.path = folderUrl + quoteName(file.name);
+      const why = file.replaced ? ' (it replaced the file of that name)' : file.name !== file.asked ? ` (a file named “${file.asked}” was already there)` : '';
+      finish('done', `Saved “${file.name}” in ${folderText}${why}`);
+      return file;
+    } catch (err) {
+      if (err instanceof UploadCut) finish('incomplete', `“${name}” was cut off: the visitor’s connection closed before the whole file arrived. Nothing of it was kept.`);
+      else if (err instanceof UploadProblem) finish('failed', `“${name}” was not saved: ${err.message}`);
+      else finish('failed', `“${name}” was not saved because of an unexpected problem. Nothing of it was kept.`);
+      throw err;
+    } finally {
+      this.receiving = null;
+    }
+  }
+
+  /**
+   * PORT NOTE 33: while a file arrives, its progress row (same id and time as its final entry,
+   * so the window replaces the row); otherwise the response's own progress (base-handler.ts).
+   */
+  override reportProgress(minAgeMs: number): void {
+    const r = this.receiving;
+    if (r === null) {
+      super.reportProgress(minAgeMs);
+      return;
+    }
+    const now = performance.now();
+    if (now - r.start < minAgeMs) return;
+    const update = { ...r.entry, outcome: 'in-progress' as const, bodyBytes: r.bytes, durationMs: Math.round((now - r.start) * 1000) / 1000 };
+    this.server.emitLog(update);
+    // Numbered by the server: the final entry keeps the number, so it replaces this row.
+    (r.entry as { id: number }).id = update.id;
   }
 
   /**

@@ -392,3 +392,70 @@ describe('localFolderOf (the window opens where an upload went)', () => {
     expect(await localFolderOf(path.join(base, 'missing'), '/x')).toBeNull();
   });
 });
+
+describe('upload log entries (the live log)', () => {
+  it('one upload entry per file: progress rows while it arrives, then where it went (same id and time); cut and refused ones say so', async () => {
+    const { HTTPServer } = await import('./http-server.js');
+    const { formatNcsaLine } = await import('./log.js');
+    const dir = makeTempDir();
+    fs.writeFileSync(path.join(dir, 'x.bin'), 'taken');
+    const logs: import('./log.js').RequestLogEntry[] = [];
+    const server = new HTTPServer(SimpleHTTPRequestHandler, {
+      handlerOptions: { directory: dir, upload: true, uploadMaxSize: '1M' },
+      onLog: (e) => logs.push({ ...e }),
+      logProgressMs: 30,
+    });
+    await server.listen(0, '127.0.0.1');
+    const port = server.address().port;
+    try {
+      // A slow PUT: half, a pause long enough for progress rows, the rest.
+      const sock = net.connect(port, '127.0.0.1');
+      await new Promise((r) => sock.once('connect', r));
+      const answer = new Promise<string>((resolve) => {
+        let out = '';
+        sock.on('data', (c) => (out += c.toString()));
+        sock.on('close', () => resolve(out));
+      });
+      sock.write('PUT /x.bin HTTP/1.1\r\nContent-Length: 200000\r\nConnection: close\r\n\r\n');
+      sock.write(Buffer.alloc(100_000, 1));
+      for (let i = 0; i < 200 && !logs.some((e) => e.kind === 'upload' && e.outcome === 'in-progress' && e.bodyBytes === 100_000); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      sock.end(Buffer.alloc(100_000, 2));
+      expect(await answer).toMatch(/^HTTP\/1\.0 201 Created/);
+      const uploads = logs.filter((e) => e.kind === 'upload');
+      const progress = uploads.filter((e) => e.outcome === 'in-progress');
+      const final = uploads.filter((e) => e.outcome !== 'in-progress');
+      expect(progress.length).toBeGreaterThan(0);
+      expect(progress.some((e) => e.bodyBytes === 100_000 && e.expectedBytes === 200_000)).toBe(true);
+      expect(final).toHaveLength(1);
+      expect(final[0]).toMatchObject({ outcome: 'done', bodyBytes: 200_000, expectedBytes: 200_000, path: '/x%20%281%29.bin', message: 'Saved “x (1).bin” in / (a file named “x.bin” was already there)' });
+      for (const p of progress) expect([p.id, p.time]).toEqual([final[0]!.id, final[0]!.time]);
+      // The file's entry comes before the request's own (201) entry, and the CLI prints it as a line.
+      const request = logs.find((e) => e.kind === 'request')!;
+      expect(logs.indexOf(final[0]!)).toBeLessThan(logs.indexOf(request));
+      expect(formatNcsaLine(final[0]!)).toMatch(/^127\.0\.0\.1 - - \[.*\] Saved “x \(1\)\.bin” in \/ /);
+      expect(progress.every((p) => formatNcsaLine(p) === '')).toBe(true);
+
+      logs.length = 0;
+      await rawRequest(port, `PUT /big.bin HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${(2_000_000).toString(16)}\r\n${'x'.repeat(2_000_000)}\r\n0\r\n\r\n`);
+      expect(logs.filter((e) => e.kind === 'upload').map((e) => [e.outcome, e.message])).toEqual([
+        ['failed', '“big.bin” was not saved: “big.bin” is too big: the largest file this computer accepts is 1 MB. Nothing of it was kept.'],
+      ]);
+
+      logs.length = 0;
+      const cut = net.connect(port, '127.0.0.1');
+      await new Promise((r) => cut.once('connect', r));
+      cut.write('PUT /cut.bin HTTP/1.1\r\nContent-Length: 500000\r\n\r\n');
+      cut.write(Buffer.alloc(1000));
+      for (let i = 0; i < 200 && !fs.readdirSync(dir).some((n) => n.startsWith('.servedir-upload-')); i++) await new Promise((r) => setTimeout(r, 10));
+      cut.destroy();
+      for (let i = 0; i < 200 && !logs.some((e) => e.kind === 'upload' && e.outcome === 'incomplete'); i++) await new Promise((r) => setTimeout(r, 10));
+      const cutEntry = logs.find((e) => e.kind === 'upload' && e.outcome === 'incomplete')!;
+      expect(cutEntry).toMatchObject({ bodyBytes: 1000, expectedBytes: 500_000, path: '/cut.bin' });
+      expect(cutEntry.message).toBe('“cut.bin” was cut off: the visitor’s connection closed before the whole file arrived. Nothing of it was kept.');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -89,6 +89,7 @@ export interface LogKindCodes {
   readonly 'cgi-stderr': 2;
   readonly message: 3;
   readonly event: 4;
+  readonly upload: 5;
 }
 
 /**
@@ -136,7 +137,7 @@ export const LOG_STRING_LAYOUT: LogStringLayout = {
   message: 6,
   stride: 7,
 };
-export const LOG_KIND_CODES: LogKindCodes = { request: 0, error: 1, 'cgi-stderr': 2, message: 3, event: 4 };
+export const LOG_KIND_CODES: LogKindCodes = { request: 0, error: 1, 'cgi-stderr': 2, message: 3, event: 4, upload: 5 };
 export const LOG_OUTCOME_CODES: LogOutcomeCodes = { done: 0, 'in-progress': 1, incomplete: 2, failed: 3 };
 export const LOG_REF_CODES: LogRefCodes = { null: -1, usualMessage: -2 };
 
@@ -295,7 +296,7 @@ export interface LogBatchColumns {
 // and the decoder.
 
 /** Kind names by code (`LOG_KIND_CODES` inverted). */
-export const LOG_KINDS: readonly RequestLogEntry['kind'][] = ['request', 'error', 'cgi-stderr', 'message', 'event'];
+export const LOG_KINDS: readonly RequestLogEntry['kind'][] = ['request', 'error', 'cgi-stderr', 'message', 'event', 'upload'];
 /** Outcome names by code (`LOG_OUTCOME_CODES` inverted). */
 export const LOG_OUTCOMES: readonly LogOutcome[] = ['done', 'in-progress', 'incomplete', 'failed'];
 

@@ -62,8 +62,9 @@ export function compileFilter(f: LogFilter): (e: RequestLogEntry) => boolean {
   const showMessages = f.showMessages;
   const problemsOnly = f.problemsOnly;
   return (e) => {
-    // The share's own events (the folder gone or back) are rows like requests: always news.
-    if (e.kind !== 'request' && e.kind !== 'event' && !showMessages) return false;
+    // The share's own events (the folder gone or back) and files visitors sent (uploads) are
+    // rows like requests: always news.
+    if (e.kind !== 'request' && e.kind !== 'event' && e.kind !== 'upload' && !showMessages) return false;
     if (problemsOnly && e.kind !== 'error' && e.kind !== 'cgi-stderr' && e.kind !== 'message' && !isProblem(e)) return false;
     if (classes !== null) {
       const c = statusClassOf(e.status);

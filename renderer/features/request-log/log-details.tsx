@@ -2,7 +2,7 @@
  * Details of one log row: every field, plus the errors, notes and CGI script output of
  * the same connection. Runs in: the renderer. Text only, never HTML.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { RequestLogEntry } from '../../../server/log';
 import type { RowDetails } from './log-store';
 import { formatCpythonLine } from './cpython-format';
@@ -14,6 +14,7 @@ const KIND_TITLE: Readonly<Record<RequestLogEntry['kind'], string>> = {
   'cgi-stderr': 'Script output',
   message: 'Note',
   event: 'Sharing',
+  upload: 'File received',
 };
 
 /**
@@ -32,10 +33,22 @@ export function scriptErrorOutput(connection: readonly RequestLogEntry[], e: Req
   return out;
 }
 
-/** The state of a response in plain words, with its body bytes against what it announced. */
+/** The state of a response (or of a file a visitor sends) in plain words, with its body bytes against what it announced. */
 export function outcomeText(e: RequestLogEntry): string {
   const of = e.expectedBytes !== null ? ` of ${e.expectedBytes.toLocaleString()}` : '';
   const bytes = `${e.bodyBytes.toLocaleString()}${of} bytes`;
+  if (e.kind === 'upload') {
+    switch (e.outcome) {
+      case 'in-progress':
+        return `Still arriving: ${bytes} so far`;
+      case 'incomplete':
+        return `Cut off after ${bytes}: the visitor's connection closed, nothing was kept`;
+      case 'failed':
+        return 'Not saved (the message says why)';
+      default:
+        return `Saved: ${e.bodyBytes.toLocaleString()} bytes`;
+    }
+  }
   switch (e.outcome) {
     case 'in-progress':
       return `Still sending: ${bytes} so far`;
@@ -60,12 +73,19 @@ function Field({ name, value }: { readonly name: string; readonly value: string 
 export interface LogDetailsProps {
   readonly details: RowDetails | null;
   readonly onClose: () => void;
+  /**
+   * Opens, on this computer, the folder of the share a URL path names (where an upload went);
+   * resolves with a sentence when it could not. Absent: no Open folder button.
+   */
+  readonly onOpenFolder?: (urlPath: string) => Promise<string | null>;
   /** Move focus into the panel (when opened from the keyboard). */
   readonly takeFocus: boolean;
 }
 
-export function LogDetails({ details, onClose, takeFocus }: LogDetailsProps) {
+export function LogDetails({ details, onClose, takeFocus, onOpenFolder }: LogDetailsProps) {
   const closeRef = useRef<HTMLButtonElement>(null);
+  const [openProblem, setOpenProblem] = useState<string | null>(null);
+  useEffect(() => setOpenProblem(null), [details?.entry]);
   useEffect(() => {
     if (takeFocus) closeRef.current?.focus();
   }, [takeFocus, details?.entry]);
@@ -108,6 +128,26 @@ export function LogDetails({ details, onClose, takeFocus }: LogDetailsProps) {
             )}
           </>
         )}
+        {e.kind === 'upload' && (
+          <>
+            <p className="details-upload">{displayText(e.message)}</p>
+            {e.outcome === 'done' && e.path !== null && onOpenFolder && (
+              <p>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() => {
+                    const where = e.path!;
+                    void onOpenFolder(where).then(setOpenProblem, () => setOpenProblem('The folder could not be opened.'));
+                  }}
+                >
+                  Open folder
+                </button>
+                {openProblem !== null && <span className="form-error" role="alert"> {openProblem}</span>}
+              </p>
+            )}
+          </>
+        )}
         <dl className="details-fields">
           <Field name="Path" value={displayPath(e.path)} />
           {e.path !== null && displayPath(e.path) !== displayText(e.path) && <Field name="As sent" value={displayText(e.path)} />}
@@ -115,7 +155,7 @@ export function LogDetails({ details, onClose, takeFocus }: LogDetailsProps) {
           <Field name="Client" value={`${e.clientAddress} port ${e.clientPort}`} />
           <Field name="Protocol" value={displayText(e.protocol)} />
           <Field name="Status" value={statusText(e.status)} />
-          {e.kind === 'request' && <Field name="State" value={outcomeText(e)} />}
+          {(e.kind === 'request' || e.kind === 'upload') && <Field name="State" value={outcomeText(e)} />}
           <Field name="Size" value={`${formatBytes(e.bodyBytes)} (${e.bodyBytes.toLocaleString()} bytes of body)`} />
           <Field name="Headers" value={`${e.headerBytes.toLocaleString()} bytes`} />
           <Field name="Bytes sent" value={`${formatBytes(e.bytesSent)} (${e.bytesSent.toLocaleString()} bytes, headers and body)`} />

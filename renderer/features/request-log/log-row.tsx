@@ -24,6 +24,7 @@ const KIND_LABEL: Readonly<Record<RequestLogEntry['kind'], string>> = {
   'cgi-stderr': 'script',
   message: 'note',
   event: 'share',
+  upload: 'upload',
 };
 
 /** `4.2 of 67 MB` (the unit once when both share it), `512 kB of 67 MB`, or `4.2 MB` alone. */
@@ -44,6 +45,19 @@ export function outcomeBadge(
   e: RequestLogEntry,
 ): { readonly text: string; readonly title: string; readonly tone: 'progress' | 'error' } | null {
   const of = e.expectedBytes !== null && e.expectedBytes > 0 ? ` of ${formatBytes(e.expectedBytes)}` : '';
+  // A file a visitor sends (an upload): bytes received, not sent.
+  if (e.kind === 'upload') {
+    switch (e.outcome) {
+      case 'in-progress':
+        return { text: `Receiving: ${bytesOf(e.bodyBytes, e.expectedBytes)}`, title: `Still arriving: ${formatBytes(e.bodyBytes)}${of} so far`, tone: 'progress' };
+      case 'incomplete':
+        return { text: `Cut off: ${bytesOf(e.bodyBytes, e.expectedBytes)}`, title: 'The connection closed before the whole file arrived; nothing was kept', tone: 'error' };
+      case 'failed':
+        return { text: 'Not saved', title: 'Refused or not saved: the details say why', tone: 'error' };
+      default:
+        return null;
+    }
+  }
   switch (e.outcome) {
     case 'in-progress':
       return { text: `In progress: ${bytesOf(e.bodyBytes, e.expectedBytes)}`, title: `Still sending: ${formatBytes(e.bodyBytes)}${of} so far`, tone: 'progress' };
@@ -67,8 +81,10 @@ export const LogRow = memo(function LogRow({ entry, index, top, selected, domId,
   }
   const cls = statusClassOf(entry.status);
   const isRequest = entry.kind === 'request';
-  const badge = isRequest ? outcomeBadge(entry) : null;
-  const look = isRequest ? (badge ? ` is-${badge.tone}` : '') : entry.kind === 'event' ? ' is-event' : ' is-message';
+  // A file a visitor sent moves bytes like a request: its size, time and state show too.
+  const movesBytes = isRequest || entry.kind === 'upload';
+  const badge = movesBytes ? outcomeBadge(entry) : null;
+  const look = movesBytes ? (badge ? ` is-${badge.tone}` : entry.kind === 'upload' ? ' is-upload' : '') : entry.kind === 'event' ? ' is-event' : ' is-message';
   return (
     <div
       id={domId}
@@ -89,8 +105,8 @@ export const LogRow = memo(function LogRow({ entry, index, top, selected, domId,
       {entry.kind === 'event' ? null : (
         <>
           <div role="gridcell" className={`c-status${cls ? ` s${cls}xx` : ''}`}>{entry.status ?? ''}</div>
-          <div role="gridcell" className="c-bytes">{isRequest ? formatBytes(entry.bodyBytes) : ''}</div>
-          <div role="gridcell" className="c-dur">{isRequest ? formatDuration(entry.durationMs) : ''}</div>
+          <div role="gridcell" className="c-bytes">{movesBytes ? formatBytes(entry.bodyBytes) : ''}</div>
+          <div role="gridcell" className="c-dur">{movesBytes ? formatDuration(entry.durationMs) : ''}</div>
           <div role="gridcell" className="c-ua">{displayText(entry.userAgent)}</div>
         </>
       )}

@@ -25,7 +25,16 @@ const OVERSCAN = 8;
 
 const nf = new Intl.NumberFormat();
 
-export function RequestLog({ store, sharing }: { readonly store: LogStore; readonly sharing: boolean }) {
+export function RequestLog({
+  store,
+  sharing,
+  onOpenFolder,
+}: {
+  readonly store: LogStore;
+  readonly sharing: boolean;
+  /** Opens where an upload went (the details' Open folder); a sentence when it could not. */
+  readonly onOpenFolder?: (urlPath: string) => Promise<string | null>;
+}) {
   const snap = useLogSnapshot(store);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 480 });
@@ -218,6 +227,7 @@ export function RequestLog({ store, sharing }: { readonly store: LogStore; reado
           <LogDetails
             details={details}
             takeFocus={focusDetails}
+            onOpenFolder={onOpenFolder}
             onClose={() => {
               setDetailsOpen(false);
               scrollRef.current?.focus();
