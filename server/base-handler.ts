@@ -104,7 +104,8 @@ export interface HandlerOptions extends Omit<HandlerSettings, 'protocolVersion'>
    * not a plain number gets 400 and the connection is closed; an unread body is read and
    * thrown away (or, when large, the connection is closed); a path with any control
    * character is refused; a CGI script gets exactly `Content-Length` bytes as its input; a
-   * CGI server answers a path that climbs above the root with 404 (PORT NOTE 25).
+   * CGI server answers a path that climbs above the root with 404 (PORT NOTE 25). Handlers
+   * read none of this here: each is a named decision of `this.policy` (handler-policy.ts).
    */
   readonly hardened?: boolean;
   /** CGI: longest a script may run, in ms (0 = forever, as CPython). PORT NOTE: new. */
