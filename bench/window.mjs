@@ -155,7 +155,7 @@ async function main() {
     web.stdout.on('data', (d) => {
       webOut += d;
       // The printed sign-in address (single use): the page below opens it once.
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?key=[\w-]+)/.exec(webOut);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?key=[\w-]+)\s/.exec(webOut);
       if (m) {
         clearTimeout(t);
         resolve(m[1]);

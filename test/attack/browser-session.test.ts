@@ -69,7 +69,7 @@ describe.skipIf(AGAINST_PYTHON)('browser fallback sign-in (built web.cjs, real C
     });
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
-    printed = await waitFor('the printed address', () => /Servedir is open at (\S+)/.exec(out)?.[1] ?? null);
+    printed = await waitFor('the printed address', () => /Servedir is open at (\S+)\s/.exec(out)?.[1] ?? null);
     opener = await waitFor('the opener call', () => readFileSync(join(dir, 'opener.log'), 'utf8').trim() || null);
     browser = await launchChromium();
   }, 60_000);

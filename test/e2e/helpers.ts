@@ -48,7 +48,7 @@ export async function startWebApp(): Promise<WebApp> {
   const url = await new Promise<string>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`web.cjs printed no URL in 15 s:\n${out}`)), 15_000);
     const check = () => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?key=[A-Za-z0-9_-]+)/.exec(out);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?key=[A-Za-z0-9_-]+)\s/.exec(out);
       if (m) {
         clearTimeout(timer);
         res(m[1]!);

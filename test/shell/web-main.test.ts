@@ -1,6 +1,6 @@
 // The BUILT browser fallback (out/main/web.cjs) as a real process, with the real engine
 // in a forked out/main/host.cjs, and `scripts/start.mjs` choosing between Electron and it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import { promises as fsp } from 'node:fs';
@@ -60,7 +60,8 @@ async function launch(args: string[], env: Record<string, string> = {}, opts: { 
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const end = Date.now() + 15_000;
   let m: RegExpMatchArray | null = null;
-  while (!(m = out.match(/Servedir is open at (\S+)/))) {
+  // The whole line: a pipe may hand the output over in pieces, even mid-address.
+  while (!(m = out.match(/Servedir is open at (\S+)\r?\n/))) {
     if (child.exitCode !== null || Date.now() > end) throw new Error(`web.cjs did not print its URL:\n${out}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -99,7 +100,8 @@ describe('out/main/web.cjs', () => {
     expect(r.url.hostname).toBe('127.0.0.1');
     expect(r.url.pathname).toBe('/');
     expect(Buffer.from(r.url.searchParams.get('key')!, 'base64url')).toHaveLength(32);
-    expect(r.stdout()).toContain('The address works once, within 10 minutes.');
+    // The next line may arrive a moment after the address (another piece of the pipe).
+    await vi.waitFor(() => expect(r.stdout()).toContain('The address works once, within 10 minutes.'), { timeout: 5000 });
     expect((await invoke(r, 'settings:get')).status).toBe(403);
     await signIn(r);
     expect(r.cookie).toMatch(new RegExp(`^servedir-session-${r.url.port}=`));
@@ -107,7 +109,7 @@ describe('out/main/web.cjs', () => {
     expect(await openLink(r.url)).toBeNull();
     const end0 = Date.now() + 5000;
     let fresh: RegExpMatchArray | null = null;
-    while (!(fresh = r.stdout().match(/already used or has expired was opened\. To open Servedir, use this one: (\S+)/))) {
+    while (!(fresh = r.stdout().match(/already used or has expired was opened\. To open Servedir, use this one: (\S+)\r?\n/))) {
       if (Date.now() > end0) throw new Error(`no fresh address printed:\n${r.stdout()}`);
       await new Promise((res) => setTimeout(res, 25));
     }
