@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { freePort } from '../../server/host/net-info';
 
 export const ROOT = resolve(__dirname, '../..');
 export const RESULTS_DIR = join(ROOT, 'test-results', 'e2e');
@@ -233,4 +235,73 @@ export async function keepFailureEvidence(
   const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
   await page.screenshot({ path: join(RESULTS_DIR, `FAILED-${prefix}${name}.png`) }).catch(() => {});
   console.error(`[e2e] failed "${ctx.task.name}"; web.cjs output so far:\n${app?.output()}`);
+}
+
+/** What `windowSession` opens: filled in by its beforeAll, so read the fields inside tests and hooks only. */
+export interface WindowSession {
+  app: WebApp;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** The folder to share (left unset with `fixture: null`). */
+  fixture: Fixture;
+  /** The window's uncaught script errors, for `expect(w.pageErrors).toEqual([])`. */
+  readonly pageErrors: string[];
+}
+
+/**
+ * The usual e2e setup, as hooks of the calling file: before all, the real app (startWebApp),
+ * a Chromium and one window page (light unless said, with `contextOptions` and the clipboard
+ * if asked), the page's uncaught errors collected, and a fixture folder (makeFixture, another
+ * maker, or none with `null`); after each failed test its evidence (keepFailureEvidence
+ * with `evidencePrefix`); after all, everything closed and removed.
+ */
+export function windowSession(opts: {
+  viewport: { width: number; height: number };
+  evidencePrefix: string;
+  colorScheme?: 'light' | 'dark';
+  fixture?: (() => Fixture) | null;
+  clipboard?: boolean;
+  contextOptions?: BrowserContextOptions;
+}): WindowSession {
+  const w = { pageErrors: [] as string[] } as WindowSession;
+  beforeAll(async () => {
+    assertBuilt();
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    if (opts.fixture !== null) w.fixture = (opts.fixture ?? makeFixture)();
+    w.app = await startWebApp();
+    w.browser = await launchChromium();
+    w.context = await w.browser.newContext({ viewport: opts.viewport, colorScheme: opts.colorScheme ?? 'light', ...opts.contextOptions });
+    if (opts.clipboard) await w.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    w.page = await w.context.newPage();
+    w.page.on('pageerror', (e) => w.pageErrors.push(e.message));
+  }, 60_000);
+  afterEach((ctx) => keepFailureEvidence(ctx, w.page, w.app, opts.evidencePrefix));
+  afterAll(async () => {
+    await w.browser?.close();
+    await w.app?.stop();
+    w.fixture?.remove();
+  });
+  return w;
+}
+
+/** Opens the window at the sign-in address and waits until it shows "Not sharing". */
+export async function openWindow(page: Page, url: string, timeout = 20_000): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout });
+}
+
+/**
+ * Types `dir` in the folder box (Enter, then waits for "Folder found"), puts a free port on
+ * `bind` (or `port`) in the port box, picks `bind` ('' every interface) and clicks Share.
+ * What follows (the address, a question) is the caller's to wait for.
+ */
+export async function shareFolder(page: Page, dir: string, opts: { bind: string; port?: number; timeout?: number }): Promise<void> {
+  const timeout = opts.timeout ?? 20_000;
+  await page.fill('#folder-input', dir);
+  await page.press('#folder-input', 'Enter');
+  await page.locator('#folder-msg', { hasText: /Folder found/ }).waitFor({ timeout });
+  await page.fill('#port-input', String(opts.port ?? (await freePort(opts.bind))));
+  await page.selectOption('#bind-select', opts.bind);
+  await page.click('button:has-text("Share this folder")');
 }

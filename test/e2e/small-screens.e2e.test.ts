@@ -13,21 +13,16 @@
  * Screenshots at 1280×800 and 640×480, light and dark: test-results/e2e/small-*.png.
  * Needs `npm run build:app` first.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../server/host/net-info';
-import { assertBuilt, keepFailureEvidence, launchChromium, makeFixture, RESULTS_DIR, startWebApp, type Fixture, type WebApp } from './helpers';
+import { makeFixture, openWindow, RESULTS_DIR, windowSession, type Fixture } from './helpers';
 
 const T = 20_000;
 
-let app: WebApp;
-let browser: Browser;
-let page: Page;
-let fixture: Fixture;
 let port = 0;
-const pageErrors: string[] = [];
 
 const SCHEMES = ['light', 'dark'] as const;
 
@@ -193,83 +188,72 @@ function contrastFailures(page: Page): Promise<{ failures: ContrastFailure[]; ch
   });
 }
 
-beforeAll(async () => {
-  assertBuilt();
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  fixture = makeFixture();
+/** The usual fixture with three photos more, for a few rows in the listing and the log. */
+function fixtureWithPhotos(): Fixture {
+  const fixture = makeFixture();
   for (let i = 1; i <= 3; i++) {
     writeFileSync(join(fixture.dir, `photo ${i}.jpg`), 'x'.repeat(1000 * i));
     chmodSync(join(fixture.dir, `photo ${i}.jpg`), 0o644);
   }
-  app = await startWebApp();
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(app.url);
-  await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
-}, 60_000);
+  return fixture;
+}
 
-afterEach((ctx) => keepFailureEvidence(ctx, page, app, 'small-'));
+const w = windowSession({ viewport: { width: 1280, height: 800 }, evidencePrefix: 'small-', fixture: fixtureWithPhotos });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  fixture?.remove();
-});
+beforeAll(() => openWindow(w.page, w.app.url), 60_000);
 
 async function screenshots(tag: string): Promise<void> {
   for (const scheme of SCHEMES) {
-    await page.emulateMedia({ colorScheme: scheme });
-    const { width, height } = page.viewportSize()!;
-    await page.screenshot({ path: join(RESULTS_DIR, `small-${tag}-${width}x${height}-${scheme}.png`) });
-    if (width < 900) await page.screenshot({ path: join(RESULTS_DIR, `small-${tag}-${width}x${height}-${scheme}-full.png`), fullPage: true });
+    await w.page.emulateMedia({ colorScheme: scheme });
+    const { width, height } = w.page.viewportSize()!;
+    await w.page.screenshot({ path: join(RESULTS_DIR, `small-${tag}-${width}x${height}-${scheme}.png`) });
+    if (width < 900) await w.page.screenshot({ path: join(RESULTS_DIR, `small-${tag}-${width}x${height}-${scheme}-full.png`), fullPage: true });
   }
-  await page.emulateMedia({ colorScheme: 'light' });
+  await w.page.emulateMedia({ colorScheme: 'light' });
 }
 
 describe('The window fits small screens (real browser mode + engine)', () => {
   it('the checks themselves catch a cut-off element and a faint text', async () => {
-    await page.evaluate(() => {
+    await w.page.evaluate(() => {
       const probe = document.createElement('div');
       probe.id = 'probe';
       probe.style.cssText = 'width: 100px; overflow: hidden; background: #fff';
       probe.innerHTML = '<div style="width: 300px; color: #aaa">faint and too wide</div>';
       document.body.append(probe);
     });
-    const cut = await horizontalOverflow(page);
+    const cut = await horizontalOverflow(w.page);
     expect(cut.some((m) => m.includes('faint and too wide'))).toBe(true);
-    const c = await contrastFailures(page);
+    const c = await contrastFailures(w.page);
     expect(c.failures).toContainEqual(expect.objectContaining({ text: 'faint and too wide', needed: 4.5, bg: 'rgb(255,255,255)', fg: 'rgb(170,170,170)' }));
     expect(c.failures.find((f) => f.text === 'faint and too wide')!.ratio).toBeCloseTo(2.32, 1);
-    await page.evaluate(() => document.getElementById('probe')?.remove());
+    await w.page.evaluate(() => document.getElementById('probe')?.remove());
   });
 
   it('at 640×480 the share form fits, and every text meets AA contrast in light and dark', async () => {
-    await page.setViewportSize({ width: 640, height: 480 });
-    await page.fill('#folder-input', fixture.dir);
-    await page.press('#folder-input', 'Enter');
-    await page.locator('#folder-msg', { hasText: /Folder found/ }).waitFor({ timeout: T });
+    await w.page.setViewportSize({ width: 640, height: 480 });
+    await w.page.fill('#folder-input', w.fixture.dir);
+    await w.page.press('#folder-input', 'Enter');
+    await w.page.locator('#folder-msg', { hasText: /Folder found/ }).waitFor({ timeout: T });
     port = await freePort('0.0.0.0');
-    await page.fill('#port-input', String(port));
-    expect(await horizontalOverflow(page)).toEqual([]);
+    await w.page.fill('#port-input', String(port));
+    expect(await horizontalOverflow(w.page)).toEqual([]);
     for (const scheme of SCHEMES) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const c = await contrastFailures(page);
+      await w.page.emulateMedia({ colorScheme: scheme });
+      const c = await contrastFailures(w.page);
       expect(c.checked).toBeGreaterThan(20);
       expect(c.failures, `${scheme}: ${JSON.stringify(c.failures, null, 1)}`).toEqual([]);
     }
-    await page.emulateMedia({ colorScheme: 'light' });
+    await w.page.emulateMedia({ colorScheme: 'light' });
     await screenshots('form');
   });
 
   it('Share moves the focus to the sharing card; with log rows nothing is cut off at 640×480, contrast is AA', async () => {
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.locator('button:has-text("Share this folder")').focus();
-    await page.keyboard.press('Enter');
-    await page.locator('.url-big').waitFor({ timeout: T });
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id), { timeout: T }).toBe('sharing-title');
-    expect(await page.evaluate(() => document.activeElement?.closest('.sharing-card') !== null)).toBe(true);
+    await w.page.setViewportSize({ width: 1280, height: 800 });
+    await w.page.locator('button:has-text("Share this folder")').focus();
+    await w.page.keyboard.press('Enter');
+    await w.page.locator('.url-big').waitFor({ timeout: T });
+    await expect.poll(() => w.page.evaluate(() => document.activeElement?.id), { timeout: T }).toBe('sharing-title');
+    expect(await w.page.evaluate(() => document.activeElement?.closest('.sharing-card') !== null)).toBe(true);
 
     const base = `http://127.0.0.1:${port}/`;
     for (const [i, ua] of AGENTS.entries()) {
@@ -277,88 +261,88 @@ describe('The window fits small screens (real browser mode + engine)', () => {
       await res.arrayBuffer();
     }
     await (await fetch(base, { headers: { 'User-Agent': AGENTS[0]! } })).arrayBuffer();
-    await expect.poll(() => page.locator('.log-rows .log-row').count(), { timeout: T }).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => w.page.locator('.log-rows .log-row').count(), { timeout: T }).toBeGreaterThanOrEqual(4);
     await screenshots('sharing');
     // Wide, where the log shows its user-agent column (narrow logs drop it).
     for (const scheme of SCHEMES) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const c = await contrastFailures(page);
+      await w.page.emulateMedia({ colorScheme: scheme });
+      const c = await contrastFailures(w.page);
       expect(c.userAgentCells, 'the log user-agent column was checked').toBeGreaterThanOrEqual(4);
       expect(c.failures, `${scheme} 1280×800: ${JSON.stringify(c.failures, null, 1)}`).toEqual([]);
     }
 
     // Either side of the 900 px switch and in between, nothing sticks out either.
     for (const width of [1024, 900, 899, 760]) {
-      await page.setViewportSize({ width, height: 600 });
-      expect(await horizontalOverflow(page), `${width}×600`).toEqual([]);
+      await w.page.setViewportSize({ width, height: 600 });
+      expect(await horizontalOverflow(w.page), `${width}×600`).toEqual([]);
     }
-    await page.setViewportSize({ width: 640, height: 480 });
-    expect(await horizontalOverflow(page)).toEqual([]);
+    await w.page.setViewportSize({ width: 640, height: 480 });
+    expect(await horizontalOverflow(w.page)).toEqual([]);
     // Every region can be reached by scrolling the page: none is squeezed to nothing.
     for (const sel of ['.sharing-card', '.qr-code', '.btn-stop', '.log-rows .log-row']) {
-      const box = await page.locator(sel).first().boundingBox();
+      const box = await w.page.locator(sel).first().boundingBox();
       expect(box, sel).not.toBeNull();
       expect(box!.width, sel).toBeGreaterThan(0);
       expect(box!.height, sel).toBeGreaterThan(0);
     }
-    const qr = (await page.locator('.qr-code').boundingBox())!;
+    const qr = (await w.page.locator('.qr-code').boundingBox())!;
     expect(qr.width, 'the QR code stays large enough for a phone camera').toBeGreaterThanOrEqual(140);
     for (const scheme of SCHEMES) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const c = await contrastFailures(page);
+      await w.page.emulateMedia({ colorScheme: scheme });
+      const c = await contrastFailures(w.page);
       expect(c.checked).toBeGreaterThan(30);
       expect(c.failures, `${scheme} 640×480: ${JSON.stringify(c.failures, null, 1)}`).toEqual([]);
     }
-    await page.emulateMedia({ colorScheme: 'light' });
+    await w.page.emulateMedia({ colorScheme: 'light' });
     await screenshots('sharing');
 
     // Unfolded: other addresses, the help for a phone that cannot connect, a selected log row
     // with its details, the Settings tab.
-    await page.locator('.other-urls > summary').click();
-    await page.locator('.cant-connect > summary').click();
-    await page.locator('.log-rows .log-row', { hasText: '/missing.txt' }).click();
-    await page.locator('aside.log-details').waitFor({ timeout: T });
-    expect(await horizontalOverflow(page)).toEqual([]);
+    await w.page.locator('.other-urls > summary').click();
+    await w.page.locator('.cant-connect > summary').click();
+    await w.page.locator('.log-rows .log-row', { hasText: '/missing.txt' }).click();
+    await w.page.locator('aside.log-details').waitFor({ timeout: T });
+    expect(await horizontalOverflow(w.page)).toEqual([]);
     for (const scheme of SCHEMES) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const c = await contrastFailures(page);
+      await w.page.emulateMedia({ colorScheme: scheme });
+      const c = await contrastFailures(w.page);
       expect(c.failures, `${scheme} 640×480 unfolded: ${JSON.stringify(c.failures, null, 1)}`).toEqual([]);
     }
     await screenshots('unfolded');
-    await page.locator('aside.log-details button:has-text("Close")').click();
-    await page.locator('#tab-settings').click();
-    expect(await horizontalOverflow(page)).toEqual([]);
+    await w.page.locator('aside.log-details button:has-text("Close")').click();
+    await w.page.locator('#tab-settings').click();
+    expect(await horizontalOverflow(w.page)).toEqual([]);
     for (const scheme of SCHEMES) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const c = await contrastFailures(page);
+      await w.page.emulateMedia({ colorScheme: scheme });
+      const c = await contrastFailures(w.page);
       expect(c.failures, `${scheme} 640×480 settings: ${JSON.stringify(c.failures, null, 1)}`).toEqual([]);
     }
     await screenshots('settings');
-    await page.locator('#tab-share').click();
+    await w.page.locator('#tab-share').click();
   });
 
   it('Stop moves the focus back to the Share button', async () => {
-    await page.locator('button:has-text("Stop")').click();
-    await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
+    await w.page.locator('button:has-text("Stop")').click();
+    await w.page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
     await expect
-      .poll(() => page.evaluate(() => document.activeElement?.textContent), { timeout: T })
+      .poll(() => w.page.evaluate(() => document.activeElement?.textContent), { timeout: T })
       .toBe('Share this folder');
 
     // The folder browser fits too, and reads as well.
-    await page.click('#folder-browse');
-    await page.getByTestId('fb-path').filter({ hasText: fixture.dir }).waitFor({ timeout: T });
-    expect(await horizontalOverflow(page)).toEqual([]);
-    const dlg = (await page.getByTestId('folder-browser').boundingBox())!;
+    await w.page.click('#folder-browse');
+    await w.page.getByTestId('fb-path').filter({ hasText: w.fixture.dir }).waitFor({ timeout: T });
+    expect(await horizontalOverflow(w.page)).toEqual([]);
+    const dlg = (await w.page.getByTestId('folder-browser').boundingBox())!;
     expect(dlg.x).toBeGreaterThanOrEqual(0);
     expect(dlg.x + dlg.width).toBeLessThanOrEqual(640);
     expect(dlg.y + dlg.height).toBeLessThanOrEqual(480);
     for (const scheme of SCHEMES) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const c = await contrastFailures(page);
+      await w.page.emulateMedia({ colorScheme: scheme });
+      const c = await contrastFailures(w.page);
       expect(c.failures, `${scheme} folder browser: ${JSON.stringify(c.failures, null, 1)}`).toEqual([]);
     }
     await screenshots('browser');
-    await page.keyboard.press('Escape');
-    expect(pageErrors).toEqual([]);
+    await w.page.keyboard.press('Escape');
+    expect(w.pageErrors).toEqual([]);
   });
 });
