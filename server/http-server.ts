@@ -14,7 +14,7 @@ import { HandlerAbort } from './errors.js';
 import { policyFor } from './handler-policy.js';
 import { DEFAULT_MAX_CONNECTIONS } from './limits.js';
 import { PyUnicodeError, PyValueError } from './py-text.js';
-import type { LogSink } from './log.js';
+import { entryWithoutRequest, type LogSink } from './log.js';
 
 /** Options of an `HTTPServer`. */
 export interface HTTPServerOptions {
@@ -265,27 +265,14 @@ export class HTTPServer implements HandlerServer {
     const host = socket.remoteAddress ?? '';
     const port = socket.remotePort ?? 0;
     const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    this.emitLog({
-      id: 0,
-      kind: 'error',
-      time: Date.now(),
-      connectionId,
-      clientAddress: host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host,
-      clientPort: port,
-      method: null,
-      path: null,
-      protocol: null,
-      status: null,
-      bytesSent: 0,
-      bodyBytes: 0,
-      headerBytes: 0,
-      expectedBytes: null,
-      outcome: 'done',
-      durationMs: null,
-      userAgent: null,
-      referer: null,
-      message: `Exception occurred during processing of request from ('${host}', ${port}): ${detail}`,
-    });
+    this.emitLog(
+      entryWithoutRequest('error', `Exception occurred during processing of request from ('${host}', ${port}): ${detail}`, {
+        time: Date.now(),
+        connectionId,
+        clientAddress: host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host,
+        clientPort: port,
+      }),
+    );
   }
 
   /**

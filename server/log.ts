@@ -107,6 +107,38 @@ export interface RequestLogEntry {
  */
 export type LogSink = (entry: RequestLogEntry) => void;
 
+/**
+ * An entry tied to no request (an error outside any request, the host's own events): no
+ * method, path or status, nothing sent. Id 0: the server numbers entries as they go out.
+ */
+export function entryWithoutRequest(
+  kind: LogKind,
+  message: string,
+  at: { readonly time: number; readonly connectionId: number; readonly clientAddress: string; readonly clientPort: number },
+): RequestLogEntry {
+  return {
+    id: 0,
+    kind,
+    time: at.time,
+    connectionId: at.connectionId,
+    clientAddress: at.clientAddress,
+    clientPort: at.clientPort,
+    method: null,
+    path: null,
+    protocol: null,
+    status: null,
+    bytesSent: 0,
+    bodyBytes: 0,
+    headerBytes: 0,
+    expectedBytes: null,
+    outcome: 'done',
+    durationMs: null,
+    userAgent: null,
+    referer: null,
+    message,
+  };
+}
+
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function pad(n: number, width = 2): string {

@@ -7,7 +7,7 @@
  * touches `process.parentPort` for real is utility-entry.ts, which passes `process` in.
  * Everything process-global (`exit`, `serve`) is injected so tests can drive it.
  */
-import type { LogSink, RequestLogEntry } from '../log.js';
+import { entryWithoutRequest, type LogSink, type RequestLogEntry } from '../log.js';
 import { msgSharedFolderBack, msgSharedFolderGone, serveErrorForStart } from '../errors.js';
 import { watchSharedFolder, type FolderPresence, type FolderWatch } from './folder-watch.js';
 import type { HostToMain, MainToHost, ServeFailure, ServeSettings, ShareUrl } from './protocol.js';
@@ -192,27 +192,7 @@ export interface HostDeps {
  * CPython line), not tied to a request. Id 0: the engine's ids are its own.
  */
 export function folderEventEntry(message: string, time: number): RequestLogEntry {
-  return {
-    id: 0,
-    kind: 'event',
-    time,
-    connectionId: 0,
-    clientAddress: '',
-    clientPort: 0,
-    method: null,
-    path: null,
-    protocol: null,
-    status: null,
-    bytesSent: 0,
-    bodyBytes: 0,
-    headerBytes: 0,
-    expectedBytes: null,
-    outcome: 'done',
-    durationMs: null,
-    userAgent: null,
-    referer: null,
-    message,
-  };
+  return entryWithoutRequest('event', message, { time, connectionId: 0, clientAddress: '', clientPort: 0 });
 }
 
 /** A handle for tests: resolves when every message received so far has been handled. */
