@@ -19,20 +19,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { findShareUrls, freePort } from '../../server/host/net-info';
-import { assertBuilt, keepFailureEvidence, launchChromium, makeDeviceNamespace, RESULTS_DIR, ROOT, startWebApp, type Fixture, type WebApp } from './helpers';
+import { makeDeviceNamespace, openWindow, RESULTS_DIR, ROOT, shareFolder, windowSession, type Fixture } from './helpers';
 
 const T = 20_000;
 
-let app: WebApp;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let fixture: Fixture;
+const w = windowSession({ viewport: { width: 1280, height: 800 }, evidencePrefix: 'qr-', fixture: makeHolidayFolder, clipboard: true });
 let mainUrl = '';
-const pageErrors: string[] = [];
 
 /** SERVEDIR_UPDATE_SCREENSHOT=1: the README's picture is taken from /tmp/Holiday photos and saved as docs/screenshot.png. */
 const UPDATE_README = process.env.SERVEDIR_UPDATE_SCREENSHOT === '1';
@@ -104,61 +99,34 @@ function decodeQr(png: Buffer): string | null {
 /** Screenshot of what a person sees, saved, and the QR code read from it. */
 async function shootAndDecode(name: string): Promise<string | null> {
   const path = join(RESULTS_DIR, `${name}.png`);
-  const png = await page.screenshot({ path });
+  const png = await w.page.screenshot({ path });
   return decodeQr(png);
 }
 
-beforeAll(async () => {
-  assertBuilt();
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  fixture = makeHolidayFolder();
-  app = await startWebApp();
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-}, 60_000);
-
-// Evidence for a failure: what the window showed, and what the app printed.
-afterEach((ctx) => keepFailureEvidence(ctx, page, app, 'qr-'));
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  fixture?.remove();
-});
-
 describe('Sharing card: the address to open and its QR code (real browser mode + engine)', () => {
   it('shares on every interface and shows the best address big, with its QR code', async () => {
-    await page.goto(app.url);
-    await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
-    await page.fill('#folder-input', fixture.dir);
-    await page.press('#folder-input', 'Enter');
-    await page.locator('#folder-msg', { hasText: /Folder found/ }).waitFor({ timeout: T });
+    await openWindow(w.page, w.app.url);
     // For the README, 8000 as most people would see it; otherwise any free port, so that
     // the other e2e files running at the same time (which may pick 8000) never collide.
     const port = UPDATE_README ? await freePort('', 8000).catch(() => freePort('')) : await freePort('');
-    await page.fill('#port-input', String(port));
-    await page.selectOption('#bind-select', '');
-    await page.click('button:has-text("Share this folder")');
+    await shareFolder(w.page, w.fixture.dir, { bind: '', port });
 
-    const big = page.locator('.url-big');
+    const big = w.page.locator('.url-big');
     await big.waitFor({ timeout: T });
     mainUrl = (await big.textContent())!;
     // The host's first address for a wildcard bind on this machine, ranked the same way.
     const expected = await findShareUrls('::', port);
     expect(mainUrl).toBe(expected[0]!.url);
     expect(expected[0]!.scope).toBe('lan'); // this machine has a network; the big one is not loopback
-    await page.locator('svg.qr-code').waitFor({ timeout: T });
-    expect(await page.locator('svg.qr-code').getAttribute('data-value')).toBe(mainUrl);
-    expect(await page.locator('.sharing-lead').first().textContent()).toMatch(/same Wi-Fi or network/);
+    await w.page.locator('svg.qr-code').waitFor({ timeout: T });
+    expect(await w.page.locator('svg.qr-code').getAttribute('data-value')).toBe(mainUrl);
+    expect(await w.page.locator('.sharing-lead').first().textContent()).toMatch(/same Wi-Fi or network/);
   });
 
   it('the QR code is large enough for a phone across a desk, black on white in both themes', async () => {
     for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const svg = page.locator('svg.qr-code');
+      await w.page.emulateMedia({ colorScheme: scheme });
+      const svg = w.page.locator('svg.qr-code');
       const box = (await svg.boundingBox())!;
       const cells = Number((await svg.getAttribute('viewBox'))!.split(' ')[2]);
       // 4 modules of quiet zone on each side; the rest is the code itself.
@@ -167,11 +135,11 @@ describe('Sharing card: the address to open and its QR code (real browser mode +
       const fills = await svg.locator('path').evaluateAll((ps) => ps.map((p) => p.getAttribute('fill')));
       expect(fills).toEqual(['#ffffff', '#000000']);
       // Nothing on the card covers it or clips it: the whole code is inside the window.
-      const vw = page.viewportSize()!.width;
+      const vw = w.page.viewportSize()!.width;
       expect(box.x).toBeGreaterThanOrEqual(0);
       expect(box.x + box.width).toBeLessThanOrEqual(vw);
     }
-    await page.emulateMedia({ colorScheme: 'light' });
+    await w.page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('reads the QR code back from screenshots at 1280×800 and 640×480, light and dark', async () => {
@@ -180,32 +148,32 @@ describe('Sharing card: the address to open and its QR code (real browser mode +
       { width: 640, height: 480 },
     ];
     for (const size of sizes) {
-      await page.setViewportSize(size);
+      await w.page.setViewportSize(size);
       for (const scheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme: scheme });
+        await w.page.emulateMedia({ colorScheme: scheme });
         if (size.height < 600) {
           // What the short window shows first (the address, Copy, Open), for looking at.
-          await page.locator('.side-scroll').evaluate((el) => el.scrollTo(0, 0));
-          await page.evaluate(() => window.scrollTo(0, 0));
-          await page.screenshot({ path: join(RESULTS_DIR, `qr-${size.width}x${size.height}-${scheme}-top.png`) });
+          await w.page.locator('.side-scroll').evaluate((el) => el.scrollTo(0, 0));
+          await w.page.evaluate(() => window.scrollTo(0, 0));
+          await w.page.screenshot({ path: join(RESULTS_DIR, `qr-${size.width}x${size.height}-${scheme}-top.png`) });
         }
         // Where the window is too short for the whole card, a person scrolls to the code.
-        await page.locator('svg.qr-code').scrollIntoViewIfNeeded();
-        await page.mouse.move(0, 0);
+        await w.page.locator('svg.qr-code').scrollIntoViewIfNeeded();
+        await w.page.mouse.move(0, 0);
         const name = `qr-${size.width}x${size.height}-${scheme}`;
         expect(await shootAndDecode(name), name).toBe(mainUrl);
       }
     }
-    await page.emulateMedia({ colorScheme: 'light' });
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.locator('.side-scroll').evaluate((el) => el.scrollTo(0, 0));
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await w.page.emulateMedia({ colorScheme: 'light' });
+    await w.page.setViewportSize({ width: 1280, height: 800 });
+    await w.page.locator('.side-scroll').evaluate((el) => el.scrollTo(0, 0));
+    await w.page.evaluate(() => window.scrollTo(0, 0));
   });
 
   it('opens the decoded address on a phone-sized second browser: the shared folder’s listing', async () => {
     const decoded = decodeQr(readFileSync(join(RESULTS_DIR, 'qr-1280x800-light.png')));
     expect(decoded).toBe(mainUrl);
-    const phone = await browser.newContext({
+    const phone = await w.browser.newContext({
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
@@ -237,7 +205,7 @@ describe('Sharing card: the address to open and its QR code (real browser mode +
       await phone.close();
     }
     // The phone's requests show in the window's log.
-    await page.locator('.log-rows .log-row .c-path', { hasText: '/trip notes.txt' }).first().waitFor({ timeout: T });
+    await w.page.locator('.log-rows .log-row .c-path', { hasText: '/trip notes.txt' }).first().waitFor({ timeout: T });
   });
 
   it('opens the decoded address from another network stack: a phone in its own network namespace', async (ctx) => {
@@ -271,16 +239,16 @@ describe('Sharing card: the address to open and its QR code (real browser mode +
       ns.remove();
     }
     // The window's log shows the visit coming from the other device's own address.
-    await page.locator('.log-rows .log-row .c-client', { hasText: ns.clientAddress }).first().waitFor({ timeout: T });
+    await w.page.locator('.log-rows .log-row .c-client', { hasText: ns.clientAddress }).first().waitFor({ timeout: T });
   });
 
   it('Copy copies the big address; Open opens it in a new tab', async () => {
-    const main = page.locator('.url-main');
+    const main = w.page.locator('.url-main');
     await main.locator('button.copy-btn').click();
     await main.locator('button.copy-btn.is-copied', { hasText: 'Copied' }).waitFor({ timeout: T });
-    await page.screenshot({ path: join(RESULTS_DIR, 'qr-copied.png'), clip: { x: 0, y: 180, width: 350, height: 180 } });
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(mainUrl);
-    const [tab] = await Promise.all([context.waitForEvent('page'), main.locator('a.open-btn').click()]);
+    await w.page.screenshot({ path: join(RESULTS_DIR, 'qr-copied.png'), clip: { x: 0, y: 180, width: 350, height: 180 } });
+    expect(await w.page.evaluate(() => navigator.clipboard.readText())).toBe(mainUrl);
+    const [tab] = await Promise.all([w.context.waitForEvent('page'), main.locator('a.open-btn').click()]);
     await tab!.waitForLoadState();
     expect(tab!.url()).toBe(mainUrl);
     await tab!.locator('ul.entries bdi', { hasText: 'trip notes.txt' }).waitFor({ timeout: T });
@@ -288,7 +256,7 @@ describe('Sharing card: the address to open and its QR code (real browser mode +
   });
 
   it('keeps the other addresses folded under "Other addresses", this computer among them', async () => {
-    const details = page.locator('details.other-urls');
+    const details = w.page.locator('details.other-urls');
     expect(await details.getAttribute('open')).toBeNull();
     expect(await details.locator('.url-list').isVisible()).toBe(false);
     await details.locator('summary').click();
@@ -298,29 +266,29 @@ describe('Sharing card: the address to open and its QR code (real browser mode +
     expect(await loop.locator('.url-note').textContent()).toBe('Only on this computer');
     // The big address is not repeated in the list.
     expect(await details.locator('.url-link', { hasText: mainUrl }).count()).toBe(0);
-    await page.screenshot({ path: join(RESULTS_DIR, 'qr-other-addresses.png') });
+    await w.page.screenshot({ path: join(RESULTS_DIR, 'qr-other-addresses.png') });
     await details.locator('summary').click();
   });
 
   it("takes the README's picture: the card with its code and the phone's visit in the log, 1280×800, light", async () => {
-    await page.locator('.log-rows .log-row .c-path', { hasText: '/2026 Lisbon/day 2/' }).first().waitFor({ timeout: T });
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: join(RESULTS_DIR, 'qr-readme.png') });
+    await w.page.locator('.log-rows .log-row .c-path', { hasText: '/2026 Lisbon/day 2/' }).first().waitFor({ timeout: T });
+    await w.page.mouse.move(0, 0);
+    await w.page.screenshot({ path: join(RESULTS_DIR, 'qr-readme.png') });
     // SERVEDIR_UPDATE_SCREENSHOT=1 makes it the README's screenshot (docs/screenshot.png).
     if (UPDATE_README) copyFileSync(join(RESULTS_DIR, 'qr-readme.png'), join(ROOT, 'docs/screenshot.png'));
   });
 
   it('sharing with this computer only shows no QR code, and says how to reach a phone', async () => {
-    await page.click('button:has-text("Stop sharing")');
-    await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
-    await page.selectOption('#bind-select', '127.0.0.1');
-    await page.click('button:has-text("Share this folder")');
-    await page.locator('.url-big', { hasText: '127.0.0.1' }).waitFor({ timeout: T });
-    expect(await page.locator('svg.qr-code').count()).toBe(0);
-    expect(await page.locator('.share-hint').textContent()).toMatch(/All network interfaces/);
-    await page.screenshot({ path: join(RESULTS_DIR, 'qr-this-computer-only.png') });
-    await page.click('button:has-text("Stop sharing")');
-    await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
-    expect(pageErrors).toEqual([]);
+    await w.page.click('button:has-text("Stop sharing")');
+    await w.page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
+    await w.page.selectOption('#bind-select', '127.0.0.1');
+    await w.page.click('button:has-text("Share this folder")');
+    await w.page.locator('.url-big', { hasText: '127.0.0.1' }).waitFor({ timeout: T });
+    expect(await w.page.locator('svg.qr-code').count()).toBe(0);
+    expect(await w.page.locator('.share-hint').textContent()).toMatch(/All network interfaces/);
+    await w.page.screenshot({ path: join(RESULTS_DIR, 'qr-this-computer-only.png') });
+    await w.page.click('button:has-text("Stop sharing")');
+    await w.page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
+    expect(w.pageErrors).toEqual([]);
   });
 });
