@@ -6,10 +6,9 @@ import * as http from 'node:http';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createAppService, type AppService } from '../app-service';
-import { createServerHost } from '../server-host';
-import { openSettingsStore } from '../settings-store';
-import { createFakeEngine, fakeFork } from '../test-support/fake-host-process';
+import type { AppService } from '../app-service';
+import { createFakeEngine } from '../test-support/fake-host-process';
+import { webAppService } from '../test-support/web-app-service';
 import {
   cookieValue,
   logBatchAsJson,
@@ -82,26 +81,14 @@ beforeAll(async () => {
   await fsp.mkdir(path.join(dir, 'share'));
   await fsp.writeFile(path.join(dir, 'renderer', 'index.html'), '<!doctype html><title>Servedir</title>');
   await fsp.writeFile(path.join(dir, 'secret.txt'), 'outside the renderer');
-  const store = await openSettingsStore({ dir: path.join(dir, 'user-data') });
-  let svc: AppService | null = null;
-  const host = createServerHost({
-    fork: fakeFork(createFakeEngine()),
-    entryPath: 'host.cjs',
-    onLog: (b) => svc?.acceptLog(b),
-    onUnexpectedExit: (c) => svc?.hostExited(c),
-  });
-  svc = createAppService({
-    store,
-    host,
+  service = await webAppService({
+    engine: createFakeEngine(),
+    userData: path.join(dir, 'user-data'),
+    suggestedFolder: dir,
     emit: (ch, p) => server.broadcast(ch, p),
-    info: { transport: 'web', version: '0', platform: 'linux', suggestedFolder: dir },
-    openExternal: async () => {},
-    listInterfaces: () => [],
-    suggestPort: async () => 1,
   });
-  service = svc;
   server = await startControlServer({
-    handlers: svc.handlers,
+    handlers: service.handlers,
     rendererDir: path.join(dir, 'renderer'),
     onLastClientGone: () => void lastClientGone++,
     onStaleLink: () => void staleLinks++,

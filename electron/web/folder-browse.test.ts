@@ -6,10 +6,9 @@ import * as http from 'node:http';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createAppService, type AppService } from '../app-service';
-import { createServerHost } from '../server-host';
-import { openSettingsStore } from '../settings-store';
-import { createFakeEngine, fakeFork } from '../test-support/fake-host-process';
+import type { AppService } from '../app-service';
+import { createFakeEngine } from '../test-support/fake-host-process';
+import { webAppService } from '../test-support/web-app-service';
 import { startControlServer, type ControlServer } from './control-server';
 import { invokeValidators, isFullPathString, MAX_PATH_LENGTH, type FolderListing } from '../ipc-contract';
 
@@ -45,26 +44,14 @@ beforeAll(async () => {
   await fsp.writeFile(path.join(home, 'notes.txt'), 'private words');
   await fsp.mkdir(path.join(dir, 'renderer'));
   await fsp.writeFile(path.join(dir, 'renderer', 'index.html'), '<!doctype html><title>Servedir</title>');
-  const store = await openSettingsStore({ dir: path.join(dir, 'user-data') });
-  let svc: AppService | null = null;
-  const host = createServerHost({
-    fork: fakeFork(createFakeEngine()),
-    entryPath: 'host.cjs',
-    onLog: (b) => svc?.acceptLog(b),
-    onUnexpectedExit: (c) => svc?.hostExited(c),
-  });
-  svc = createAppService({
-    store,
-    host,
+  service = await webAppService({
+    engine: createFakeEngine(),
+    userData: path.join(dir, 'user-data'),
+    suggestedFolder: home,
     emit: (ch, p) => server.broadcast(ch, p),
-    info: { transport: 'web', version: '0', platform: 'linux', suggestedFolder: home },
-    openExternal: async () => {},
-    listInterfaces: () => [],
-    suggestPort: async () => 1,
     home,
   });
-  service = svc;
-  server = await startControlServer({ handlers: svc.handlers, rendererDir: path.join(dir, 'renderer') });
+  server = await startControlServer({ handlers: service.handlers, rendererDir: path.join(dir, 'renderer') });
   const signIn = new URL(server.issueLink(60_000));
   const reply = await new Promise<http.IncomingMessage>((resolve, reject) => {
     http

@@ -20,7 +20,7 @@ import { connect, createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppService, type AppService, type InvokeHandlers } from '../../electron/app-service';
+import type { AppService, InvokeHandlers } from '../../electron/app-service';
 import { INVOKE_CHANNELS, invokeValidators, type InvokeChannel } from '../../electron/ipc-contract';
 import {
   registerInvokeHandlers,
@@ -29,9 +29,8 @@ import {
   type InvokeEventLike,
   type IpcLike,
 } from '../../electron/ipc-gateway';
-import { createServerHost } from '../../electron/server-host';
-import { openSettingsStore } from '../../electron/settings-store';
-import { fakeFork, type FakeEngine } from '../../electron/test-support/fake-host-process';
+import type { FakeEngine } from '../../electron/test-support/fake-host-process';
+import { webAppService } from '../../electron/test-support/web-app-service';
 import { startControlServer, type ControlServer } from '../../electron/web/control-server';
 import { serve } from '../../server/serve';
 import { exchange, firstHeaders, firstStatus } from './support/wire.js';
@@ -86,25 +85,15 @@ describe('browser fallback control server', () => {
     await fsp.writeFile(path.join(dir, 'renderer', 'index.html'), '<!doctype html><title>Servedir</title>');
     await fsp.writeFile(path.join(dir, 'secret.txt'), SECRET);
     await fsp.writeFile(path.join(share, 'a.txt'), 'shared\n');
-    const store = await openSettingsStore({ dir: path.join(dir, 'user-data') });
-    let svc: AppService | null = null;
-    const serverHost = createServerHost({
-      fork: fakeFork(realEngine()),
-      entryPath: 'host.cjs',
-      onLog: (b) => svc?.acceptLog(b),
-      onUnexpectedExit: (c) => svc?.hostExited(c),
-    });
-    svc = createAppService({
-      store,
-      host: serverHost,
+    service = await webAppService({
+      engine: realEngine(),
+      userData: path.join(dir, 'user-data'),
+      suggestedFolder: dir,
       emit: (ch, p) => control?.broadcast(ch, p),
-      info: { transport: 'web', version: '0', platform: 'linux', suggestedFolder: dir },
       openExternal: async (u) => void opened.push(u),
-      listInterfaces: () => [],
       suggestPort: async () => 0,
     });
-    service = svc;
-    control = await startControlServer({ handlers: svc.handlers, rendererDir: path.join(dir, 'renderer') });
+    control = await startControlServer({ handlers: service.handlers, rendererDir: path.join(dir, 'renderer') });
     host = `127.0.0.1:${control.port}`;
     const link = new URL(control.issueLink(60_000));
     const signIn = firstHeaders(await raw([`GET ${link.pathname}${link.search} HTTP/1.1`, `Host: ${host}`]));
