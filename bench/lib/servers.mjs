@@ -264,27 +264,36 @@ http {
   }
 }
 `;
-      writeFileSync(path.join(prefix, 'nginx.conf'), conf);
-      const child = startProcess('/usr/sbin/nginx', ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', path.join(prefix, 'error.log')], {
-        cpu: ctx.cpu,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      try {
-        await waitForPort(port, child);
-      } catch (e) {
-        throw new Error(`${e.message}: ${err.trim()}`);
-      }
-      // The worker is forked right after the master binds; wait for it.
-      let worker = null;
-      for (let i = 0; i < 100 && !worker; i++) {
-        worker = childPids(child.pid)[0] ?? null;
-        if (!worker) await new Promise((r) => setTimeout(r, 20));
-      }
-      return { port, pid: worker ?? child.pid, child, stop: () => stopProcess(child) };
+      return runNginx(prefix, conf, port, ctx.cpu);
     },
   });
+}
+
+/**
+ * Writes `conf` as PREFIX/nginx.conf and starts Debian's nginx on it, pinned to `cpu`; resolves
+ * once `port` answers and the worker (the measured process) is forked. Its error output goes
+ * into the error thrown when it does not start.
+ */
+export async function runNginx(prefix, conf, port, cpu) {
+  writeFileSync(path.join(prefix, 'nginx.conf'), conf);
+  const child = startProcess('/usr/sbin/nginx', ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', path.join(prefix, 'error.log')], {
+    cpu,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  try {
+    await waitForPort(port, child);
+  } catch (e) {
+    throw new Error(`${e.message}: ${err.trim()}`);
+  }
+  // The worker is forked right after the master binds; wait for it.
+  let worker = null;
+  for (let i = 0; i < 100 && !worker; i++) {
+    worker = childPids(child.pid)[0] ?? null;
+    if (!worker) await new Promise((r) => setTimeout(r, 20));
+  }
+  return { port, pid: worker ?? child.pid, child, stop: () => stopProcess(child) };
 }
 
 /** sirv-cli from bench/.tools, quiet (its fastest configuration). No directory listings. */

@@ -19,11 +19,11 @@
  * Ours also flushes each file to the disk (fsync) before it gets its name; nginx does not. The
  * figures say so.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { childPids, freePort, procStatusKb, resetPeakRss, startProcess, stopProcess, trackTempDir, waitForPort } from './procs.mjs';
-import { OUR_CLI, REPO } from './servers.mjs';
+import { freePort, procStatusKb, resetPeakRss, startProcess, stopProcess, trackTempDir, waitForPort } from './procs.mjs';
+import { OUR_CLI, REPO, runNginx } from './servers.mjs';
 import { fmtNum, median, mdTable } from './stats.mjs';
 
 const MiB = 1024 * 1024;
@@ -67,24 +67,7 @@ http {
   }
 }
 `;
-  writeFileSync(path.join(prefix, 'nginx.conf'), conf);
-  const child = startProcess('/usr/sbin/nginx', ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', path.join(prefix, 'error.log')], {
-    cpu,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  try {
-    await waitForPort(port, child);
-  } catch (e) {
-    throw new Error(`${e.message}: ${err.trim()}`);
-  }
-  let worker = null;
-  for (let i = 0; i < 100 && !worker; i++) {
-    worker = childPids(child.pid)[0] ?? null;
-    if (!worker) await new Promise((r) => setTimeout(r, 20));
-  }
-  return { port, pid: worker ?? child.pid, stop: () => stopProcess(child) };
+  return runNginx(prefix, conf, port, cpu);
 }
 
 function wrkPut(port, seconds, cpu) {
