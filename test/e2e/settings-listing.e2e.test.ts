@@ -7,30 +7,19 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, launchChromium, makeFixture, RESULTS_DIR, startWebApp, type Fixture, type WebApp } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { makeFixture, RESULTS_DIR, windowSession, type Fixture } from './helpers';
 
 const T = 15_000;
-let app: WebApp;
-let browser: Browser;
-let page: Page;
-let fixture: Fixture;
 
-beforeAll(async () => {
-  assertBuilt();
-  fixture = makeFixture();
+/** The usual fixture with a hidden file (`.env`), shown only when hidden files are on. */
+function fixtureWithHiddenFile(): Fixture {
+  const fixture = makeFixture();
   writeFileSync(join(fixture.dir, '.env'), 'SECRET=1\n');
-  app = await startWebApp();
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme: 'light' })).newPage();
-}, 60_000);
+  return fixture;
+}
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  fixture?.remove();
-});
+const w = windowSession({ viewport: { width: 1100, height: 900 }, evidencePrefix: 'settings-listing-', fixture: fixtureWithHiddenFile });
 
 async function get(base: string, path: string): Promise<{ status: number; body: string; csp: string | null }> {
   const r = await fetch(base + path);
@@ -39,13 +28,13 @@ async function get(base: string, path: string): Promise<{ status: number; body: 
 
 describe('Settings: how folders look to visitors, and hidden files', () => {
   it('the app shares with the modern listing and hidden files off; Classic and hidden files shown take effect when saved', async () => {
-    await page.goto(app.url);
-    await page.fill('#folder-input', fixture.dir + '/');
-    await page.press('#folder-input', 'Enter');
-    await page.selectOption('#bind-select', '127.0.0.1');
-    await page.click('button:has-text("Use a free port")');
-    await page.click('button:has-text("Share this folder")');
-    const link = page.locator('.url-link').first();
+    await w.page.goto(w.app.url);
+    await w.page.fill('#folder-input', w.fixture.dir + '/');
+    await w.page.press('#folder-input', 'Enter');
+    await w.page.selectOption('#bind-select', '127.0.0.1');
+    await w.page.click('button:has-text("Use a free port")');
+    await w.page.click('button:has-text("Share this folder")');
+    const link = w.page.locator('.url-link').first();
     await link.waitFor({ timeout: T });
     const base = (await link.textContent())!;
 
@@ -56,25 +45,25 @@ describe('Settings: how folders look to visitors, and hidden files', () => {
     expect(listing.body).not.toContain('.env');
     expect((await get(base, '.env')).status).toBe(404);
 
-    await page.click('role=tab[name="Settings"]');
-    const pages = page.locator('fieldset.setting-choice', { hasText: 'Folder pages' });
+    await w.page.click('role=tab[name="Settings"]');
+    const pages = w.page.locator('fieldset.setting-choice', { hasText: 'Folder pages' });
     await pages.waitFor({ timeout: T });
     expect(await pages.locator('input[value="modern"]').isChecked()).toBe(true);
-    expect(await page.locator('#setting-listing-msg').textContent()).toBe(
+    expect(await w.page.locator('#setting-listing-msg').textContent()).toBe(
       'What visitors see when they open a folder that has no index.html page of its own. Modern: Easy to use on a phone: folders first, the size and date of each file, and sorting by name, size or date.',
     );
-    const hidden = page.locator('input[name="showHidden"]');
+    const hidden = w.page.locator('input[name="showHidden"]');
     expect(await hidden.isChecked()).toBe(false);
-    expect(await page.locator('#setting-showHidden-msg').textContent()).toMatch(/^Files and folders whose names start with a dot, like \.git or \.env/);
+    expect(await w.page.locator('#setting-showHidden-msg').textContent()).toMatch(/^Files and folders whose names start with a dot, like \.git or \.env/);
     await pages.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(RESULTS_DIR, 'settings-visitors.png') });
+    await w.page.screenshot({ path: join(RESULTS_DIR, 'settings-visitors.png') });
 
     await pages.locator('label:has-text("Classic")').click();
-    expect(await page.locator('#setting-listing-msg').textContent()).toMatch(/Classic: A plain list of names, exactly as Python’s built-in web server shows it\.$/);
+    expect(await w.page.locator('#setting-listing-msg').textContent()).toMatch(/Classic: A plain list of names, exactly as Python’s built-in web server shows it\.$/);
     await hidden.check();
-    await page.click('button:has-text("Save settings")');
-    await page.locator('.save-status', { hasText: 'Saved' }).waitFor({ timeout: T });
-    await page.getByTestId('status-pill').filter({ hasText: /Sharing on port/ }).waitFor({ timeout: T });
+    await w.page.click('button:has-text("Save settings")');
+    await w.page.locator('.save-status', { hasText: 'Saved' }).waitFor({ timeout: T });
+    await w.page.getByTestId('status-pill').filter({ hasText: /Sharing on port/ }).waitFor({ timeout: T });
 
     await expect.poll(async () => (await get(base, '').catch(() => ({ body: '' }))).body, { timeout: T }).toContain('<title>Directory listing for /</title>');
     listing = await get(base, '');

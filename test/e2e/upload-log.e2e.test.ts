@@ -14,81 +14,66 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, keepFailureEvidence, launchChromium, RESULTS_DIR, ROOT, startWebApp, type WebApp } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { RESULTS_DIR, ROOT, windowSession, type Fixture } from './helpers';
 
 const T = 20_000;
 const UPDATE_README = process.env.SERVEDIR_UPDATE_SCREENSHOT === '1';
 
-let app: WebApp;
-let browser: Browser;
-let page: Page;
-let folder: string;
-let base = '';
-
-beforeAll(async () => {
-  assertBuilt();
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  folder = fs.mkdtempSync(path.join(os.tmpdir(), 'servedir-e2e-upload-'));
+/** A folder as a family shares it: a Documents folder and a shopping list. */
+function familyFolder(): Fixture {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'servedir-e2e-upload-'));
   fs.chmodSync(folder, 0o755);
   fs.mkdirSync(path.join(folder, 'Documents'));
   fs.writeFileSync(path.join(folder, 'Shopping list.txt'), 'milk\n');
-  app = await startWebApp();
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1100, height: 720 }, colorScheme: 'light' })).newPage();
-}, 60_000);
+  return { dir: folder, remove: () => fs.rmSync(folder, { recursive: true, force: true }) };
+}
 
-afterEach((ctx) => keepFailureEvidence(ctx, page, app, 'upload-log-'));
+const w = windowSession({ viewport: { width: 1100, height: 720 }, evidencePrefix: 'upload-log-', fixture: familyFolder });
+let base = '';
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  if (folder) fs.rmSync(folder, { recursive: true, force: true });
-});
-
-const uploadRows = () => page.locator('.log-rows .log-row', { has: page.locator('.c-method', { hasText: /^upload$/ }) });
+const uploadRows = () => w.page.locator('.log-rows .log-row', { has: w.page.locator('.c-method', { hasText: /^upload$/ }) });
 
 describe('a phone sends files; the window shows them arriving', () => {
   it('turns on "Let visitors add files" and shares', async () => {
-    await page.goto(app.url);
-    await page.fill('#folder-input', folder);
-    await page.press('#folder-input', 'Enter');
-    await page.locator('#folder-msg', { hasText: /Folder found/ }).waitFor({ timeout: T });
-    await page.click('role=tab[name="Settings"]');
-    await page.check('input[name=upload]');
-    await page.click('button:has-text("Save settings")');
-    await page.locator('.save-status', { hasText: 'Saved.' }).waitFor({ timeout: T });
-    await page.click('role=tab[name="Share"]');
-    await page.click('button:has-text("Use a free port")');
-    await page.selectOption('#bind-select', '127.0.0.1');
-    await page.click('button:has-text("Share this folder")');
-    const link = page.locator('.url-link').first();
+    await w.page.goto(w.app.url);
+    await w.page.fill('#folder-input', w.fixture.dir);
+    await w.page.press('#folder-input', 'Enter');
+    await w.page.locator('#folder-msg', { hasText: /Folder found/ }).waitFor({ timeout: T });
+    await w.page.click('role=tab[name="Settings"]');
+    await w.page.check('input[name=upload]');
+    await w.page.click('button:has-text("Save settings")');
+    await w.page.locator('.save-status', { hasText: 'Saved.' }).waitFor({ timeout: T });
+    await w.page.click('role=tab[name="Share"]');
+    await w.page.click('button:has-text("Use a free port")');
+    await w.page.selectOption('#bind-select', '127.0.0.1');
+    await w.page.click('button:has-text("Share this folder")');
+    const link = w.page.locator('.url-link').first();
     await link.waitFor({ timeout: T });
     base = (await link.textContent())!;
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   });
 
   it('a slow upload shows as "Receiving" while it arrives, then as saved', async () => {
-    const src = path.join(folder, '..', `servedir-e2e-slow-${process.pid}.bin`);
+    const src = path.join(w.fixture.dir, '..', `servedir-e2e-slow-${process.pid}.bin`);
     fs.writeFileSync(src, Buffer.alloc(900_000, 7));
     const curl = spawn('curl', ['-s', '-o', '/dev/null', '--limit-rate', '300K', '-T', src, `${base}Documents/scan.pdf`], { stdio: 'ignore' });
     try {
-      const receiving = page.locator('.log-rows .outcome-badge', { hasText: /^Receiving: / });
+      const receiving = w.page.locator('.log-rows .outcome-badge', { hasText: /^Receiving: / });
       await receiving.first().waitFor({ timeout: T });
       // curl -T of a file announces its length, so the row says how much of it arrived.
       expect(await receiving.first().textContent()).toMatch(/^Receiving: .+ of .+/);
-      await page.locator('.log-rows .path-text', { hasText: 'Saved “scan.pdf” in /Documents/' }).waitFor({ timeout: T });
+      await w.page.locator('.log-rows .path-text', { hasText: 'Saved “scan.pdf” in /Documents/' }).waitFor({ timeout: T });
       expect(await receiving.count()).toBe(0);
     } finally {
       curl.kill();
       fs.rmSync(src, { force: true });
     }
-    expect(fs.statSync(path.join(folder, 'Documents', 'scan.pdf')).size).toBe(900_000);
+    expect(fs.statSync(path.join(w.fixture.dir, 'Documents', 'scan.pdf')).size).toBe(900_000);
   });
 
   it('the phone adds three photos with the form; one row per file says where it went', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: 'light' });
+    const phone = await w.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: 'light' });
     try {
       const p = await phone.newPage();
       await p.goto(base);
@@ -105,19 +90,19 @@ describe('a phone sends files; the window shows them arriving', () => {
     } finally {
       await phone.close();
     }
-    await page.locator('.log-rows .path-text', { hasText: 'Saved “Shopping list (1).txt” in / (a file named “Shopping list.txt” was already there)' }).waitFor({ timeout: T });
+    await w.page.locator('.log-rows .path-text', { hasText: 'Saved “Shopping list (1).txt” in / (a file named “Shopping list.txt” was already there)' }).waitFor({ timeout: T });
     expect(await uploadRows().count()).toBe(4);
     for (const name of ['IMG_2041.jpg', 'IMG_2042.jpg']) {
-      expect(await page.locator('.log-rows .path-text', { hasText: `Saved “${name}” in /` }).count()).toBe(1);
+      expect(await w.page.locator('.log-rows .path-text', { hasText: `Saved “${name}” in /` }).count()).toBe(1);
     }
     // The form's own request follows its files: 303 back to the folder.
-    expect(await page.locator('.log-rows .log-row', { has: page.locator('.c-method', { hasText: /^POST$/ }) }).count()).toBe(1);
-    await page.screenshot({ path: path.join(RESULTS_DIR, 'upload-log-window.png') });
+    expect(await w.page.locator('.log-rows .log-row', { has: w.page.locator('.c-method', { hasText: /^POST$/ }) }).count()).toBe(1);
+    await w.page.screenshot({ path: path.join(RESULTS_DIR, 'upload-log-window.png') });
     if (UPDATE_README) fs.copyFileSync(path.join(RESULTS_DIR, 'upload-log-window.png'), path.join(ROOT, 'docs', 'upload-window.png'));
     await uploadRows().last().click();
-    await page.locator('.log-details button', { hasText: 'Open folder' }).waitFor({ timeout: T });
-    expect(await page.locator('.log-details').textContent()).toContain('Saved: 11 bytes');
-    await page.screenshot({ path: path.join(RESULTS_DIR, 'upload-log-details.png') });
-    expect(fs.readdirSync(folder).sort()).toEqual(['Documents', 'IMG_2041.jpg', 'IMG_2042.jpg', 'Shopping list (1).txt', 'Shopping list.txt']);
+    await w.page.locator('.log-details button', { hasText: 'Open folder' }).waitFor({ timeout: T });
+    expect(await w.page.locator('.log-details').textContent()).toContain('Saved: 11 bytes');
+    await w.page.screenshot({ path: path.join(RESULTS_DIR, 'upload-log-details.png') });
+    expect(fs.readdirSync(w.fixture.dir).sort()).toEqual(['Documents', 'IMG_2041.jpg', 'IMG_2042.jpg', 'Shopping list (1).txt', 'Shopping list.txt']);
   });
 });
