@@ -13,19 +13,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../server/host/net-info';
-import { assertBuilt, keepFailureEvidence, launchChromium, RESULTS_DIR, startWebApp, type WebApp } from './helpers';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RESULTS_DIR, shareFolder, windowSession, type Fixture } from './helpers';
 
 const T = 20_000;
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } as const;
 
-let app: WebApp;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let folder: string;
+/** "Family photos" (a photo and a menu) in a folder of its own, all world-readable. */
+function familyPhotos(): Fixture {
+  const parent = mkdtempSync(join(tmpdir(), 'servedir-e2e-pw-'));
+  chmodSync(parent, 0o755);
+  const folder = join(parent, 'Family photos');
+  mkdirSync(folder, { mode: 0o755 });
+  chmodSync(folder, 0o755);
+  writeFileSync(join(folder, 'beach.jpg'), Buffer.alloc(2048, 1), { mode: 0o644 });
+  writeFileSync(join(folder, 'menu.txt'), 'fish, rice\n', { mode: 0o644 });
+  return { dir: folder, remove: () => rmSync(parent, { recursive: true, force: true }) };
+}
+
+const w = windowSession({ viewport: { width: 1280, height: 900 }, evidencePrefix: 'password-', fixture: familyPhotos, clipboard: true });
 let password = '';
 let mainUrl = '';
 let qrUrl = '';
@@ -37,77 +44,51 @@ function decodeQr(png: Buffer): string | null {
 }
 
 async function phone(): Promise<Page> {
-  const c = await browser.newContext({ ...PHONE, colorScheme: 'light' });
+  const c = await w.browser.newContext({ ...PHONE, colorScheme: 'light' });
   phones.push(c);
   return c.newPage();
 }
 
-beforeAll(async () => {
-  assertBuilt();
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const parent = mkdtempSync(join(tmpdir(), 'servedir-e2e-pw-'));
-  chmodSync(parent, 0o755);
-  folder = join(parent, 'Family photos');
-  mkdirSync(folder, { mode: 0o755 });
-  chmodSync(folder, 0o755);
-  writeFileSync(join(folder, 'beach.jpg'), Buffer.alloc(2048, 1), { mode: 0o644 });
-  writeFileSync(join(folder, 'menu.txt'), 'fish, rice\n', { mode: 0o644 });
-  app = await startWebApp();
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  page = await context.newPage();
-}, 60_000);
-
-afterEach((ctx) => keepFailureEvidence(ctx, page, app, 'password-'));
-
+// The phones first (the window's own hooks close the browser after).
 afterAll(async () => {
   for (const c of phones) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-  if (folder) rmSync(join(folder, '..'), { recursive: true, force: true });
 });
 
 describe('Require a password: set it in the window, log a phone in by the QR code (real browser mode + engine)', () => {
   it('Settings suggests four words in large type; Require this password shows it with Copy, Change and Remove', async () => {
-    await page.goto(app.url);
-    await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
-    await page.click('role=tab[name="Settings"]');
-    const input = page.locator('#password-new');
+    await w.page.goto(w.app.url);
+    await w.page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
+    await w.page.click('role=tab[name="Settings"]');
+    const input = w.page.locator('#password-new');
     await expect.poll(async () => (await input.inputValue()).split(' ').length, { timeout: T }).toBe(4);
     const first = await input.inputValue();
-    await page.click('button:has-text("Show a new suggestion")');
+    await w.page.click('button:has-text("Show a new suggestion")');
     await expect.poll(() => input.inputValue(), { timeout: T }).not.toBe(first);
     password = await input.inputValue();
     expect(password).toMatch(/^[a-z]+ [a-z]+ [a-z]+ [a-z]+$/);
     expect(await input.evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(20);
-    await page.click('button:has-text("Require this password")');
-    await expect.poll(() => page.getByTestId('password-shown').textContent(), { timeout: T }).toBe(password);
-    for (const name of ['Copy the password', 'Change', 'Remove']) expect(await page.getByRole('button', { name, exact: true }).count()).toBe(1);
-    await page.locator('.password-section').screenshot({ path: join(RESULTS_DIR, 'password-settings.png') });
+    await w.page.click('button:has-text("Require this password")');
+    await expect.poll(() => w.page.getByTestId('password-shown').textContent(), { timeout: T }).toBe(password);
+    for (const name of ['Copy the password', 'Change', 'Remove']) expect(await w.page.getByRole('button', { name, exact: true }).count()).toBe(1);
+    await w.page.locator('.password-section').screenshot({ path: join(RESULTS_DIR, 'password-settings.png') });
   });
 
   it('shares; the QR code and the copied link carry a one-time key', async () => {
-    await page.click('role=tab[name="Share"]');
-    await page.fill('#folder-input', folder);
-    await page.press('#folder-input', 'Enter');
-    await page.locator('#folder-msg', { hasText: /Folder found/ }).waitFor({ timeout: T });
-    await page.fill('#port-input', String(await freePort('')));
-    await page.selectOption('#bind-select', '');
-    await page.click('button:has-text("Share this folder")');
-    const big = page.locator('.url-big');
+    await w.page.click('role=tab[name="Share"]');
+    await shareFolder(w.page, w.fixture.dir, { bind: '' });
+    const big = w.page.locator('.url-big');
     await big.waitFor({ timeout: T });
     mainUrl = (await big.textContent())!;
     expect(mainUrl).not.toContain('key=');
-    const qr = page.locator('svg.qr-code');
+    const qr = w.page.locator('svg.qr-code');
     await expect.poll(async () => (await qr.getAttribute('data-value')) ?? '', { timeout: T }).toContain('?key=');
     await qr.scrollIntoViewIfNeeded();
-    await page.mouse.move(0, 0);
-    const png = await page.screenshot({ path: join(RESULTS_DIR, 'password-card.png') });
+    await w.page.mouse.move(0, 0);
+    const png = await w.page.screenshot({ path: join(RESULTS_DIR, 'password-card.png') });
     qrUrl = decodeQr(png)!;
     expect(qrUrl).toMatch(new RegExp(`^${mainUrl.replace(/[.[\]]/g, '\\$&')}\\?key=[A-Za-z0-9_-]{51}$`));
     expect(qrUrl).toBe(await qr.getAttribute('data-value'));
-    expect(await page.locator('.qr-figure figcaption').textContent()).toMatch(/logs the phone in once/);
+    expect(await w.page.locator('.qr-figure figcaption').textContent()).toMatch(/logs the phone in once/);
   });
 
   it('a phone opening the QR code sees the folder without typing; the key leaves the address and the card shows a new one', async () => {
@@ -117,7 +98,7 @@ describe('Require a password: set it in the window, log a phone in by the QR cod
     expect(p.url()).toBe(mainUrl);
     await p.screenshot({ path: join(RESULTS_DIR, 'password-phone-by-qr.png') });
     // The card noticed the login in the log and minted a new key.
-    await expect.poll(async () => await page.locator('svg.qr-code').getAttribute('data-value'), { timeout: T }).not.toBe(qrUrl);
+    await expect.poll(async () => await w.page.locator('svg.qr-code').getAttribute('data-value'), { timeout: T }).not.toBe(qrUrl);
   });
 
   it('the same link a second time gets the login page saying it was used', async () => {
@@ -151,7 +132,7 @@ describe('Require a password: set it in the window, log a phone in by the QR cod
   });
 
   it('the login page works with JavaScript off', async () => {
-    const c = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+    const c = await w.browser.newContext({ ...PHONE, javaScriptEnabled: false });
     phones.push(c);
     const p = await c.newPage();
     await p.goto(mainUrl + 'menu.txt');
@@ -161,8 +142,8 @@ describe('Require a password: set it in the window, log a phone in by the QR cod
   });
 
   it('Copy puts a link with a fresh key on the clipboard that logs another phone in', async () => {
-    await page.locator('.share-actions .copy-btn').click();
-    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    await w.page.locator('.share-actions .copy-btn').click();
+    const copied = await w.page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toMatch(/\?key=[A-Za-z0-9_-]{51}$/);
     expect(copied).not.toBe(qrUrl);
     const p = await phone();
@@ -171,19 +152,19 @@ describe('Require a password: set it in the window, log a phone in by the QR cod
   });
 
   it('the window’s log shows the logins and failed tries, never a key or the password', async () => {
-    const log = page.locator('section.log');
+    const log = w.page.locator('section.log');
     const logText = async () => (await log.innerText()) + (await log.innerHTML());
     // Log messages (logins, failed tries) are shown with the Messages toggle.
-    await page.click('button:has-text("Messages")');
+    await w.page.click('button:has-text("Messages")');
     await expect.poll(async () => (await logText()).includes('Failed login'), { timeout: T }).toBe(true);
     const all = await logText();
     const key = new URL(qrUrl).searchParams.get('key')!;
     expect(all).not.toContain(key);
     expect(all).not.toContain(password);
-    expect(app.output()).not.toContain(key);
+    expect(w.app.output()).not.toContain(key);
     // The exports (CPython's text lines, CSV) are made from the same entries.
     for (const button of ['Export as text', 'Export as CSV']) {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button[aria-label="${button}"]`)]);
+      const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click(`button[aria-label="${button}"]`)]);
       const text = readFileSync((await download.path())!, 'utf8');
       expect(text, button).toContain('key=[hidden]');
       expect(text, button).toContain('Failed login: wrong password');
@@ -199,26 +180,26 @@ describe('Require a password: set it in the window, log a phone in by the QR cod
     await p.click('button:has-text("Open the folder")');
     await p.getByText('menu.txt').waitFor({ timeout: T });
 
-    await page.click('role=tab[name="Settings"]');
-    await page.click('button:text-is("Change")');
-    const input = page.locator('#password-new');
+    await w.page.click('role=tab[name="Settings"]');
+    await w.page.click('button:text-is("Change")');
+    const input = w.page.locator('#password-new');
     await input.fill('a brand new password');
-    await page.click('button:has-text("Save the new password")');
-    await expect.poll(() => page.getByTestId('password-shown').textContent(), { timeout: T }).toBe('a brand new password');
-    await page.locator('.password-section [role="status"]', { hasText: 'Sharing restarted' }).waitFor({ timeout: T });
-    await page.click('role=tab[name="Share"]');
-    await page.locator('.url-big').waitFor({ timeout: T });
+    await w.page.click('button:has-text("Save the new password")');
+    await expect.poll(() => w.page.getByTestId('password-shown').textContent(), { timeout: T }).toBe('a brand new password');
+    await w.page.locator('.password-section [role="status"]', { hasText: 'Sharing restarted' }).waitFor({ timeout: T });
+    await w.page.click('role=tab[name="Share"]');
+    await w.page.locator('.url-big').waitFor({ timeout: T });
     await expect.poll(async () => (await p.reload())!.status(), { timeout: T }).toBe(401);
     await p.getByRole('heading', { name: 'Password needed' }).waitFor({ timeout: T });
 
-    await page.click('role=tab[name="Settings"]');
-    await page.click('button:text-is("Remove")');
-    await page.locator('.password-section [role="status"]', { hasText: 'Password removed' }).waitFor({ timeout: T });
-    await page.click('role=tab[name="Share"]');
-    await page.locator('.url-big').waitFor({ timeout: T });
+    await w.page.click('role=tab[name="Settings"]');
+    await w.page.click('button:text-is("Remove")');
+    await w.page.locator('.password-section [role="status"]', { hasText: 'Password removed' }).waitFor({ timeout: T });
+    await w.page.click('role=tab[name="Share"]');
+    await w.page.locator('.url-big').waitFor({ timeout: T });
     await expect.poll(async () => (await p.goto(mainUrl))!.status(), { timeout: T }).toBe(200);
     await p.getByText('menu.txt').waitFor({ timeout: T });
     // Without a password the card hands out the plain address.
-    await expect.poll(async () => await page.locator('svg.qr-code').getAttribute('data-value'), { timeout: T }).toBe(mainUrl);
+    await expect.poll(async () => await w.page.locator('svg.qr-code').getAttribute('data-value'), { timeout: T }).toBe(mainUrl);
   });
 });
