@@ -12,26 +12,20 @@ import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } 
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, keepFailureEvidence, launchChromium, ROOT, RESULTS_DIR, startWebApp, type WebApp } from './helpers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, RESULTS_DIR, windowSession, type Fixture } from './helpers';
 
 const T = 20_000;
 const BIG = 64 * 1024 * 1024;
 
-let app: WebApp;
-let browser: Browser;
-let page: Page;
-let parent = '';
-let dir = '';
 let port = 0;
 const clients: net.Socket[] = [];
 
-const shot = (name: string) => page.screenshot({ path: join(RESULTS_DIR, `log-truthful-${name}.png`) });
+const shot = (name: string) => w.page.screenshot({ path: join(RESULTS_DIR, `log-truthful-${name}.png`) });
 
 /** The log row whose path is exactly `path`. */
 const row = (path: string) =>
-  page.locator('.log-rows .log-row', { has: page.locator('.c-path .path-text', { hasText: new RegExp(`^${path.replace(/[.?*+^$()[\]\\/]/g, '\\$&')}$`) }) });
+  w.page.locator('.log-rows .log-row', { has: w.page.locator('.c-path .path-text', { hasText: new RegExp(`^${path.replace(/[.?*+^$()[\]\\/]/g, '\\$&')}$`) }) });
 
 /** A client that asks for `path` and then reads nothing until told to. */
 function stalledClient(path: string): net.Socket {
@@ -49,13 +43,12 @@ function sizeOf(text: string): number {
   return Number(m[1]) * { ' B': 1, ' kB': 1e3, '': 1e6 }[m[2] ?? '']!;
 }
 
-beforeAll(async () => {
-  assertBuilt();
-  mkdirSync(RESULTS_DIR, { recursive: true });
+/** "Family videos": two 64 MiB videos, a small text file and a CGI script that fails after its first line. */
+function familyVideos(): Fixture {
   // World-readable: CGI children run as nobody when the tests run as root.
-  parent = mkdtempSync(join(tmpdir(), 'servedir-e2e-truthful-'));
+  const parent = mkdtempSync(join(tmpdir(), 'servedir-e2e-truthful-'));
   chmodSync(parent, 0o755);
-  dir = join(parent, 'Family videos');
+  const dir = join(parent, 'Family videos');
   mkdirSync(join(dir, 'cgi-bin'), { recursive: true, mode: 0o755 });
   chmodSync(dir, 0o755);
   chmodSync(join(dir, 'cgi-bin'), 0o755);
@@ -68,38 +61,32 @@ beforeAll(async () => {
     { mode: 0o755 },
   );
   chmodSync(join(dir, 'cgi-bin', 'report.py'), 0o755);
-  app = await startWebApp();
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 760 }, colorScheme: 'light' });
-  page = await context.newPage();
-}, 60_000);
+  return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
+}
 
-afterEach((ctx) => keepFailureEvidence(ctx, page, app, 'log-truthful-'));
+const w = windowSession({ viewport: { width: 1280, height: 760 }, evidencePrefix: 'log-truthful-', fixture: familyVideos });
 
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.destroy();
-  await browser?.close();
-  await app?.stop();
-  if (parent) rmSync(parent, { recursive: true, force: true });
 });
 
 describe('the truthful log, in the real browser mode', () => {
   it('shares a folder with scripts on', async () => {
-    await page.goto(app.url);
-    await page.click('role=tab[name="Settings"]');
-    await page.check('text=Run scripts in the script folders');
-    await page.click('button:has-text("Save settings")');
-    await page.locator('.save-status', { hasText: 'Saved' }).waitFor({ timeout: T });
-    await page.click('role=tab[name="Share"]');
-    await page.fill('#folder-input', dir);
-    await page.press('#folder-input', 'Enter');
-    await page.locator('#folder-msg', { hasText: /Folder found/ }).waitFor({ timeout: T });
-    await page.click('button:has-text("Use a free port")');
-    await expect.poll(async () => Number(await page.inputValue('#port-input')), { timeout: T }).toBeGreaterThan(1023);
-    await page.selectOption('#bind-select', '127.0.0.1');
-    await page.click('button:has-text("Share this folder")');
-    await page.getByTestId('status-pill').filter({ hasText: /Sharing on port \d+/ }).waitFor({ timeout: T });
-    port = Number(/\d+/.exec((await page.getByTestId('status-pill').textContent())!)![0]);
+    await w.page.goto(w.app.url);
+    await w.page.click('role=tab[name="Settings"]');
+    await w.page.check('text=Run scripts in the script folders');
+    await w.page.click('button:has-text("Save settings")');
+    await w.page.locator('.save-status', { hasText: 'Saved' }).waitFor({ timeout: T });
+    await w.page.click('role=tab[name="Share"]');
+    await w.page.fill('#folder-input', w.fixture.dir);
+    await w.page.press('#folder-input', 'Enter');
+    await w.page.locator('#folder-msg', { hasText: /Folder found/ }).waitFor({ timeout: T });
+    await w.page.click('button:has-text("Use a free port")');
+    await expect.poll(async () => Number(await w.page.inputValue('#port-input')), { timeout: T }).toBeGreaterThan(1023);
+    await w.page.selectOption('#bind-select', '127.0.0.1');
+    await w.page.click('button:has-text("Share this folder")');
+    await w.page.getByTestId('status-pill').filter({ hasText: /Sharing on port \d+/ }).waitFor({ timeout: T });
+    port = Number(/\d+/.exec((await w.page.getByTestId('status-pill').textContent())!)![0]);
     // A small file: its Size is its body, 6 B (the headers are in the details).
     const r = await fetch(`http://127.0.0.1:${port}/six.txt`);
     expect(await r.text()).toBe('hello\n');
@@ -135,7 +122,7 @@ describe('the truthful log, in the real browser mode', () => {
     await badge.waitFor({ timeout: T });
     expect(await badge.textContent()).toMatch(/^Incomplete: [\d.]+( B| kB)? of 67 MB$/);
     expect(await r.getAttribute('class')).toMatch(/\bis-error\b/);
-    expect(await page.locator('.log-rows .log-row', { hasText: '/wedding.mp4' }).count()).toBe(1); // updated in place
+    expect(await w.page.locator('.log-rows .log-row', { hasText: '/wedding.mp4' }).count()).toBe(1); // updated in place
     await shot('incomplete');
   });
 
@@ -147,61 +134,61 @@ describe('the truthful log, in the real browser mode', () => {
     const badge = r.locator('.outcome-badge.is-error');
     await badge.waitFor({ timeout: T });
     expect(await badge.textContent()).toBe('Script error');
-    expect(await page.locator('button[aria-pressed="false"]', { hasText: 'Messages' }).count()).toBe(1); // the default view
-    await expect.poll(async () => Number(await page.getByTestId('count-errors').textContent()), { timeout: T }).toBeGreaterThanOrEqual(2);
+    expect(await w.page.locator('button[aria-pressed="false"]', { hasText: 'Messages' }).count()).toBe(1); // the default view
+    await expect.poll(async () => Number(await w.page.getByTestId('count-errors').textContent()), { timeout: T }).toBeGreaterThanOrEqual(2);
     // The three states at once, for the README (every column visible).
     expect(await row('/holiday.mp4').locator('.outcome-badge.is-progress').count()).toBe(1); // still going
-    await page.screenshot({ path: join(ROOT, 'docs', 'log-truthful.png') });
-    await page.emulateMedia({ colorScheme: 'dark' });
+    await w.page.screenshot({ path: join(ROOT, 'docs', 'log-truthful.png') });
+    await w.page.emulateMedia({ colorScheme: 'dark' });
     await shot('dark');
-    await page.emulateMedia({ colorScheme: 'light' });
+    await w.page.emulateMedia({ colorScheme: 'light' });
     await r.click();
-    const details = page.locator('aside.log-details');
+    const details = w.page.locator('aside.log-details');
     await details.locator('.details-stderr', { hasText: "KeyError: 'total'" }).waitFor({ timeout: T });
     expect(await details.locator('.details-stderr').textContent()).toMatch(/Traceback \(most recent call last\)/);
     expect(await details.locator('.details-stderr').textContent()).toMatch(/CGI script exit code 1/);
     expect(await details.locator('dd', { hasText: /^Sent, but the script failed/ }).count()).toBe(1);
     await shot('cgi-error');
     // The script's traceback one click away, for the README.
-    await page.screenshot({ path: join(ROOT, 'docs', 'log-truthful-details.png') });
+    await w.page.screenshot({ path: join(ROOT, 'docs', 'log-truthful-details.png') });
     await details.locator('button:has-text("Close")').click();
   });
 
   it('the shared folder vanishing and coming back is said on the sharing card and in the log', async () => {
-    renameSync(dir, `${dir} (moved)`);
-    const alert = page.getByTestId('folder-gone');
+    renameSync(w.fixture.dir, `${w.fixture.dir} (moved)`);
+    const alert = w.page.getByTestId('folder-gone');
     await alert.waitFor({ timeout: T });
     expect(await alert.textContent()).toMatch(/^The shared folder is gone \(.*Family videos was deleted, renamed or its drive removed\): visitors get errors until it comes back\./);
-    await page.locator('.log-row.is-event', { hasText: 'The shared folder is gone' }).waitFor({ timeout: T });
-    expect(await page.getByTestId('status-pill').textContent()).toBe('Shared folder missing');
+    await w.page.locator('.log-row.is-event', { hasText: 'The shared folder is gone' }).waitFor({ timeout: T });
+    expect(await w.page.getByTestId('status-pill').textContent()).toBe('Shared folder missing');
     await shot('folder-gone');
-    renameSync(`${dir} (moved)`, dir);
+    renameSync(`${w.fixture.dir} (moved)`, w.fixture.dir);
     await alert.waitFor({ state: 'detached', timeout: T });
-    await page.locator('.log-row.is-event', { hasText: 'The shared folder is back' }).waitFor({ timeout: T });
-    await page.getByTestId('status-pill').filter({ hasText: /Sharing on port/ }).waitFor({ timeout: T });
+    await w.page.locator('.log-row.is-event', { hasText: 'The shared folder is back' }).waitFor({ timeout: T });
+    await w.page.getByTestId('status-pill').filter({ hasText: /Sharing on port/ }).waitFor({ timeout: T });
   });
 
   it('Problems shows only what went wrong: the cut download, the failed script and the folder events; again, everything', async () => {
-    const all = await page.locator('.log-rows .log-row').count();
-    const problems = page.locator('button', { hasText: 'Problems' });
+    const all = await w.page.locator('.log-rows .log-row').count();
+    const problems = w.page.locator('button', { hasText: 'Problems' });
     await problems.click();
     expect(await problems.getAttribute('aria-pressed')).toBe('true');
     await row('/six.txt').waitFor({ state: 'detached', timeout: T });
     expect(await row('/wedding.mp4').count()).toBe(1);
     expect(await row('/cgi-bin/report.py').count()).toBe(1);
     expect(await row('/holiday.mp4').count()).toBe(0); // still going: not a problem (yet)
-    expect(await page.locator('.log-row.is-event').count()).toBe(2);
+    expect(await w.page.locator('.log-row.is-event').count()).toBe(2);
     await problems.click();
     await row('/six.txt').waitFor({ timeout: T });
-    expect(await page.locator('.log-rows .log-row').count()).toBe(all);
+    expect(await w.page.locator('.log-rows .log-row').count()).toBe(all);
   });
 
   it('stopping sharing cuts the slow download short: its row says incomplete', async () => {
     const r = row('/holiday.mp4');
     expect(await r.locator('.outcome-badge.is-progress').count()).toBe(1);
-    await page.click('button:has-text("Stop sharing")');
-    await page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
+    await w.page.click('button:has-text("Stop sharing")');
+    await w.page.getByTestId('status-pill').filter({ hasText: 'Not sharing' }).waitFor({ timeout: T });
     await r.locator('.outcome-badge.is-error', { hasText: /^Incomplete: [\d.]+( B| kB)? of 67 MB$/ }).waitFor({ timeout: T });
-    expect(await page.locator('.log-rows .log-row', { hasText: '/holiday.mp4' }).count()).toBe(1);
+    expect(await w.page.locator('.log-rows .log-row', { hasText: '/holiday.mp4' }).count()).toBe(1);
   });
 });
