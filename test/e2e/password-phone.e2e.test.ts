@@ -181,9 +181,22 @@ describe('Require a password: set it in the window, log a phone in by the QR cod
     await p.getByText('menu.txt').waitFor({ timeout: T });
 
     await w.page.click('role=tab[name="Settings"]');
+    // The suggestion the editor asks for on opening comes late here (a slow computer): what the
+    // person types meanwhile must stay (it used to be overwritten when the suggestion came).
+    let suggestionSent!: () => void;
+    const suggestionArrived = new Promise<void>((r) => (suggestionSent = r));
+    await w.page.route('**/api/invoke/password:suggest', async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+      suggestionSent();
+    });
     await w.page.click('button:text-is("Change")');
     const input = w.page.locator('#password-new');
     await input.fill('a brand new password');
+    await suggestionArrived;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await input.inputValue()).toBe('a brand new password');
+    await w.page.unroute('**/api/invoke/password:suggest');
     await w.page.click('button:has-text("Save the new password")');
     await expect.poll(() => w.page.getByTestId('password-shown').textContent(), { timeout: T }).toBe('a brand new password');
     await w.page.locator('.password-section [role="status"]', { hasText: 'Sharing restarted' }).waitFor({ timeout: T });

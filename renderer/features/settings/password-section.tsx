@@ -32,9 +32,14 @@ export function PasswordSection({ settings, sharing, onSettings }: PasswordSecti
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
 
-  const suggest = async () => {
+  /**
+   * A new suggestion in the box. `onlyIfEmpty` (the editor opening): it arrives a moment later,
+   * and must not overwrite what the person started typing meanwhile.
+   */
+  const suggest = async (onlyIfEmpty = false) => {
     try {
-      setDraft(await api.invoke['password:suggest']());
+      const words = await api.invoke['password:suggest']();
+      setDraft((typed) => (onlyIfEmpty && typed !== '' ? typed : words));
       setError(null);
     } catch {
       setError('Could not make a suggestion. Type a password instead.');
@@ -42,7 +47,7 @@ export function PasswordSection({ settings, sharing, onSettings }: PasswordSecti
   };
 
   useEffect(() => {
-    if (mode === 'edit' && draft === '') void suggest();
+    if (mode === 'edit' && draft === '') void suggest(true);
     // Only when the editor opens.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [mode]);
