@@ -42,6 +42,7 @@ import {
   SESSION_IDLE_MS,
 } from './limits.js';
 import { PASSWORD_WORDS } from './password-words.js';
+import { unmapIPv4 } from './log.js';
 import { htmlEscape } from './py-text.js';
 import { isPasswordSetting, type PasswordSetting, type PasswordVerifier } from './share-settings.js';
 
@@ -324,7 +325,7 @@ export interface RedactableEntry {
 }
 
 /** The address a throttle counts: an IPv4 client of a dual-stack server under its IPv4 address. */
-const throttleKey = (address: string): string => (address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address);
+const throttleKey = unmapIPv4;
 
 /** The path to go back to after logging in: a path on this server, or `/`. */
 export function safeNext(next: string | null | undefined): string {

@@ -20,7 +20,7 @@ import { HTTP_STATUS } from './http-status.js';
 import { policyFor, type HandlerPolicy } from './handler-policy.js';
 import { DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, MAX_DISCARDED_BODY_BYTES } from './limits.js';
 import type { LogKind, RequestLogEntry } from './log.js';
-import { logDateTimeString } from './log.js';
+import { logDateTimeString, unmapIPv4 } from './log.js';
 import { encodeLatin1Strict, htmlEscape, pyRepr, pyRstrip, pySplit, PyUnicodeError } from './py-text.js';
 import type { HandlerSettings } from './share-settings.js';
 
@@ -182,15 +182,6 @@ export function pyFormat(format: string, args: readonly unknown[]): string {
   return out + format.slice(from);
 }
 
-/**
- * Unwrap an IPv4-mapped IPv6 address (`::ffff:10.0.0.2` → `10.0.0.2`).
- * PORT NOTE: log entries (and so the CLI's log lines) show IPv4 clients of a dual-stack server
- * as `10.0.0.2`, where CPython prints `::ffff:10.0.0.2`. `addressString()` and REMOTE_ADDR keep
- * CPython's value.
- */
-function unmapIPv4(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
 
 /**
  * HTTP request handler base class. Subclasses answer a method `SPAM` by defining `do_SPAM()`

@@ -14,7 +14,7 @@ import { HandlerAbort } from './errors.js';
 import { policyFor } from './handler-policy.js';
 import { DEFAULT_MAX_CONNECTIONS } from './limits.js';
 import { PyUnicodeError, PyValueError } from './py-text.js';
-import { entryWithoutRequest, type LogSink } from './log.js';
+import { entryWithoutRequest, unmapIPv4, type LogSink } from './log.js';
 
 /** Options of an `HTTPServer`. */
 export interface HTTPServerOptions {
@@ -44,8 +44,7 @@ export interface HTTPServerOptions {
 
 /** The address a per-address count is kept under: an IPv4 client of a dual-stack server as IPv4. */
 function addressKey(socket: net.Socket): string {
-  const host = socket.remoteAddress ?? '';
-  return host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host;
+  return unmapIPv4(socket.remoteAddress ?? '');
 }
 
 /**
@@ -269,7 +268,7 @@ export class HTTPServer implements HandlerServer {
       entryWithoutRequest('error', `Exception occurred during processing of request from ('${host}', ${port}): ${detail}`, {
         time: Date.now(),
         connectionId,
-        clientAddress: host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host,
+        clientAddress: unmapIPv4(host),
         clientPort: port,
       }),
     );

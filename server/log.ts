@@ -108,6 +108,17 @@ export interface RequestLogEntry {
 export type LogSink = (entry: RequestLogEntry) => void;
 
 /**
+ * Unwrap an IPv4-mapped IPv6 address (`::ffff:10.0.0.2` → `10.0.0.2`): how a client is named in
+ * the log, and the key per-client counts are kept under (one person, whichever socket family).
+ * PORT NOTE: log entries (and so the CLI's log lines) show IPv4 clients of a dual-stack server
+ * as `10.0.0.2`, where CPython prints `::ffff:10.0.0.2`. `addressString()` and REMOTE_ADDR keep
+ * CPython's value.
+ */
+export function unmapIPv4(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/**
  * An entry tied to no request (an error outside any request, the host's own events): no
  * method, path or status, nothing sent. Id 0: the server numbers entries as they go out.
  */
