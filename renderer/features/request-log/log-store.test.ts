@@ -344,4 +344,16 @@ describe('LogStore.settleInProgress (the server went away)', () => {
     frame();
     expect(store.getSnapshot().count).toBe(3);
   });
+
+  it('a row settled incomplete appears under Problems at once (its filter result changed)', () => {
+    const { store, frame } = setup(10);
+    store.setFilter({ ...EMPTY_FILTER, problemsOnly: true });
+    store.append(batch([entry({ id: 1, outcome: 'in-progress', bytesSent: 500 }), entry({ id: 2 })]));
+    frame();
+    expect(store.getSnapshot().count).toBe(0);
+    store.settleInProgress();
+    frame();
+    expect(store.getSnapshot().count).toBe(1);
+    expect(store.getSnapshot().entryAt(0)!.outcome).toBe('incomplete');
+  });
 });

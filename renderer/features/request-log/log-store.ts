@@ -197,16 +197,10 @@ export class LogStore {
     this.count(batch.columns);
     const live = this.live;
     const { first, updated } = live.append(batch.columns);
+    const rebuild = this.changedInPlace(updated);
     const index = this.liveIndex;
     const predicate = this.predicate;
     const cursor = this.cursor;
-    // Rows updated in place (progress, then final) get new row objects; a row whose update
-    // changed whether the filter shows it (rare: status and path never change) rebuilds the index.
-    let rebuild = false;
-    for (const seq of updated) {
-      this.rowCache.delete(seq);
-      if (!rebuild && live.has(seq) && predicate(cursor.at(live, live.slotOf(seq))) !== index.includes(seq)) rebuild = true;
-    }
     // Rows of this batch already evicted (a batch larger than the capacity) are only counted.
     for (let seq = Math.max(first, live.oldestSeq); seq < live.nextSeq; seq++) {
       if (predicate(cursor.at(live, live.slotOf(seq)))) index.push(seq);
@@ -225,7 +219,6 @@ export class LogStore {
     const changed = live.settleInProgress();
     if (changed.length === 0) return;
     for (const seq of changed) {
-      this.rowCache.delete(seq);
       const slot = live.slotOf(seq);
       if (live.kind[slot] === LOG_KIND_CODES.request) {
         this.requests++;
@@ -233,7 +226,27 @@ export class LogStore {
         this.bytesSent += live.bytesSent[slot]!;
       }
     }
+    // Now incomplete: a filter of problems shows them.
+    if (this.changedInPlace(changed)) this.liveIndex = this.buildIndex(live);
     this.requestPublish();
+  }
+
+  /**
+   * Rows of the live buffer changed in place (progress, then final; or settled): they get new
+   * row objects. True when a change altered whether the filter shows one of them (rare, e.g. a
+   * row turned incomplete under Problems): the index must then be rebuilt.
+   */
+  private changedInPlace(seqs: Iterable<number>): boolean {
+    const live = this.live;
+    const index = this.liveIndex;
+    const predicate = this.predicate;
+    const cursor = this.cursor;
+    let rebuild = false;
+    for (const seq of seqs) {
+      this.rowCache.delete(seq);
+      if (!rebuild && live.has(seq) && predicate(cursor.at(live, live.slotOf(seq))) !== index.includes(seq)) rebuild = true;
+    }
+    return rebuild;
   }
 
   /**
