@@ -28,6 +28,7 @@ import type {
   SettingsPatch,
   StartOptions,
 } from './ipc-contract';
+import { mainAndOthers } from './ipc-contract';
 import { httpStatus, selfCheck, type ReachDeps } from './reach-check';
 import { listFolders } from '../server/host/folder-list';
 import { localFolderOf } from '../server/upload';
@@ -408,12 +409,9 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
     'net:self-check': async () => {
       if (status.state !== 'running') return fail('APP_ERR_NOT_SHARING', 'Share a folder first.');
-      // The address the window shows big: one another device could open, else the first.
-      // (A host that listed no address at all: this computer's own.)
-      const main =
-        status.urls.find((u) => (u.kind ?? (u.scope === 'loopback' ? 'loopback' : 'lan')) !== 'loopback' && u.kind !== 'virtual')?.url ??
-        status.urls[0]?.url ??
-        `http://127.0.0.1:${status.port}/`;
+      // The address the window shows big (the same choice: mainAndOthers). A host that listed
+      // no address at all: this computer's own.
+      const main = mainAndOthers(status.urls).main?.url ?? `http://127.0.0.1:${status.port}/`;
       // With a password, the login page: reachable all the same, and a 200 (the share's own
       // root would be a 401, an error row in the window's log right after Share).
       // The window still names the address it shows.

@@ -30,6 +30,8 @@ import {
 
 export type { RequestLogEntry, LogColumns, ProtocolVersion, ServeErrorCode, SettingsField, ShareUrl };
 export type { FolderBrowseRequest, FolderEntry, FolderListing };
+// Which share address is the one to show big (and to self-check), for the window and the shell.
+export { mainAndOthers, reachOf, type Reach } from '../server/host/protocol.js';
 // The settings table (server/share-settings.ts; pure, no runtime dependencies), for the shell
 // and the window: the guards their own checks end with, and the switches and choices of the
 // Settings pane.

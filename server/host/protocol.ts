@@ -52,6 +52,26 @@ export interface ShareUrl {
   readonly note?: string;
 }
 
+/** Who can open an address (a host before the ranking sends no `kind`: judged by scope). */
+export type Reach = ShareUrlKind;
+
+export function reachOf(u: ShareUrl): Reach {
+  return u.kind ?? (u.scope === 'loopback' ? 'loopback' : 'lan');
+}
+
+/** Addresses other devices can open, then this computer's, then its containers' and VMs'. */
+const GROUP: Record<Reach, number> = { lan: 0, vpn: 0, 'link-local': 0, loopback: 1, virtual: 2 };
+
+/**
+ * The address to show big (and to check reaches: the window's self-check), and the others in
+ * order. Keeps the host's order within each group (a stable sort): only an older host's list,
+ * loopback first, is reordered.
+ */
+export function mainAndOthers(urls: readonly ShareUrl[]): { main: ShareUrl | null; others: ShareUrl[] } {
+  const sorted = [...urls].sort((a, b) => GROUP[reachOf(a)] - GROUP[reachOf(b)]);
+  return { main: sorted[0] ?? null, others: sorted.slice(1) };
+}
+
 export type MainToHost =
   /** Start serving (or restart with new settings when already serving). */
   | { readonly type: 'start'; readonly settings: ServeSettings }

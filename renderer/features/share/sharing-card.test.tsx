@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { ServerStatus, ShareUrl } from '../../../electron/ipc-contract';
 import { appDefaults } from '../../../electron/ipc-contract';
 import { qrSegments } from '../../ui/qr-code';
-import { folderName, mainAndOthers, SharingCard } from './sharing-card';
+import { mainAndOthers } from '../../../electron/ipc-contract';
+import { folderName, SharingCard } from './sharing-card';
 
 type Running = Extract<ServerStatus, { state: 'running' }>;
 

@@ -8,7 +8,7 @@
  * an address someone else can open comes before this computer's own.
  */
 import type { MouseEvent, ReactNode } from 'react';
-import type { NetInterface, ServerStatus, ShareUrl } from '../../../electron/ipc-contract';
+import { mainAndOthers, reachOf, type NetInterface, type Reach, type ServerStatus, type ShareUrl } from '../../../electron/ipc-contract';
 import { CopyButton } from '../../ui/copy-button';
 import { QrCode } from '../../ui/qr-code';
 import { bindLabel } from './bind-field';
@@ -32,24 +32,6 @@ export function folderName(path: string): string {
   return parts.length > 0 ? parts[parts.length - 1]! : path;
 }
 
-/** Who can open an address (a host before the ranking sends no `kind`: judged by scope). */
-export type Reach = NonNullable<ShareUrl['kind']>;
-
-export function reachOf(u: ShareUrl): Reach {
-  return u.kind ?? (u.scope === 'loopback' ? 'loopback' : 'lan');
-}
-
-/** Addresses other devices can open, then this computer's, then its containers' and VMs'. */
-const GROUP: Record<Reach, number> = { lan: 0, vpn: 0, 'link-local': 0, loopback: 1, virtual: 2 };
-
-/**
- * The address to show big, and the others in order. Keeps the host's order within each
- * group (a stable sort): only an older host's list, loopback first, is reordered.
- */
-export function mainAndOthers(urls: readonly ShareUrl[]): { main: ShareUrl | null; others: ShareUrl[] } {
-  const sorted = [...urls].sort((a, b) => GROUP[reachOf(a)] - GROUP[reachOf(b)]);
-  return { main: sorted[0] ?? null, others: sorted.slice(1) };
-}
 
 /** What to do with the main address, in plain words, by who can open it. */
 export const LEAD: Record<Reach, string> = {
