@@ -27,6 +27,7 @@ import path from 'node:path';
 import type { SocketReader } from './connection-io.js';
 import { uploadProblem, uploadProblemForWrite, UploadProblem } from './errors.js';
 import { MAX_UPLOAD_NAME_TRIES, MAX_UPLOAD_PART_HEADER_BYTES, UPLOAD_CHUNK_BYTES } from './limits.js';
+import { htmlEscape, unquote } from './py-text.js';
 
 // ---------------------------------------------------------------------------------------
 // Names
@@ -582,7 +583,7 @@ export interface UploadTarget {
  */
 export function uploadTarget(urlPath: string, method: 'PUT' | 'POST', backslashSeparates: boolean, showHidden: boolean): UploadTarget | UploadProblem {
   let p = urlPath.split('?', 1)[0]!.split('#', 1)[0]!;
-  p = decodeURIComponentLoose(p);
+  p = unquote(p); // errors='replace': invalid UTF-8 becomes U+FFFD
   if (p.includes('\0')) return uploadProblem('UPLOAD_BAD_NAME', { name: p.replace(/[\x00-\x1f\x7f]/g, '?').replace(/^.*\//, '') });
   if (backslashSeparates) p = p.replace(/\\/g, '/');
   const words = p.split('/').filter((w) => w !== '');
@@ -595,30 +596,6 @@ export function uploadTarget(urlPath: string, method: 'PUT' | 'POST', backslashS
   if (!showHidden && words.some((w) => w.startsWith('.'))) return uploadProblem('UPLOAD_NO_FOLDER');
   return { folder: words, name };
 }
-
-/** Percent-decoding as `unquote(errors='replace')` does for names people type: invalid UTF-8 becomes U+FFFD. */
-function decodeURIComponentLoose(s: string): string {
-  if (!s.includes('%')) return s;
-  const bytes: number[] = [];
-  const out: string[] = [];
-  const flush = (): void => {
-    if (bytes.length > 0) out.push(new TextDecoder('utf-8').decode(Uint8Array.from(bytes)));
-    bytes.length = 0;
-  };
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '%' && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      flush();
-      out.push(s[i]!);
-    }
-  }
-  flush();
-  return out.join('');
-}
-
-const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The answer to a refused or failed upload: a small page for a form, a line of text for PUT. */
 export interface UploadAnswerPage {
@@ -639,7 +616,7 @@ export function uploadAnswerPage(sentence: string, folderUrl: string | null, add
   const html =
     '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
     '<title>The files were not added</title>\n</head>\n<body>\n<h1>The files were not added</h1>\n' +
-    `<p id="problem">${escapeHtml(sentence + before)}</p>\n<p><a href="${escapeHtml(folderUrl)}">Back to the folder</a></p>\n</body>\n</html>\n`;
+    `<p id="problem">${htmlEscape(sentence + before)}</p>\n<p><a href="${htmlEscape(folderUrl)}">Back to the folder</a></p>\n</body>\n</html>\n`;
   return { type: 'text/html; charset=utf-8', csp: "default-src 'none'; base-uri 'none'; form-action 'none'", body: Buffer.from(html, 'utf8') };
 }
 
