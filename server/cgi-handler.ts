@@ -122,7 +122,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     if (this.refusedClimb()) return;
     if (this.isCgi()) {
       await this.runCgi();
-    } else if (this.options.upload === true) {
+    } else if (this.policy.acceptUploads) {
       await super.do_POST();
     } else {
       this.sendError(501, 'Can only POST to CGI scripts');

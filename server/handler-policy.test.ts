@@ -35,6 +35,10 @@ const CPYTHON_POSIX: HandlerPolicy = {
   hideDotfiles: false,
   followSymlinks: true,
   modernListing: false,
+  acceptUploads: false,
+  uploadReplaces: false,
+  uploadMaxBytes: 4 * 1024 ** 3,
+  folderZip: false,
 };
 
 describe('resolvePolicy', () => {
@@ -44,7 +48,9 @@ describe('resolvePolicy', () => {
     expect(resolvePolicy({}, 'darwin')).toEqual(CPYTHON_POSIX);
     // The handler options the CLI builds from its default flags (cli.ts: settings table → options).
     const cli = cliDefaultOptions();
-    expect(Object.keys(cli)).toEqual(expect.arrayContaining(['followSymlinks', 'showHidden', 'listing']));
+    expect(Object.keys(cli)).toEqual(
+      expect.arrayContaining(['followSymlinks', 'showHidden', 'listing', 'upload', 'uploadReplace', 'uploadMaxSize', 'folderZip']),
+    );
     expect(resolvePolicy(cli, 'linux')).toEqual(CPYTHON_POSIX);
   });
 
@@ -69,11 +75,27 @@ describe('resolvePolicy', () => {
       hideDotfiles: true,
       followSymlinks: false,
       modernListing: true,
+      acceptUploads: false,
+      uploadReplaces: false,
+      uploadMaxBytes: 4 * 1024 ** 3,
+      folderZip: true,
     } satisfies HandlerPolicy);
     expect(CGI_INHERITED_ENV).toContain('PATH');
     // Hardening alone leaves the share settings (links, hidden names, listing) as given.
     const hardenedOnly = resolvePolicy({ hardened: true }, 'linux');
     expect([hardenedOnly.followSymlinks, hardenedOnly.hideDotfiles, hardenedOnly.modernListing]).toEqual([true, false, false]);
+  });
+
+  it('upload and ZIP settings: each resolves to its decision, the size parsed once (4 GiB when unset)', () => {
+    const on = resolvePolicy({ upload: true, uploadReplace: true, uploadMaxSize: '100M', folderZip: true }, 'linux');
+    expect([on.acceptUploads, on.uploadReplaces, on.uploadMaxBytes, on.folderZip]).toEqual([true, true, 100 * 1024 ** 2, true]);
+    expect(resolvePolicy({ uploadMaxSize: '1048576' }, 'linux').uploadMaxBytes).toBe(1048576);
+    expect(resolvePolicy({ upload: true }, 'linux').uploadMaxBytes).toBe(4 * 1024 ** 3);
+    // Not a size (options built by hand): the default, as the handler read it before.
+    expect(resolvePolicy({ uploadMaxSize: 'lots' as never }, 'linux').uploadMaxBytes).toBe(4 * 1024 ** 3);
+    // Hardening alone switches none of them on.
+    const hardenedOnly = resolvePolicy({ hardened: true }, 'linux');
+    expect([hardenedOnly.acceptUploads, hardenedOnly.uploadReplaces, hardenedOnly.folderZip]).toEqual([false, false, false]);
   });
 
   it('win32: a backslash separates, control characters and Windows names are refused, containment goes through realpath', () => {
@@ -122,14 +144,16 @@ describe('every decision is named and documented', () => {
     expect(doc).toMatch(/PORT NOTEs? \d+/);
   });
 
-  it('the engine reads no hardening, link or hidden-name option, nor the platform, outside the policy', () => {
-    // Upload paths (upload.ts, receiveUpload) belong to the upload code and still read their own.
-    const engine = ['base-handler.ts', 'cgi-handler.ts', 'http-server.ts'];
+  it('the engine reads no hardening, link, hidden-name, upload or ZIP option, nor the platform, outside the policy', () => {
+    const engine = ['base-handler.ts', 'cgi-handler.ts', 'http-server.ts', 'simple-handler.ts'];
     for (const file of engine) {
       const text = fs.readFileSync(path.join(import.meta.dirname, file), 'utf8');
-      expect(text.match(/options\??\.(hardened|followSymlinks|showHidden|listing)\b/g), file).toBeNull();
+      expect(
+        text.match(/options\??\.(hardened|followSymlinks|showHidden|listing|upload|uploadReplace|uploadMaxSize|folderZip)\b/g),
+        file,
+      ).toBeNull();
     }
     const simple = fs.readFileSync(path.join(import.meta.dirname, 'simple-handler.ts'), 'utf8');
-    expect(simple.match(/options\??\.(hardened|followSymlinks|listing)\b|platform === 'win32'/g)).toBeNull();
+    expect(simple.match(/platform === 'win32'/g)).toBeNull();
   });
 });

@@ -11,6 +11,7 @@
  */
 import type { HandlerOptions } from './base-handler.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './limits.js';
+import { parseSizeText, SHARE_SETTINGS } from './share-settings.js';
 
 /**
  * Variables of the server's own environment a hardened server's CGI script still gets: where
@@ -112,6 +113,26 @@ export interface HandlerPolicy {
   readonly followSymlinks: boolean;
   /** PORT NOTE 27: folders are listed with the modern page (`listing: 'modern'`) instead of CPython's. */
   readonly modernListing: boolean;
+  /**
+   * PORT NOTE 33: `PUT` and `POST` save files in the shared folder (the `upload` setting; the
+   * CLI's `--upload`), and a modern listing shows the "Add files" form. Off: CPython's 501.
+   */
+  readonly acceptUploads: boolean;
+  /**
+   * PORT NOTE 33: an uploaded file with the name of an existing file replaces it
+   * (`uploadReplace`); otherwise it is saved under a new name.
+   */
+  readonly uploadReplaces: boolean;
+  /**
+   * PORT NOTE 33: the largest file an upload may save, in bytes: `uploadMaxSize` parsed once
+   * (its settings-table default, 4 GiB, when unset or not a size).
+   */
+  readonly uploadMaxBytes: number;
+  /**
+   * PORT NOTE 29: a modern listing offers "Download all" and `?download=zip` answers a folder
+   * as one ZIP file (the `folderZip` setting).
+   */
+  readonly folderZip: boolean;
 }
 
 /** The decisions of `HandlerPolicy`, each for what it does: the keys tests check are all documented. */
@@ -133,7 +154,15 @@ export const POLICY_DECISIONS = [
   'hideDotfiles',
   'followSymlinks',
   'modernListing',
+  'acceptUploads',
+  'uploadReplaces',
+  'uploadMaxBytes',
+  'folderZip',
 ] as const satisfies readonly (keyof HandlerPolicy)[];
+
+/** The largest upload when `uploadMaxSize` is unset: the settings table's default ('4G'). */
+const DEFAULT_UPLOAD_MAX = SHARE_SETTINGS.uploadMaxSize.appDefault;
+const DEFAULT_UPLOAD_MAX_BYTES = 4 * 1024 ** 3;
 
 /** The decisions for `options` on `platform`, frozen. Absent options: CPython's handler there. */
 export function resolvePolicy(options: HandlerOptions | undefined, platform: NodeJS.Platform = process.platform): HandlerPolicy {
@@ -157,6 +186,10 @@ export function resolvePolicy(options: HandlerOptions | undefined, platform: Nod
     hideDotfiles: options?.showHidden === false,
     followSymlinks: options?.followSymlinks !== false,
     modernListing: options?.listing === 'modern',
+    acceptUploads: options?.upload === true,
+    uploadReplaces: options?.uploadReplace === true,
+    uploadMaxBytes: parseSizeText(options?.uploadMaxSize ?? DEFAULT_UPLOAD_MAX) ?? DEFAULT_UPLOAD_MAX_BYTES,
+    folderZip: options?.folderZip === true,
   });
 }
 

@@ -35,7 +35,6 @@ import {
 } from './py-text.js';
 import { BufferBody, CHUNK_SIZE, FileBody, SmallFileBody, type ResponseBody } from './response-body.js';
 import { uploadProblem, UploadProblem } from './errors.js';
-import { parseSizeText } from './share-settings.js';
 import {
   bodyFraming, formBoundary, MultipartReader, receiveFile, RequestBody, sizeWords, UploadCut, uploadNameProblem, uploadTarget,
   uploadAnswerPage, type PlacedFile,
@@ -154,7 +153,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * file (upload.ts). Without it, CPython's answer to a method it has no `do_PUT` for.
    */
   async do_PUT(): Promise<void> {
-    if (this.options.upload !== true) {
+    if (!this.policy.acceptUploads) {
       this.sendError(501, `Unsupported method (${pyRepr(this.command!)})`);
       return;
     }
@@ -167,7 +166,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * POST to a script before this).
    */
   async do_POST(): Promise<void> {
-    if (this.options.upload !== true) {
+    if (!this.policy.acceptUploads) {
       this.sendError(501, `Unsupported method (${pyRepr(this.command!)})`);
       return;
     }
@@ -180,7 +179,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   protected override checkFraming(): boolean {
     if (
-      this.options.upload === true &&
+      this.policy.acceptUploads &&
       (this.command === 'PUT' || this.command === 'POST') &&
       this.headers.getAll('content-length').length === 0 &&
       bodyFraming(this.headers.getAll('transfer-encoding'), []) !== 'bad' &&
@@ -231,8 +230,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * connection cut mid-way gets no answer; either way nothing partial is left.
    */
   private async receiveUpload(method: 'PUT' | 'POST'): Promise<void> {
-    const showHidden = this.options.showHidden !== false;
-    const maxBytes = parseSizeText(this.options.uploadMaxSize ?? '4G') ?? 4 * 1024 ** 3;
+    const showHidden = !this.policy.hideDotfiles;
+    const maxBytes = this.policy.uploadMaxBytes;
     const target = uploadTarget(this.path, method, this.backslashSeparates, showHidden);
     const folderUrl = target instanceof UploadProblem ? '/' : quoteName('/' + target.folder.map((w) => w + '/').join(''));
     const placed: PlacedFile[] = [];
@@ -258,7 +257,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       const folderText = '/' + target.folder.map((w) => w + '/').join('');
       const receive = (name: string, next: () => Promise<Buffer | null>, expected: number | null): Promise<PlacedFile> =>
         this.logUpload(name, folderUrl, folderText, expected, (onProgress) =>
-          receiveFile(dir, name, next, { maxBytes, replace: this.options.uploadReplace === true, join: (d, n) => this.pathFlavour.join(d, n), onProgress }),
+          receiveFile(dir, name, next, { maxBytes, replace: this.policy.uploadReplaces, join: (d, n) => this.pathFlavour.join(d, n), onProgress }),
         );
       if (method === 'PUT') {
         const file = await receive(target.name!, () => body.next(UPLOAD_CHUNK_BYTES), framing.kind === 'length' ? framing.length : null);
@@ -461,7 +460,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         return null;
       }
       // PORT NOTE 29: with the folderZip setting, `folder/?download=zip` is the folder as one ZIP file.
-      if (this.options.folderZip === true && wantsZip(parts.query)) return this.sendFolderZip(path);
+      if (this.policy.folderZip && wantsZip(parts.query)) return this.sendFolderZip(path);
       let index: PathLookup | null = null;
       for (const name of this.indexPages) {
         const candidate = this.pathFlavour.join(path, name);
@@ -874,7 +873,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       actions: this.listingActions(dirPath),
       now: Date.now(),
       // PORT NOTE 33: the "Add files" form, and what the last upload here did.
-      upload: this.options.upload === true ? this.uploadForm() : undefined,
+      upload: this.policy.acceptUploads ? this.uploadForm() : undefined,
     };
     const head = Buffer.from(renderPageHead(ctx), 'utf8');
     const tail = Buffer.from(renderPageTail(ctx), 'utf8');
@@ -888,7 +887,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   /** The "Add files" form of a modern listing (PORT NOTE 33). */
   private uploadForm(): UploadForm {
-    const maxBytes = parseSizeText(this.options.uploadMaxSize ?? '4G') ?? 4 * 1024 ** 3;
+    const maxBytes = this.policy.uploadMaxBytes;
     return { maxBytes, maxWords: sizeWords(maxBytes), notice: uploadNotice(urlsplit(this.path).query) };
   }
 
@@ -899,7 +898,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * query-only link: the page's own folder, whatever its sort, with `?download=zip`).
    */
   protected listingActions(_dirPath: string): string {
-    return this.options.folderZip === true ? `<a href="?${ZIP_QUERY}" download>Download all</a>` : '';
+    return this.policy.folderZip ? `<a href="?${ZIP_QUERY}" download>Download all</a>` : '';
   }
 
   /**
